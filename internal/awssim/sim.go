@@ -1,0 +1,498 @@
+// Package awssim simulates the part of the AWS control plane towervend talks to
+// (Organizations, Service Catalog with Control Tower's Account Factory behind it,
+// IAM Identity Center, STS, SQS, EventBridge and Step Functions) at the wire
+// level, so the real aws-sdk-go-v2 clients run against it unchanged.
+//
+// A Sim is an http.Handler. Point SDK clients at it with Sim.Config (in-process,
+// no network) or serve it on loopback (`towervend sim`) and use BaseEndpoint or
+// AWS_ENDPOINT_URL. All state sits behind one mutex; time comes from an injected
+// clock and randomness from the world's seed, so a run repeats exactly.
+package awssim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/towervend/towervend/internal/clock"
+)
+
+// Options configure a Sim.
+type Options struct {
+	// Clock is the simulator's time source; nil means a Virtual clock started at
+	// the world's start time and released (it runs by itself).
+	Clock clock.Clock
+	// Logger receives one debug line per API call; nil discards.
+	Logger *slog.Logger
+}
+
+// Sim is the simulated AWS world.
+type Sim struct {
+	mu     sync.Mutex
+	clock  clock.Clock
+	log    *slog.Logger
+	world  *World // the settings it was built from (Control Tower timings, principals)
+	rng    *rand.Rand
+	pcg    *rand.PCG
+	faults Faults
+
+	org      OrgState
+	identity IdentityState
+	catalog  CatalogState
+	queues   QueueState
+	events   EventsState
+	// keys maps access key ids to principals: the world's and those AssumeRole issued.
+	keys map[string]Principal
+
+	calls map[string]map[string]int // service -> operation -> count
+
+	services map[string]*jsonService // by X-Amz-Target prefix
+	query    map[string]queryOp      // STS actions
+}
+
+// Principal is the IAM identity behind a request.
+type Principal struct {
+	Arn       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	UserID    string `json:"userId"`
+}
+
+// call is one API request being served; handlers run with Sim.mu held.
+type call struct {
+	ctx       context.Context
+	caller    Principal
+	now       time.Time
+	requestID string
+}
+
+type jsonOp func(c *call, body []byte) (any, *APIError)
+
+type queryOp func(c *call, form url.Values) (any, *APIError)
+
+type jsonService struct {
+	name        string // signing name, also the key in Faults
+	contentType string
+	// throttle is the service's own throttling error, which the SDK retries.
+	throttle *APIError
+	ops      map[string]jsonOp
+}
+
+// New builds a simulator from a world description.
+func New(w *World, opts Options) (*Sim, error) {
+	if w == nil {
+		w = DefaultWorld()
+	}
+	clk := opts.Clock
+	if clk == nil {
+		v := clock.NewVirtual(w.Start, 0)
+		v.Release()
+		clk = v
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	pcg := rand.NewPCG(w.Seed, w.Seed^0x9e3779b97f4a7c15)
+	s := &Sim{
+		clock:  clk,
+		log:    log,
+		world:  w,
+		pcg:    pcg,
+		rng:    rand.New(pcg),
+		faults: w.Faults,
+		keys:   map[string]Principal{},
+		calls:  map[string]map[string]int{},
+	}
+	if err := s.build(w); err != nil {
+		return nil, err
+	}
+	s.registerServices()
+	return s, nil
+}
+
+// registerServices wires each simulated service's operations to its protocol.
+func (s *Sim) registerServices() {
+	s.services = map[string]*jsonService{
+		"AWSOrganizationsV20161128": {name: "organizations", contentType: "application/x-amz-json-1.1",
+			throttle: &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
+			ops:      s.organizationsOps()},
+		"AWS242ServiceCatalogService": {name: "servicecatalog", contentType: "application/x-amz-json-1.1",
+			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.catalogOps()},
+		"SWBExternalService": {name: "sso", contentType: "application/x-amz-json-1.1",
+			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.ssoAdminOps()},
+		"AWSIdentityStore": {name: "identitystore", contentType: "application/x-amz-json-1.1",
+			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.identityStoreOps()},
+		"AmazonSQS": {name: "sqs", contentType: "application/x-amz-json-1.0",
+			throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.sqsOps()},
+		"AWSEvents": {name: "events", contentType: "application/x-amz-json-1.1",
+			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.eventsOps()},
+	}
+	s.query = s.stsOps()
+}
+
+// AddService registers another JSON-protocol service under its X-Amz-Target
+// prefix (the Step Functions simulator uses it). Operations run with the
+// simulator's lock held.
+func (s *Sim) addService(prefix, name, contentType string, throttle *APIError, ops map[string]jsonOp) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.services[prefix] = &jsonService{name: name, contentType: contentType, throttle: throttle, ops: ops}
+}
+
+// Clock is the simulator's time source.
+func (s *Sim) Clock() clock.Clock { return s.clock }
+
+// Region is the simulated Control Tower home Region.
+func (s *Sim) Region() string { return s.world.Region }
+
+// ManagementAccountID is the organization's management account.
+func (s *Sim) ManagementAccountID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.org.ManagementAccountID
+}
+
+// SetFaults replaces the injected faults from now on.
+func (s *Sim) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// Faults returns the faults in force.
+func (s *Sim) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// Calls returns how many API calls each service's operations received.
+func (s *Sim) Calls() map[string]map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]map[string]int, len(s.calls))
+	for svc, ops := range s.calls {
+		m := make(map[string]int, len(ops))
+		for op, n := range ops {
+			m[op] = n
+		}
+		out[svc] = m
+	}
+	return out
+}
+
+var credentialRe = regexp.MustCompile(`Credential=([^/,\s]+)/`)
+
+// callerOf returns the principal that signed r. An access key the world does
+// not list acts as the world's first principal, so any AWS client works
+// against `towervend sim` without setup.
+func (s *Sim) callerOf(r *http.Request) Principal {
+	if m := credentialRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		if p, ok := s.keys[m[1]]; ok {
+			return p
+		}
+	}
+	if len(s.world.Principals) > 0 {
+		return s.keys[s.world.Principals[0].AccessKeyID]
+	}
+	return Principal{Arn: "arn:aws:iam::" + s.org.ManagementAccountID + ":root", AccountID: s.org.ManagementAccountID, UserID: s.org.ManagementAccountID}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err != nil {
+		writeJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "SerializationException", Message: "cannot read request body", Status: 400})
+		return
+	}
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		s.serveQuery(w, r, body)
+		return
+	}
+	prefix, op, _ := strings.Cut(target, ".")
+	svc := s.services[prefix]
+	if svc == nil {
+		writeJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "UnknownOperationException", Message: "The simulator does not serve " + target, Status: 400})
+		return
+	}
+	s.serveJSON(w, r, svc, op, body)
+}
+
+func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *jsonService, op string, body []byte) {
+	if d := s.latency(svc.name); d > 0 {
+		time.Sleep(d)
+	}
+	s.mu.Lock()
+	c := s.newCall(r, svc.name, op)
+	handler := svc.ops[op]
+	var out any
+	var aerr *APIError
+	switch {
+	case handler == nil:
+		aerr = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("The simulator does not implement %s.%s", svc.name, op), Status: 400}
+	default:
+		aerr = s.injectFault(svc.name, svc.throttle)
+		if aerr == nil {
+			out, aerr = handler(c, body)
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("X-Amzn-Requestid", c.requestID)
+	if aerr != nil {
+		s.log.Debug("aws call", "service", svc.name, "operation", op, "error", aerr.Code)
+		writeJSONError(w, svc.contentType, aerr)
+		return
+	}
+	s.log.Debug("aws call", "service", svc.name, "operation", op)
+	if out == nil {
+		out = struct{}{}
+	}
+	writeJSON(w, svc.contentType, out)
+}
+
+func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		writeXMLError(w, "", &APIError{Code: "MalformedQueryString", Message: err.Error(), Status: 400})
+		return
+	}
+	action := form.Get("Action")
+	if d := s.latency("sts"); d > 0 {
+		time.Sleep(d)
+	}
+	s.mu.Lock()
+	c := s.newCall(r, "sts", action)
+	var out any
+	aerr := s.injectFault("sts", &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400})
+	if aerr == nil {
+		if op := s.query[action]; op != nil {
+			out, aerr = op(c, form)
+		} else {
+			aerr = &APIError{Code: "InvalidAction", Message: "The simulator does not implement sts " + action, Status: 400}
+		}
+	}
+	s.mu.Unlock()
+	if aerr != nil {
+		writeXMLError(w, c.requestID, aerr)
+		return
+	}
+	writeXML(w, action, "https://sts.amazonaws.com/doc/2011-06-15/", c.requestID, out)
+}
+
+// newCall counts the call and captures who and when. s.mu is held.
+func (s *Sim) newCall(r *http.Request, service, op string) *call {
+	if s.calls[service] == nil {
+		s.calls[service] = map[string]int{}
+	}
+	s.calls[service][op]++
+	return &call{ctx: r.Context(), caller: s.callerOf(r), now: s.clock.Now(), requestID: s.uuid()}
+}
+
+// injectFault decides, from the seeded rand, whether this call is throttled or
+// fails with a 500. s.mu is held.
+func (s *Sim) injectFault(service string, throttle *APIError) *APIError {
+	if rate := s.faults.Throttle[service]; rate > 0 && s.rng.Float64() < rate {
+		e := *throttle
+		return &e
+	}
+	if rate := s.faults.ServerErrors[service]; rate > 0 && s.rng.Float64() < rate {
+		return &APIError{Code: "InternalFailure", Message: "We encountered an internal error. Please try again.", Status: 500}
+	}
+	return nil
+}
+
+func (s *Sim) latency(service string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.Latency[service].D()
+}
+
+// ctBusy reports whether another Control Tower operation is running now. s.mu is held.
+func (s *Sim) ctBusy(now time.Time) bool {
+	for _, win := range s.faults.ControlTowerBusy {
+		if !now.Before(s.world.Start.Add(win.From.D())) && now.Before(s.world.Start.Add(win.Until.D())) {
+			return true
+		}
+	}
+	return false
+}
+
+// --- ids from the seeded rand (s.mu is held) ---
+
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	digits     = "0123456789"
+	hexDigits  = "0123456789abcdef"
+)
+
+func (s *Sim) randString(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[s.rng.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+// uuid returns a version-4 shaped UUID from the seeded rand.
+func (s *Sim) uuid() string {
+	h := s.randString(32, hexDigits)
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
+}
+
+func (s *Sim) newAccountID() string {
+	for {
+		id := string(rune('1'+s.rng.IntN(9))) + s.randString(11, digits)
+		if s.org.Accounts[id] == nil {
+			return id
+		}
+	}
+}
+
+func (s *Sim) newOUID() string {
+	suffix := strings.TrimPrefix(s.org.RootID, "r-")
+	for {
+		id := "ou-" + suffix + "-" + s.randString(8, lowerAlnum)
+		if s.org.OUs[id] == nil {
+			return id
+		}
+	}
+}
+
+// --- in-process clients ---
+
+// InProcessClient is an aws.HTTPClient that serves requests with the simulator
+// directly, without a network.
+type InProcessClient struct{ Handler http.Handler }
+
+// Do implements aws.HTTPClient.
+func (c InProcessClient) Do(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	c.Handler.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// Endpoint is the base URL in-process clients use; nothing listens there.
+const Endpoint = "http://awssim.local"
+
+// Config returns an aws.Config whose clients talk to this simulator in process,
+// as the world's first principal (towervend's own role).
+func (s *Sim) Config() aws.Config {
+	key := ""
+	if len(s.world.Principals) > 0 {
+		key = s.world.Principals[0].AccessKeyID
+	}
+	return s.ConfigAs(key)
+}
+
+// ConfigAs returns an in-process aws.Config signed with the given access key id,
+// i.e. acting as the principal the world maps it to.
+func (s *Sim) ConfigAs(accessKeyID string) aws.Config {
+	return aws.Config{
+		Region:       s.world.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, "simulated-secret", ""),
+		HTTPClient:   InProcessClient{Handler: s},
+		BaseEndpoint: aws.String(Endpoint),
+	}
+}
+
+// --- snapshots ---
+
+type snapshot struct {
+	Now      time.Time            `json:"now"`
+	Rand     []byte               `json:"rand"`
+	World    *World               `json:"world"`
+	Faults   Faults               `json:"faults"`
+	Org      OrgState             `json:"organizations"`
+	Identity IdentityState        `json:"identityCenter"`
+	Catalog  CatalogState         `json:"serviceCatalog"`
+	Queues   QueueState           `json:"sqs"`
+	Events   EventsState          `json:"eventBridge"`
+	Keys     map[string]Principal `json:"accessKeys"`
+}
+
+// Snapshot writes the whole simulated state as JSON, for inspection or to load
+// back with Restore.
+func (s *Sim) Snapshot(w io.Writer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.pcg.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("snapshot rand: %w", err)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snapshot{Now: s.clock.Now(), Rand: r, World: s.world, Faults: s.faults, Org: s.org,
+		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, Keys: s.keys}); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	return nil
+}
+
+// Restore builds a simulator from a snapshot. The clock should start at the
+// snapshot's time (SnapshotTime tells it); work in flight resumes on it.
+func Restore(r io.Reader, opts Options) (*Sim, error) {
+	var snap snapshot
+	if err := json.NewDecoder(r).Decode(&snap); err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	if snap.World == nil {
+		return nil, fmt.Errorf("read snapshot: no world settings in it")
+	}
+	s, err := New(snap.World, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.pcg.UnmarshalBinary(snap.Rand); err != nil {
+		return nil, fmt.Errorf("read snapshot rand: %w", err)
+	}
+	s.faults, s.org, s.identity, s.catalog, s.queues, s.events, s.keys =
+		snap.Faults, snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.Keys
+	s.resumeCatalog()
+	s.resumeQueues()
+	return s, nil
+}
+
+// SnapshotTime reads the simulated time a snapshot was taken at.
+func SnapshotTime(b []byte) (time.Time, error) {
+	var snap struct {
+		Now time.Time `json:"now"`
+	}
+	if err := json.Unmarshal(b, &snap); err != nil {
+		return time.Time{}, fmt.Errorf("read snapshot: %w", err)
+	}
+	return snap.Now, nil
+}
+
+// sortedKeys returns a map's keys in order, for deterministic iteration.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,280 @@
+package awssim
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+//go:embed world/default.json
+var defaultWorld []byte
+
+// DefaultWorldJSON is the embedded demo organization, "Northwind Trading".
+func DefaultWorldJSON() []byte { return append([]byte(nil), defaultWorld...) }
+
+// World describes a simulated AWS organization with Control Tower: what exists
+// when the simulator starts, how Control Tower behaves, and which faults to inject.
+// It is read from JSON; see world/README.md for a commented example.
+type World struct {
+	// Seed makes ids, duration spreads and faults repeat exactly from run to run.
+	Seed uint64 `json:"seed"`
+	// Region is the Control Tower home Region.
+	Region string `json:"region"`
+	// Start is the simulated time the world starts at (RFC 3339).
+	Start time.Time `json:"start"`
+	// Organization is the AWS Organizations tree.
+	Organization OrganizationSpec `json:"organization"`
+	// IdentityCenter holds the IAM Identity Center instance.
+	IdentityCenter IdentityCenterSpec `json:"identityCenter"`
+	// ControlTower sets Account Factory's behaviour.
+	ControlTower ControlTowerSpec `json:"controlTower"`
+	// Principals are the IAM principals that may call the simulator, by access key.
+	Principals []PrincipalSpec `json:"principals"`
+	// Faults are injected from the start; Sim.SetFaults changes them at run time.
+	Faults Faults `json:"faults"`
+}
+
+// OrganizationSpec is the organization, its management account and its OU tree.
+type OrganizationSpec struct {
+	ID                  string        `json:"id,omitempty"`
+	RootID              string        `json:"rootId,omitempty"`
+	ManagementAccount   AccountSpec   `json:"managementAccount"`
+	OrganizationalUnits []OUSpec      `json:"organizationalUnits"`
+	Accounts            []AccountSpec `json:"accounts,omitempty"` // accounts directly under Root
+}
+
+// OUSpec is an organizational unit with its children.
+type OUSpec struct {
+	Name string `json:"name"`
+	ID   string `json:"id,omitempty"`
+	// Registered OUs have AWSControlTowerBaseline enabled; Account Factory can target only those.
+	Registered bool              `json:"registered"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Children   []OUSpec          `json:"children,omitempty"`
+	Accounts   []AccountSpec     `json:"accounts,omitempty"`
+}
+
+// Role states of an account's AWSControlTowerExecution role.
+const (
+	RoleTrusted   = "trusted"   // exists and trusts the management account
+	RoleUntrusted = "untrusted" // exists but trusts another account
+	RoleMissing   = "missing"
+)
+
+// AccountSpec is a member account.
+type AccountSpec struct {
+	ID    string `json:"id,omitempty"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Status is ACTIVE (default), SUSPENDED or PENDING_CLOSURE.
+	Status string `json:"status,omitempty"`
+	// Enrolled accounts are managed by Control Tower: they have an Account Factory
+	// provisioned product and the execution role.
+	Enrolled bool `json:"enrolled,omitempty"`
+	// ExecutionRole is trusted, untrusted or missing; it defaults to trusted for
+	// enrolled accounts and missing for the others.
+	ExecutionRole string            `json:"executionRole,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+	// JoinedMethod is CREATED (default) or INVITED.
+	JoinedMethod string `json:"joinedMethod,omitempty"`
+}
+
+// IdentityCenterSpec is the IAM Identity Center instance and its identity store.
+type IdentityCenterSpec struct {
+	InstanceArn     string              `json:"instanceArn,omitempty"`
+	IdentityStoreID string              `json:"identityStoreId,omitempty"`
+	Users           []UserSpec          `json:"users"`
+	Groups          []GroupSpec         `json:"groups"`
+	PermissionSets  []PermissionSetSpec `json:"permissionSets"`
+	Assignments     []AssignmentSpec    `json:"assignments,omitempty"`
+}
+
+// UserSpec is an Identity Center user.
+type UserSpec struct {
+	UserName   string `json:"userName"`
+	Email      string `json:"email"`
+	GivenName  string `json:"givenName"`
+	FamilyName string `json:"familyName"`
+}
+
+// GroupSpec is an Identity Center group.
+type GroupSpec struct {
+	DisplayName string   `json:"displayName"`
+	Description string   `json:"description,omitempty"`
+	Members     []string `json:"members,omitempty"` // user names
+}
+
+// PermissionSetSpec is a permission set.
+type PermissionSetSpec struct {
+	Name            string `json:"name"`
+	Description     string `json:"description,omitempty"`
+	SessionDuration string `json:"sessionDuration,omitempty"` // ISO 8601, e.g. PT4H
+}
+
+// AssignmentSpec gives a user or group a permission set on an account.
+type AssignmentSpec struct {
+	Account       string `json:"account"` // account name or id
+	User          string `json:"user,omitempty"`
+	Group         string `json:"group,omitempty"`
+	PermissionSet string `json:"permissionSet"`
+}
+
+// ControlTowerSpec sets how Control Tower and Account Factory behave.
+type ControlTowerSpec struct {
+	// ConcurrentAccountOperations is the quota of account operations in flight (AWS default 5, max 10).
+	ConcurrentAccountOperations int `json:"concurrentAccountOperations,omitempty"`
+	// ProvisioningTime is how long creating an account takes; Spread varies it by up to that much either way.
+	ProvisioningTime Duration `json:"provisioningTime,omitempty"`
+	EnrollmentTime   Duration `json:"enrollmentTime,omitempty"`
+	UpdateTime       Duration `json:"updateTime,omitempty"`
+	TerminateTime    Duration `json:"terminateTime,omitempty"`
+	Spread           Duration `json:"spread,omitempty"`
+	// AssignmentTime is how long an Identity Center account assignment stays IN_PROGRESS.
+	AssignmentTime Duration `json:"assignmentTime,omitempty"`
+	// PortfolioPrincipals are the IAM principal ARNs associated with the Account
+	// Factory portfolio; others get "No launch paths found".
+	PortfolioPrincipals []string `json:"portfolioPrincipals,omitempty"`
+}
+
+// PrincipalSpec maps an access key id to the IAM principal that uses it.
+type PrincipalSpec struct {
+	AccessKeyID string `json:"accessKeyId"`
+	Arn         string `json:"arn"`
+}
+
+// Faults are what can go wrong, on purpose. Rates are probabilities per call in [0,1].
+type Faults struct {
+	// Throttle answers that share of calls with the service's own throttling error.
+	// Keys are services: organizations, servicecatalog, sso, identitystore, sts, sqs, events, states.
+	Throttle map[string]float64 `json:"throttle,omitempty"`
+	// ServerErrors answers that share of calls with a 500 InternalFailure.
+	ServerErrors map[string]float64 `json:"serverErrors,omitempty"`
+	// Latency adds real (not simulated) time to every call of a service.
+	Latency map[string]Duration `json:"latency,omitempty"`
+	// FailProvisioning names accounts (by name or email) whose provisioning fails once.
+	FailProvisioning []string `json:"failProvisioning,omitempty"`
+	// FailProvisioningRate fails that share of account operations.
+	FailProvisioningRate float64 `json:"failProvisioningRate,omitempty"`
+	// ControlTowerBusy lists stretches, as offsets from the world's start, during
+	// which another Control Tower operation is running and Account Factory refuses work.
+	ControlTowerBusy []Window `json:"controlTowerBusy,omitempty"`
+}
+
+// Window is a stretch of simulated time given as offsets from the world's start.
+type Window struct {
+	From  Duration `json:"from"`
+	Until Duration `json:"until"`
+}
+
+// Duration is a time.Duration written as "30m" or "1h30m" in JSON.
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string like \"30m\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// LoadWorld reads a world file.
+func LoadWorld(path string) (*World, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read world: %w", err)
+	}
+	w, err := ParseWorld(b)
+	if err != nil {
+		return nil, fmt.Errorf("world %s: %w", path, err)
+	}
+	return w, nil
+}
+
+// ParseWorld decodes a world description, rejecting unknown fields so a typo
+// does not silently change the simulation, and fills in AWS's defaults.
+func ParseWorld(b []byte) (*World, error) {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	var w World
+	if err := dec.Decode(&w); err != nil {
+		return nil, fmt.Errorf("decode world: %w", err)
+	}
+	w.setDefaults()
+	if err := w.validate(); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// DefaultWorld returns the embedded demo world.
+func DefaultWorld() *World {
+	w, err := ParseWorld(defaultWorld)
+	if err != nil {
+		panic("embedded default world is invalid: " + err.Error()) // caught by TestDefaultWorldLoads
+	}
+	return w
+}
+
+func (w *World) setDefaults() {
+	if w.Region == "" {
+		w.Region = "us-east-1"
+	}
+	if w.Start.IsZero() {
+		w.Start = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	}
+	ct := &w.ControlTower
+	if ct.ConcurrentAccountOperations == 0 {
+		ct.ConcurrentAccountOperations = 5
+	}
+	if ct.ProvisioningTime == 0 {
+		ct.ProvisioningTime = Duration(30 * time.Minute)
+	}
+	if ct.EnrollmentTime == 0 {
+		ct.EnrollmentTime = Duration(25 * time.Minute)
+	}
+	if ct.UpdateTime == 0 {
+		ct.UpdateTime = Duration(15 * time.Minute)
+	}
+	if ct.TerminateTime == 0 {
+		ct.TerminateTime = Duration(10 * time.Minute)
+	}
+	if ct.AssignmentTime == 0 {
+		ct.AssignmentTime = Duration(5 * time.Second)
+	}
+}
+
+func (w *World) validate() error {
+	m := w.Organization.ManagementAccount
+	if m.Name == "" || m.Email == "" {
+		return fmt.Errorf("organization.managementAccount: name and email are required")
+	}
+	if n := w.ControlTower.ConcurrentAccountOperations; n < 1 || n > 10 {
+		return fmt.Errorf("controlTower.concurrentAccountOperations: %d is outside AWS's quota range 1-10", n)
+	}
+	for svc, rate := range w.Faults.Throttle {
+		if rate < 0 || rate > 1 {
+			return fmt.Errorf("faults.throttle.%s: rate %v must be between 0 and 1", svc, rate)
+		}
+	}
+	for svc, rate := range w.Faults.ServerErrors {
+		if rate < 0 || rate > 1 {
+			return fmt.Errorf("faults.serverErrors.%s: rate %v must be between 0 and 1", svc, rate)
+		}
+	}
+	return nil
+}
