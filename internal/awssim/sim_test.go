@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/internal/clock"
@@ -24,13 +26,26 @@ func newTestSim(t *testing.T, edit func(*World)) (*Sim, *clock.Virtual) {
 	return s, clk
 }
 
+// noDelay makes SDK retries immediate, so tests of retried throttling do not
+// wait in real time.
+type noDelay struct{}
+
+func (noDelay) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
+
 // testConfig is an in-process SDK config for the world's first principal
-// (towervend's vending role) whose retries do not wait in real time.
+// (towervend's vending role): standard retries, 5 attempts, no waiting.
 func testConfig(s *Sim) aws.Config {
-	cfg := s.Config()
-	cfg.RetryMaxAttempts = 5
-	cfg.Retryer = nil
-	return cfg
+	return withRetries(s.Config(), 5)
 }
 
-var _ = time.Second
+// withRetries sets immediate standard retries with the given attempts (1 = none).
+func withRetries(cfg aws.Config, attempts int) aws.Config {
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.Backoff = noDelay{}
+			o.RateLimiter = ratelimit.None
+		})
+	}
+	return cfg
+}
