@@ -60,6 +60,9 @@ type Sim struct {
 
 	calls map[string]map[string]int // service -> operation -> count
 
+	functions map[string]Function       // Lambda stand-ins by ARN
+	matchers  map[string]*patternMatcher // compiled EventBridge rule patterns by bus/rule
+
 	services map[string]*jsonService // by X-Amz-Target prefix
 	query    map[string]queryOp      // STS actions
 }
