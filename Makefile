@@ -1,0 +1,60 @@
+# towervend — see README.md. Every tool is pinned; `make test` is what CI runs.
+SHELL := /bin/bash
+GO ?= go
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
+
+FUNCTIONS := $(notdir $(wildcard functions/*))
+GOLANGCI_LINT_VERSION := v2.15.0
+ASL_VALIDATOR := asl-validator@4.0.0
+CDK := aws-cdk@2.1148.1
+ASL_FILE := statemachine/vending.asl.json
+
+.PHONY: demo test unit fmt-check vet asl-check build lint bench fuzz synth deploy clean
+
+## demo: run the whole job locally on the embedded simulated organization
+demo:
+	$(GO) run ./cmd/towervend local
+
+## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file)
+test: fmt-check vet unit asl-check
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+## asl-check: validate the state machine with asl-validator (npm, pinned)
+asl-check:
+	@if [ -f $(ASL_FILE) ]; then npx --yes $(ASL_VALIDATOR) --json-path $(ASL_FILE); else echo "no $(ASL_FILE) yet"; fi
+
+## build: the Lambda binaries (linux/arm64, provided.al2023), with their sizes
+build:
+	@mkdir -p dist
+	@for f in $(FUNCTIONS); do \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags "-s -w" -o dist/$$f/bootstrap ./functions/$$f || exit 1; \
+		printf "%-18s %8d bytes\n" $$f $$(stat -c %s dist/$$f/bootstrap); \
+	done
+	@$(GO) build -o bin/towervend ./cmd/towervend
+
+lint:
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	@echo "fuzz targets: see BENCHMARKS.md"
+
+synth: build
+	npx --yes $(CDK) synth
+
+deploy: build
+	npx --yes $(CDK) deploy
+
+clean:
+	rm -rf dist bin cdk.out
