@@ -65,6 +65,7 @@ type Sim struct {
 
 	services map[string]*jsonService // by X-Amz-Target prefix
 	query    map[string]queryOp      // STS actions
+	rest     *jsonService            // Control Tower (REST JSON), ops by path
 }
 
 // Principal is the IAM identity behind a request.
@@ -150,6 +151,9 @@ func (s *Sim) registerServices() {
 			ops:      s.eventsOps()},
 	}
 	s.query = s.stsOps()
+	s.rest = &jsonService{name: "controltower", contentType: "application/json",
+		throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
+		ops:      s.controlTowerOps()}
 }
 
 // AddService registers another JSON-protocol service under its X-Amz-Target
@@ -229,6 +233,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
+		if s.rest.ops[r.URL.Path] != nil {
+			s.serveJSON(w, r, s.rest, r.URL.Path, body)
+			return
+		}
 		s.serveQuery(w, r, body)
 		return
 	}

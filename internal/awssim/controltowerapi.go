@@ -1,0 +1,106 @@
+package awssim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The Control Tower API (REST JSON). towervend asks it which OUs are
+// registered: a registered OU has the AWSControlTowerBaseline enabled on it,
+// and its enrolled accounts inherit it as child enabled baselines.
+
+// controlTowerBaselineID is AWSControlTowerBaseline's identifier in the home Region.
+func (s *Sim) controlTowerBaselineID() string {
+	return fmt.Sprintf("arn:aws:controltower:%s::baseline/17BSJV3IGJ2QSGA2", s.world.Region)
+}
+
+// ControlTowerBaselineARN is the AWSControlTowerBaseline identifier callers filter on.
+func (s *Sim) ControlTowerBaselineARN() string { return s.controlTowerBaselineID() }
+
+func (s *Sim) controlTowerOps() map[string]jsonOp {
+	return map[string]jsonOp{
+		"/list-enabled-baselines": s.ctListEnabledBaselines,
+	}
+}
+
+type enabledBaseline struct {
+	Arn                string            `json:"arn"`
+	BaselineIdentifier string            `json:"baselineIdentifier"`
+	BaselineVersion    string            `json:"baselineVersion"`
+	TargetIdentifier   string            `json:"targetIdentifier"`
+	ParentIdentifier   string            `json:"parentIdentifier,omitempty"`
+	StatusSummary      map[string]string `json:"statusSummary"`
+}
+
+func (s *Sim) ctListEnabledBaselines(c *call, body []byte) (any, *APIError) {
+	var in struct {
+		Filter struct {
+			BaselineIdentifiers []string `json:"baselineIdentifiers"`
+			TargetIdentifiers   []string `json:"targetIdentifiers"`
+			Statuses            []string `json:"statuses"`
+		} `json:"filter"`
+		IncludeChildren bool   `json:"includeChildren"`
+		MaxResults      int    `json:"maxResults"`
+		NextToken       string `json:"nextToken"`
+	}
+	if len(body) > 0 {
+		if err := decode(body, &in); err != nil {
+			return nil, err
+		}
+	}
+	if in.MaxResults != 0 && (in.MaxResults < 5 || in.MaxResults > 100) {
+		return nil, apiErr("ValidationException", "maxResults must be between 5 and 100")
+	}
+	baseline := s.controlTowerBaselineID()
+	var all []enabledBaseline
+	for _, id := range sortedKeys(s.org.OUs) {
+		ou := s.org.OUs[id]
+		if !ou.Registered {
+			continue
+		}
+		parent := s.enabledBaselineArn(id)
+		all = append(all, enabledBaseline{Arn: parent, BaselineIdentifier: baseline, BaselineVersion: "4.0",
+			TargetIdentifier: s.org.ouArn(id), StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+		if !in.IncludeChildren {
+			continue
+		}
+		for _, a := range s.org.accountsIn(id) {
+			if !a.Enrolled {
+				continue
+			}
+			all = append(all, enabledBaseline{Arn: s.enabledBaselineArn(a.ID), BaselineIdentifier: baseline, BaselineVersion: "4.0",
+				TargetIdentifier: s.org.accountArn(a.ID), ParentIdentifier: parent, StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+		}
+	}
+	var out []enabledBaseline
+	for _, b := range all {
+		if len(in.Filter.BaselineIdentifiers) > 0 && !containsString(in.Filter.BaselineIdentifiers, b.BaselineIdentifier) {
+			continue
+		}
+		if len(in.Filter.TargetIdentifiers) > 0 && !containsString(in.Filter.TargetIdentifiers, b.TargetIdentifier) {
+			continue
+		}
+		if len(in.Filter.Statuses) > 0 && !containsString(in.Filter.Statuses, b.StatusSummary["status"]) {
+			continue
+		}
+		out = append(out, b)
+	}
+	page, next, ok := pageOf(out, in.NextToken, in.MaxResults, 100)
+	if !ok {
+		return nil, apiErr("ValidationException", "The nextToken is not valid.")
+	}
+	if page == nil {
+		page = []enabledBaseline{}
+	}
+	res := map[string]any{"enabledBaselines": page}
+	if next != "" {
+		res["nextToken"] = next
+	}
+	return res, nil
+}
+
+// enabledBaselineArn derives a stable enabled-baseline ARN for a target.
+func (s *Sim) enabledBaselineArn(target string) string {
+	suffix := strings.ToUpper(strings.NewReplacer("ou-", "", "-", "").Replace(target))
+	return fmt.Sprintf("arn:aws:controltower:%s:%s:enabledbaseline/XO%s", s.world.Region, s.org.ManagementAccountID, suffix)
+}
