@@ -32,7 +32,9 @@ type Doc struct {
 	// after provisioning for new ones).
 	AccountID string `json:"accountId,omitempty"`
 	// Error is what the workflow's Catch stored: the failed step's error name and cause.
-	Error *Failure `json:"error,omitempty"`
+	Error *CaughtError `json:"error,omitempty"`
+	// Failure says where the workflow failed and at which redrive, for ReportFailure.
+	Failure *FailurePoint `json:"failure,omitempty"`
 	// Outcome is the final state: succeeded, rejected or failed.
 	Outcome string `json:"outcome,omitempty"`
 	// Notes are facts the requester should know that are not failures.
@@ -123,6 +125,8 @@ type Operation struct {
 	Polls       int    `json:"polls"`
 	WaitSeconds int    `json:"waitSeconds"`
 	Done        bool   `json:"done"`
+	// Attempt counts new starts after Control Tower refused one (busy).
+	Attempt int `json:"attempt,omitempty"`
 	Status      string `json:"status,omitempty"`
 	Adopted     bool   `json:"adopted,omitempty"`
 }
@@ -143,14 +147,17 @@ type AssignmentStatus struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-// Failure is an error caught by the workflow, as Step Functions stores it.
-type Failure struct {
+// CaughtError is an error caught by the workflow, as Step Functions stores it.
+type CaughtError struct {
 	Error string `json:"Error"`
 	Cause string `json:"Cause"`
-	// Step is the state that failed (set by the state machine).
-	Step string `json:"step,omitempty"`
-	// RedriveCount is the execution's redrive count when it failed.
-	RedriveCount int `json:"redriveCount"`
-	// Resume is set when a redriven execution goes back to Step.
+}
+
+// FailurePoint is where the workflow failed: the state, and the execution's
+// redrive count at that moment (set by the state machine from the context object).
+type FailurePoint struct {
+	Step         string `json:"step"`
+	RedriveCount int    `json:"redriveCount"`
+	// Resume is set by ReportFailure when a redriven execution goes back to Step.
 	Resume bool `json:"resume,omitempty"`
 }

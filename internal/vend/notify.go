@@ -1,0 +1,195 @@
+package vend
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/towervend/towervend/internal/request"
+)
+
+// Notification sources and detail type (schema/notification.schema.json).
+const (
+	NotificationSource     = "towervend"
+	NotificationDetailType = "Account Request State Change"
+)
+
+// Request states in notifications.
+const (
+	StateAccepted  = "accepted"
+	StateRejected  = "rejected"
+	StateSucceeded = "succeeded"
+	StateFailed    = "failed"
+)
+
+// Notification is the detail of a towervend event (schema/notification.schema.json).
+type Notification struct {
+	RequestID          string             `json:"requestId,omitempty"`
+	Action             string             `json:"action,omitempty"`
+	State              string             `json:"state"`
+	Ticket             string             `json:"ticket,omitempty"`
+	Requester          *request.Requester `json:"requester,omitempty"`
+	AccountID          string             `json:"accountId,omitempty"`
+	OrganizationalUnit string             `json:"organizationalUnit,omitempty"`
+	Reason             string             `json:"reason,omitempty"`
+	FailedStep         string             `json:"failedStep,omitempty"`
+	Problems           []request.Problem  `json:"problems,omitempty"`
+	Access             []string           `json:"access,omitempty"`
+	Notes              []string           `json:"notes,omitempty"`
+	Time               string             `json:"time"`
+}
+
+// NotifyInput is what the workflow passes to the notify step: the state to
+// announce and the document.
+type NotifyInput struct {
+	State string `json:"state"`
+	Doc   Doc    `json:"doc"`
+	// RedriveCount is the execution's current redrive count (ReportFailure only).
+	RedriveCount int `json:"redriveCount"`
+}
+
+// Notify publishes one request state change on the notification bus. The
+// workflow discards its result, so a repeat only repeats the event (the event
+// carries requestId and state for consumers to de-duplicate).
+func (d *Deps) Notify(ctx context.Context, in NotifyInput) (*Doc, error) {
+	n := d.notification(&in.Doc, in.State)
+	if err := d.publish(ctx, n); err != nil {
+		return nil, err
+	}
+	d.logger(&in.Doc, "notify").Info("request "+in.State, "accountId", n.AccountID)
+	return &in.Doc, nil
+}
+
+// ReportFailure is where every caught failure goes: the first time, it
+// publishes the failed notification naming the step and the reason and then
+// fails the execution with the original error, so the execution is FAILED at
+// this point and redrivable. When the execution is redriven, it runs again with
+// a higher redrive count: it publishes that the request is being retried and
+// returns the document with Failure.Resume set, and the workflow goes back to
+// the step that failed.
+func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) {
+	doc := &in.Doc
+	fp := doc.Failure
+	if fp == nil {
+		fp = &FailurePoint{Step: "Unknown"}
+		doc.Failure = fp
+	}
+	caught := doc.Error
+	if caught == nil {
+		caught = &CaughtError{Error: ErrFailed, Cause: "unknown failure"}
+	}
+	if in.RedriveCount > fp.RedriveCount {
+		// Redriven: go back to where it failed. A failed Control Tower operation is
+		// started again; a timed-out one is waited for afresh.
+		fp.Resume = true
+		switch {
+		case fp.Step == "CheckControlTower" && caught.Error == ErrProvisioningFailed:
+			fp.Step = "Provision"
+		case fp.Step == "CheckControlTower" && doc.Operation != nil:
+			doc.Operation.StartedAt = d.Clock.Now().UTC().Format(time.RFC3339)
+		}
+		doc.RedriveCount = in.RedriveCount
+		doc.Error = nil
+		n := d.notification(doc, StateAccepted)
+		n.Notes = append(n.Notes, fmt.Sprintf("redriven: resuming at %s", fp.Step))
+		if err := d.publish(ctx, n); err != nil {
+			return nil, err
+		}
+		d.logger(doc, "notify").Info("request redriven", "resumeAt", fp.Step)
+		return doc, nil
+	}
+	doc.Outcome = StateFailed
+	n := d.notification(doc, StateFailed)
+	if err := d.publish(ctx, n); err != nil {
+		return nil, err
+	}
+	d.logger(doc, "notify").Warn("request failed", "failedStep", fp.Step, "error", caught.Error)
+	return nil, &StepError{Name: caught.Error, Reason: n.Reason}
+}
+
+// notification builds the event detail for a state of the document.
+func (d *Deps) notification(doc *Doc, state string) Notification {
+	req := &doc.Request
+	n := Notification{RequestID: req.RequestID, Action: string(req.Action), State: state, Requester: req.Requester,
+		AccountID: doc.AccountID, OrganizationalUnit: req.Account.OrganizationalUnit, Notes: doc.Notes,
+		Time: d.Clock.Now().UTC().Format(time.RFC3339)}
+	if req.Requester != nil {
+		n.Ticket = req.Requester.Ticket
+	}
+	if doc.Plan != nil && doc.Plan.OU != nil {
+		n.OrganizationalUnit = doc.Plan.OU.Path
+	}
+	switch state {
+	case StateRejected:
+		if doc.Plan != nil {
+			n.Problems = doc.Plan.Problems
+		}
+		n.Reason = rejectionReason(n.Problems)
+	case StateFailed:
+		if doc.Failure != nil {
+			n.FailedStep = doc.Failure.Step
+		}
+		if doc.Error != nil {
+			n.Reason = failureReason(doc.Error)
+		}
+	case StateSucceeded:
+		if doc.Access != nil {
+			for _, it := range doc.Access.Items {
+				if it.Status == "SUCCEEDED" && !it.Revoke {
+					n.Access = append(n.Access, it.Assignment.String())
+				}
+			}
+		}
+	}
+	return n
+}
+
+func rejectionReason(problems []request.Problem) string {
+	switch len(problems) {
+	case 0:
+		return "the request was rejected"
+	case 1:
+		return problems[0].String()
+	}
+	return fmt.Sprintf("%s (and %d more problems)", problems[0].String(), len(problems)-1)
+}
+
+// failureReason reads the cause Step Functions stored: for a Lambda error it is
+// the JSON {"errorMessage": ...}; otherwise plain text.
+func failureReason(e *CaughtError) string {
+	var lambdaErr struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(e.Cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
+		return lambdaErr.ErrorMessage
+	}
+	if e.Cause != "" {
+		return e.Cause
+	}
+	return e.Error
+}
+
+// publish puts a notification on the bus.
+func (d *Deps) publish(ctx context.Context, n Notification) error {
+	detail, err := json.Marshal(n)
+	if err != nil {
+		return stepErr(ErrFailed, "encode notification: %v", err)
+	}
+	out, err := d.Events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source: aws.String(NotificationSource), DetailType: aws.String(NotificationDetailType),
+		Detail: aws.String(string(detail)), EventBusName: aws.String(d.Config.NotificationBus),
+	}}})
+	if err != nil {
+		return awsErr("events:PutEvents", err)
+	}
+	if out.FailedEntryCount > 0 && len(out.Entries) > 0 {
+		e := out.Entries[0]
+		return stepErr(ErrTransient, "events:PutEvents refused the notification: %s: %s", aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
+	}
+	return nil
+}

@@ -1,0 +1,529 @@
+package vend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore"
+	"github.com/aws/aws-sdk-go-v2/service/identitystore/document"
+	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
+	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/towervend/towervend/internal/policy"
+	"github.com/towervend/towervend/internal/request"
+)
+
+// Validate is the first step: it checks the request against the organization,
+// IAM Identity Center and the policy, and plans the work. It changes nothing. A
+// request that cannot be done comes back with a rejected plan listing every
+// problem (field, value, fix); only AWS trouble is an error.
+func (d *Deps) Validate(ctx context.Context, doc *Doc) (*Doc, error) {
+	log := d.logger(doc, "validate")
+	v := &validation{d: d, doc: doc, req: &doc.Request, plan: &Plan{Operation: OpNone}}
+	if err := v.run(ctx); err != nil {
+		return nil, err
+	}
+	if len(v.problems) > 0 {
+		v.plan = &Plan{Rejected: true, Problems: v.problems, Operation: OpNone}
+		doc.Outcome = "rejected"
+		log.Info("request rejected", "problems", len(v.problems))
+	} else {
+		log.Info("request planned", "operation", v.plan.Operation, "accountId", doc.AccountID)
+	}
+	doc.Plan = v.plan
+	return doc, nil
+}
+
+type validation struct {
+	d        *Deps
+	doc      *Doc
+	req      *request.Request
+	plan     *Plan
+	org      *orgView
+	account  *orgtypes.Account
+	problems []request.Problem
+}
+
+func (v *validation) problem(field, value, msg, fix string) {
+	v.problems = append(v.problems, request.Problem{Field: field, Value: value, Message: msg, Fix: fix})
+}
+
+func (v *validation) run(ctx context.Context) error {
+	d := v.d
+	org, err := d.loadOUs(ctx)
+	if err != nil {
+		return err
+	}
+	if err := d.loadRegistered(ctx, org); err != nil {
+		return err
+	}
+	v.org = org
+	switch v.req.Action {
+	case request.ActionCreate:
+		return v.create(ctx)
+	case request.ActionEnroll:
+		return v.enroll(ctx)
+	case request.ActionUpdate:
+		return v.update(ctx)
+	case request.ActionUnmanage, request.ActionClose:
+		return v.retire(ctx)
+	}
+	v.problem("action", string(v.req.Action), "unknown action", "use create, enroll, update, unmanage or close")
+	return nil
+}
+
+// targetOU resolves the request's OU and checks Control Tower can target it.
+func (v *validation) targetOU() *OURef {
+	ou, p := v.org.resolveOU("account.organizationalUnit", v.req.Account.OrganizationalUnit)
+	if p != nil {
+		v.problems = append(v.problems, *p)
+		return nil
+	}
+	if !v.org.registered[ou.ID] {
+		v.problem("account.organizationalUnit", v.req.Account.OrganizationalUnit,
+			fmt.Sprintf("OU %s is not registered with Control Tower, so Account Factory cannot place accounts in it", ou.Path),
+			"register it in the Control Tower console or choose one of: "+v.org.ouChoices())
+		return nil
+	}
+	return ou
+}
+
+func (v *validation) create(ctx context.Context) error {
+	req, plan := v.req, v.plan
+	ou := v.targetOU()
+	if err := v.d.loadAccounts(ctx, v.org); err != nil {
+		return err
+	}
+	for _, a := range v.org.accounts {
+		if strings.EqualFold(aws.ToString(a.Email), req.Account.Email) {
+			v.problem("account.email", req.Account.Email, fmt.Sprintf("account %s (%s) already uses this email", aws.ToString(a.Id), aws.ToString(a.Name)),
+				"every AWS account needs its own email: choose another one, or use action enroll for the existing account")
+		}
+		if aws.ToString(a.Name) == req.Account.Name {
+			v.problem("account.name", req.Account.Name, fmt.Sprintf("account %s already has this name", aws.ToString(a.Id)),
+				"choose a name no other account in the organization has")
+		}
+	}
+	existing, err := v.d.productNamed(ctx, productName(req.Account.Name))
+	if err != nil {
+		return err
+	}
+	if existing != nil && !strings.HasPrefix(aws.ToString(existing.IdempotencyToken), "tv-") {
+		v.problem("account.name", req.Account.Name, fmt.Sprintf("Service Catalog already has a provisioned product named %q (%s, status %s)", aws.ToString(existing.Name), aws.ToString(existing.Id), existing.Status),
+			"choose another account name, or terminate that provisioned product if it is a failed leftover")
+	}
+	plan.Operation = OpProvision
+	plan.AccountName, plan.AccountEmail = req.Account.Name, req.Account.Email
+	plan.ProductName = productName(req.Account.Name)
+	plan.Owner = req.Owner
+	plan.OU, plan.Place = ou, ou != nil
+	v.tags(nil)
+	return v.access(ctx, ou, true)
+}
+
+func (v *validation) enroll(ctx context.Context) error {
+	req, plan := v.req, v.plan
+	if ok, err := v.existingAccount(ctx); !ok {
+		return err
+	}
+	a := v.account
+	if req.Account.Name != "" && req.Account.Name != aws.ToString(a.Name) {
+		v.problem("account.name", req.Account.Name, fmt.Sprintf("account %s is named %q", req.Account.ID, aws.ToString(a.Name)),
+			fmt.Sprintf("write %q or leave account.name out: Account Factory enrolls an account only under its existing name", aws.ToString(a.Name)))
+	}
+	managed, err := v.d.productFor(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	if managed != nil {
+		v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is already enrolled (provisioned product %s)", req.Account.ID, aws.ToString(managed.Name)),
+			"use action update to move it or change its access")
+	}
+	ou := v.targetOU()
+	plan.Operation = OpProvision
+	plan.CheckRole = true
+	plan.AccountName, plan.AccountEmail = aws.ToString(a.Name), aws.ToString(a.Email)
+	plan.ProductName = productName(aws.ToString(a.Name))
+	plan.Owner = req.Owner
+	if plan.Owner == nil {
+		// Account Factory needs an SSO user; like AWS's enrollment sample, use the account's own email.
+		plan.Owner = &request.Owner{Email: aws.ToString(a.Email), FirstName: "Account", LastName: "Owner"}
+	}
+	plan.OU, plan.Place = ou, ou != nil
+	tags, err := v.d.accountTags(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	v.tags(tags)
+	return v.access(ctx, ou, true)
+}
+
+func (v *validation) update(ctx context.Context) error {
+	req, plan := v.req, v.plan
+	if ok, err := v.existingAccount(ctx); !ok {
+		return err
+	}
+	managed, err := v.d.productFor(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	parent, err := v.d.accountParent(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	current := v.org.ouOfParent(parent)
+	ou := current
+	if req.Account.OrganizationalUnit != "" {
+		ou = v.targetOU()
+		switch {
+		case ou == nil:
+		case managed == nil:
+			v.problem("account.organizationalUnit", req.Account.OrganizationalUnit, fmt.Sprintf("account %s is not enrolled in Control Tower, so towervend will not move it", req.Account.ID),
+				"enroll it first with action enroll, which places it in the OU you name")
+		case current == nil || current.ID != ou.ID:
+			plan.Operation = OpUpdate
+		}
+	}
+	if req.Owner != nil {
+		if managed == nil {
+			v.problem("owner", req.Owner.Email, fmt.Sprintf("account %s is not enrolled in Control Tower, so it has no Account Factory owner to change", req.Account.ID),
+				"enroll it first with action enroll and name the owner there")
+		} else {
+			prev, err := v.previousOwner(ctx, aws.ToString(managed.LastSuccessfulProvisioningRecordId))
+			if err != nil {
+				return err
+			}
+			if !strings.EqualFold(prev, req.Owner.Email) {
+				plan.Operation = OpUpdate
+				plan.Owner, plan.PreviousOwnerEmail = req.Owner, prev
+			}
+		}
+	} else if req.RevokePreviousOwner {
+		v.problem("revokePreviousOwner", "true", "there is no new owner, so there is no previous owner to revoke", "name the new owner in owner, or drop revokePreviousOwner")
+	}
+	if managed != nil {
+		plan.ProvisionedProductID = aws.ToString(managed.Id)
+		plan.ProductName = aws.ToString(managed.Name)
+	}
+	plan.AccountName, plan.AccountEmail = aws.ToString(v.account.Name), aws.ToString(v.account.Email)
+	plan.OU, plan.Place = ou, ou != nil && req.Account.OrganizationalUnit != ""
+	tags, err := v.d.accountTags(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	v.tags(tags)
+	if err := v.access(ctx, ou, false); err != nil {
+		return err
+	}
+	if plan.PreviousOwnerEmail != "" && req.RevokePreviousOwner && len(v.problems) == 0 {
+		return v.revokeOwner(ctx, plan.PreviousOwnerEmail)
+	}
+	return nil
+}
+
+func (v *validation) retire(ctx context.Context) error {
+	req, plan := v.req, v.plan
+	if req.Action == request.ActionClose && v.d.Policy.AllowClose != nil && !*v.d.Policy.AllowClose {
+		v.problem("action", "close", "closing accounts is not allowed here (policy.allowClose is false)", "use action unmanage, or ask the platform team to allow close")
+	}
+	if ok, err := v.existingAccount(ctx); !ok {
+		return err
+	}
+	managed, err := v.d.productFor(ctx, req.Account.ID)
+	if err != nil {
+		return err
+	}
+	if managed != nil {
+		plan.Operation, plan.Unmanage = OpTerminate, true
+		plan.ProvisionedProductID, plan.ProductName = aws.ToString(managed.Id), aws.ToString(managed.Name)
+	} else if req.Action == request.ActionUnmanage {
+		v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is not managed by Control Tower; there is nothing to unmanage", req.Account.ID), "nothing to do; use action close to close it")
+	}
+	plan.AccountName, plan.AccountEmail = aws.ToString(v.account.Name), aws.ToString(v.account.Email)
+	plan.Close = req.Action == request.ActionClose
+	v.policy(policy.Facts{})
+	return nil
+}
+
+// existingAccount checks that the request's account is an active member
+// account; ok is false when it is not (a problem says why) or AWS failed (err).
+func (v *validation) existingAccount(ctx context.Context) (ok bool, err error) {
+	id := v.req.Account.ID
+	a, err := v.d.describeAccount(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if a == nil {
+		v.problem("account.id", id, "no account with this id in the organization", "check the id; towervend manages accounts of this organization only")
+		return false, nil
+	}
+	if status := string(a.Status); status != "" && status != "ACTIVE" {
+		v.problem("account.id", id, fmt.Sprintf("account %s is %s", id, status), "only active accounts can be enrolled, updated or closed")
+		return false, nil
+	}
+	if id == v.d.Config.ManagementAccountID {
+		v.problem("account.id", id, "this is the management account", "towervend does not change the management account")
+		return false, nil
+	}
+	v.account = a
+	v.doc.AccountID = id
+	return true, nil
+}
+
+// tags plans the tag changes and checks the required tags against the account's
+// current tags (nil for a new account).
+func (v *validation) tags(current map[string]string) {
+	plan := v.plan
+	for _, k := range sortedKeys(v.req.Tags) {
+		val := v.req.Tags[k]
+		switch {
+		case val == nil:
+			if _, ok := current[k]; ok {
+				plan.RemoveTags = append(plan.RemoveTags, k)
+			}
+		case current[k] != *val:
+			if plan.SetTags == nil {
+				plan.SetTags = map[string]string{}
+			}
+			plan.SetTags[k] = *val
+		}
+	}
+	ouPath := ""
+	if plan.OU != nil {
+		ouPath = plan.OU.Path
+	}
+	v.policy(policy.Facts{OUPath: ouPath, Tags: current})
+}
+
+func (v *validation) policy(facts policy.Facts) {
+	v.problems = append(v.problems, v.d.Policy.Check(v.req, facts)...)
+}
+
+// access resolves the requested access (plus the OU's default access for new
+// and newly enrolled accounts) to Identity Center ids.
+func (v *validation) access(ctx context.Context, ou *OURef, withDefaults bool) error {
+	items := append([]request.Access(nil), v.req.Access...)
+	fields := make([]string, len(items))
+	for i := range items {
+		fields[i] = fmt.Sprintf("access[%d]", i)
+	}
+	if withDefaults && ou != nil {
+		for _, a := range v.d.Policy.DefaultAccess(ou.Path) {
+			items = append(items, a)
+			fields = append(fields, "policy.defaultAccess["+ou.Path+"]")
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	sets, err := v.d.permissionSets(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, a := range items {
+		arn, ok := sets[a.PermissionSet]
+		if !ok {
+			v.problem(fields[i]+".permissionSet", a.PermissionSet, "no permission set with this name in IAM Identity Center",
+				"use one of: "+strings.Join(sortedKeys(sets), ", "))
+			continue
+		}
+		as := Assignment{PermissionSet: a.PermissionSet, PermissionSetArn: arn}
+		var found bool
+		if a.Group != "" {
+			as.PrincipalType, as.PrincipalName = "GROUP", a.Group
+			as.PrincipalID, found, err = v.d.groupID(ctx, a.Group)
+			if err == nil && !found {
+				v.problem(fields[i]+".group", a.Group, "no group with this display name in IAM Identity Center", "check the group's display name, or create the group first")
+			}
+		} else {
+			as.PrincipalType, as.PrincipalName = "USER", a.User
+			as.PrincipalID, found, err = v.d.userID(ctx, a.User)
+			if err == nil && !found {
+				v.problem(fields[i]+".user", a.User, "no user with this user name or email in IAM Identity Center", "check the user name or email, or create the user first")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if found && !seen[as.PrincipalID+as.PermissionSetArn] {
+			seen[as.PrincipalID+as.PermissionSetArn] = true
+			v.plan.Grant = append(v.plan.Grant, as)
+		}
+	}
+	return nil
+}
+
+// revokeOwner plans removing every assignment the previous owner has on the account.
+func (v *validation) revokeOwner(ctx context.Context, email string) error {
+	id, found, err := v.d.userID(ctx, email)
+	if err != nil || !found {
+		return err
+	}
+	sets, err := v.d.permissionSets(ctx)
+	if err != nil {
+		return err
+	}
+	inst, err := v.d.identityCenter(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(sets) {
+		p := ssoadmin.NewListAccountAssignmentsPaginator(v.d.SSO, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: aws.String(inst.arn), AccountId: aws.String(v.req.Account.ID), PermissionSetArn: aws.String(sets[name])})
+		for p.HasMorePages() {
+			if err := v.d.idcPacer().wait(ctx); err != nil {
+				return err
+			}
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return awsErr("sso:ListAccountAssignments", err)
+			}
+			for _, a := range page.AccountAssignments {
+				if a.PrincipalType == ssotypes.PrincipalTypeUser && aws.ToString(a.PrincipalId) == id {
+					v.plan.Revoke = append(v.plan.Revoke, Assignment{PrincipalType: "USER", PrincipalID: id, PrincipalName: email, PermissionSet: name, PermissionSetArn: sets[name]})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// previousOwner reads the SSO user email of the product's last successful operation.
+func (v *validation) previousOwner(ctx context.Context, recordID string) (string, error) {
+	if recordID == "" {
+		return "", nil
+	}
+	out, err := v.d.Catalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(recordID)})
+	if err != nil {
+		return "", awsErr("servicecatalog:DescribeRecord", err)
+	}
+	for _, o := range out.RecordOutputs {
+		if aws.ToString(o.OutputKey) == "SSOUserEmail" {
+			return aws.ToString(o.OutputValue), nil
+		}
+	}
+	return "", nil
+}
+
+// identityCenter returns the Identity Center instance, from configuration or ListInstances.
+func (d *Deps) identityCenter(ctx context.Context) (*instance, error) {
+	d.mu.Lock()
+	if d.instance != nil {
+		defer d.mu.Unlock()
+		return d.instance, nil
+	}
+	d.mu.Unlock()
+	inst := &instance{arn: d.Config.InstanceArn, storeID: d.Config.IdentityStoreID}
+	if inst.arn == "" || inst.storeID == "" {
+		if err := d.idcPacer().wait(ctx); err != nil {
+			return nil, err
+		}
+		out, err := d.SSO.ListInstances(ctx, &ssoadmin.ListInstancesInput{})
+		if err != nil {
+			return nil, awsErr("sso:ListInstances", err)
+		}
+		if len(out.Instances) == 0 {
+			return nil, stepErr(ErrFailed, "IAM Identity Center has no instance in this Region; enable it or set the instance in the stack configuration")
+		}
+		inst.arn, inst.storeID = aws.ToString(out.Instances[0].InstanceArn), aws.ToString(out.Instances[0].IdentityStoreId)
+	}
+	d.mu.Lock()
+	d.instance = inst
+	d.mu.Unlock()
+	return inst, nil
+}
+
+// permissionSets maps permission set names to ARNs.
+func (d *Deps) permissionSets(ctx context.Context) (map[string]string, error) {
+	inst, err := d.identityCenter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sets := map[string]string{}
+	p := ssoadmin.NewListPermissionSetsPaginator(d.SSO, &ssoadmin.ListPermissionSetsInput{InstanceArn: aws.String(inst.arn)})
+	for p.HasMorePages() {
+		if err := d.idcPacer().wait(ctx); err != nil {
+			return nil, err
+		}
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, awsErr("sso:ListPermissionSets", err)
+		}
+		for _, arn := range page.PermissionSets {
+			if err := d.idcPacer().wait(ctx); err != nil {
+				return nil, err
+			}
+			ps, err := d.SSO.DescribePermissionSet(ctx, &ssoadmin.DescribePermissionSetInput{InstanceArn: aws.String(inst.arn), PermissionSetArn: aws.String(arn)})
+			if err != nil {
+				return nil, awsErr("sso:DescribePermissionSet", err)
+			}
+			sets[aws.ToString(ps.PermissionSet.Name)] = arn
+		}
+	}
+	return sets, nil
+}
+
+// userID finds a user by user name, or by email when the name has an @.
+func (d *Deps) userID(ctx context.Context, nameOrEmail string) (string, bool, error) {
+	path := "userName"
+	if strings.Contains(nameOrEmail, "@") {
+		path = "emails.value"
+	}
+	inst, err := d.identityCenter(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if err := d.idcPacer().wait(ctx); err != nil {
+		return "", false, err
+	}
+	out, err := d.Identity.GetUserId(ctx, &identitystore.GetUserIdInput{IdentityStoreId: aws.String(inst.storeID),
+		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{
+			AttributePath: aws.String(path), AttributeValue: document.NewLazyDocument(nameOrEmail)}}})
+	var nf *idtypes.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, awsErr("identitystore:GetUserId", err)
+	}
+	return aws.ToString(out.UserId), true, nil
+}
+
+// groupID finds a group by display name.
+func (d *Deps) groupID(ctx context.Context, name string) (string, bool, error) {
+	inst, err := d.identityCenter(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if err := d.idcPacer().wait(ctx); err != nil {
+		return "", false, err
+	}
+	out, err := d.Identity.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: aws.String(inst.storeID),
+		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{
+			AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(name)}}})
+	var nf *idtypes.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, awsErr("identitystore:GetGroupId", err)
+	}
+	return aws.ToString(out.GroupId), true, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
