@@ -60,7 +60,7 @@ type Sim struct {
 
 	calls map[string]map[string]int // service -> operation -> count
 
-	functions map[string]Function       // Lambda stand-ins by ARN
+	functions map[string]Function        // Lambda stand-ins by ARN
 	matchers  map[string]*patternMatcher // compiled EventBridge rule patterns by bus/rule
 
 	services map[string]*jsonService // by X-Amz-Target prefix
@@ -484,6 +484,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		snap.Faults, snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.Keys
 	s.resumeCatalog()
 	s.resumeQueues()
+	s.resumeIdentity()
 	return s, nil
 }
 

@@ -120,3 +120,6 @@ func isTransient(err error) bool {
 	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary ||
 		retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
 }
+
+// ErrorName is the error's name for Step Functions (see internal/handler).
+func (e *StepError) ErrorName() string { return e.Name }

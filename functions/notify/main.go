@@ -1,0 +1,22 @@
+// Command notify is towervend's notify Lambda function: publishes a request state change on the notification bus.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/towervend/towervend/internal/handler"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+func main() {
+	d, err := vend.FromEnvironment(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "notify", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler.Lambda(d.Notify))
+}

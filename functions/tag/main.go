@@ -1,0 +1,22 @@
+// Command tag is towervend's tag Lambda function: sets and removes the account's tags.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/towervend/towervend/internal/handler"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+func main() {
+	d, err := vend.FromEnvironment(context.Background())
+	if err != nil {
+		slog.Error("cannot start", "function", "tag", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(handler.Lambda(d.TagAccount))
+}
