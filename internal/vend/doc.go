@@ -122,13 +122,13 @@ type Operation struct {
 	// StartedAt is when towervend started waiting (RFC 3339), for the overall timeout.
 	StartedAt string `json:"startedAt"`
 	// Polls counts status checks; WaitSeconds is the next wait, growing with Polls.
-	Polls       int    `json:"polls"`
-	WaitSeconds int    `json:"waitSeconds"`
-	Done        bool   `json:"done"`
+	Polls       int  `json:"polls"`
+	WaitSeconds int  `json:"waitSeconds"`
+	Done        bool `json:"done"`
 	// Attempt counts new starts after Control Tower refused one (busy).
-	Attempt int `json:"attempt,omitempty"`
-	Status      string `json:"status,omitempty"`
-	Adopted     bool   `json:"adopted,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Adopted bool   `json:"adopted,omitempty"`
 }
 
 // AccessStatus is assignsso's progress.

@@ -123,7 +123,7 @@ func (d *Deps) reject(ctx context.Context, msg events.SQSMessage, requestID stri
 	if d.Config.RejectedQueueURL != "" {
 		_, err := d.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(d.Config.RejectedQueueURL), MessageBody: aws.String(msg.Body),
 			MessageAttributes: map[string]sqstypes.MessageAttributeValue{
-				"towervend-rejection": {DataType: aws.String("String"), StringValue: aws.String(truncate(n.Reason, 1000))},
+				"towervend-rejection":  {DataType: aws.String("String"), StringValue: aws.String(truncate(n.Reason, 1000))},
 				"towervend-message-id": {DataType: aws.String("String"), StringValue: aws.String(msg.MessageId)},
 			}})
 		if err != nil {
