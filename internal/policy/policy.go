@@ -45,8 +45,8 @@ type Policy struct {
 	EmailDomains []string `json:"emailDomains,omitempty"`
 	// PermissionSets lists the permission sets that may be granted and where.
 	PermissionSets []PermissionSet `json:"permissionSets,omitempty"`
-	// DefaultAccess maps an OU path or pattern to the access every account in it gets.
-	DefaultAccess map[string][]request.Access `json:"defaultAccess,omitempty"`
+	// DefaultAccessByOU maps an OU path or pattern to the access every account in it gets.
+	DefaultAccessByOU map[string][]request.Access `json:"defaultAccess,omitempty"`
 	// AllowClose, when set to false, forbids closing accounts; nil means no rule.
 	AllowClose *bool `json:"allowClose,omitempty"`
 	// RequiredTags lists tag keys every account must carry with a non-empty value.
@@ -92,13 +92,14 @@ func (p *Policy) normalize() {
 			ps.OrganizationalUnits[i] = normalizePath(ou)
 		}
 	}
-	if len(p.DefaultAccess) > 0 {
-		m := make(map[string][]request.Access, len(p.DefaultAccess))
-		for k, v := range p.DefaultAccess {
-			k = normalizePath(k)
-			m[k] = append(m[k], v...)
+	if len(p.DefaultAccessByOU) > 0 {
+		m := make(map[string][]request.Access, len(p.DefaultAccessByOU))
+		// Sorted, so that "Root/X" and "X" merge in the same order every time.
+		for _, k := range sortedKeys(p.DefaultAccessByOU) {
+			n := normalizePath(k)
+			m[n] = append(m[n], p.DefaultAccessByOU[k]...)
 		}
-		p.DefaultAccess = m
+		p.DefaultAccessByOU = m
 	}
 }
 
@@ -113,8 +114,8 @@ func (p *Policy) consistency() []request.Problem {
 			Fix:     "add " + e + " to organizationalUnits, or choose one of " + describeOUs(p.OrganizationalUnits),
 		})
 	}
-	for _, key := range sortedKeys(p.DefaultAccess) {
-		for i, a := range p.DefaultAccess[key] {
+	for _, key := range sortedKeys(p.DefaultAccessByOU) {
+		for i, a := range p.DefaultAccessByOU[key] {
 			ps, listed := p.permissionSet(a.PermissionSet)
 			field := fmt.Sprintf("defaultAccess[%q][%d].permissionSet", key, i)
 			switch {
@@ -156,11 +157,11 @@ func (p *Policy) DefaultAccess(ouPath string) []request.Access {
 	}
 	ouPath = normalizePath(ouPath)
 	var out []request.Access
-	for _, key := range sortedKeys(p.DefaultAccess) {
+	for _, key := range sortedKeys(p.DefaultAccessByOU) {
 		if !matches(key, ouPath) {
 			continue
 		}
-		for _, a := range p.DefaultAccess[key] {
+		for _, a := range p.DefaultAccessByOU[key] {
 			if !slices.Contains(out, a) {
 				out = append(out, a)
 			}

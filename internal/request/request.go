@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -140,7 +141,7 @@ type Validator struct {
 func NewValidator() (*Validator, error) {
 	dec, err := NewSchemaDecoder("request", MaxBodyBytes, schema.Request)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new request validator: %w", err)
 	}
 	return &Validator{dec: dec}, nil
 }

@@ -27,6 +27,7 @@ const maxProblems = 100
 type SchemaDecoder struct {
 	schema   *jsonschema.Schema
 	docs     map[string]any // $id -> schema document, read for annotations only
+	name     string         // the main schema's file name, for messages
 	root     string
 	maxBytes int
 }
@@ -48,6 +49,7 @@ func NewSchemaDecoder(root string, maxBytes int, main []byte, refs ...[]byte) (*
 			mainID = id
 		}
 	}
+	d.name = mainID[strings.LastIndexByte(mainID, '/')+1:]
 	sch, err := c.Compile(mainID)
 	if err != nil {
 		return nil, fmt.Errorf("compile schema %s: %w", mainID, err)
@@ -105,39 +107,32 @@ func (d *SchemaDecoder) parse(body []byte) (any, *Problem) {
 		return nil, &Problem{
 			Field:   d.root,
 			Message: fmt.Sprintf("is %d bytes, more than the %d bytes towervend reads", len(body), d.maxBytes),
-			Fix:     "send a smaller document; a request describes one account and needs only a few kilobytes",
+			Fix:     "send a smaller document: a request or a policy needs only a few kilobytes",
 		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &Problem{Field: d.root, Message: "is empty", Fix: "send a JSON object as described in " + d.schemaName()}
+		return nil, &Problem{Field: d.root, Message: "is empty", Fix: "send a JSON object as described in " + d.name}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, &Problem{Field: d.root, Message: "is not valid JSON: " + syntaxMessage(body, err), Fix: "send a single JSON object as described in " + d.schemaName()}
+		return nil, &Problem{Field: d.root, Message: "is not valid JSON: " + syntaxMessage(body, err), Fix: "send a single JSON object as described in " + d.name}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		off := int(dec.InputOffset())
+	end := int(dec.InputOffset())
+	if rest := bytes.TrimLeft(body[end:], " \t\r\n"); len(rest) > 0 {
+		off := len(body) - len(rest)
 		return nil, &Problem{Field: d.root, Message: "is not valid JSON: there is more after the JSON value, at " + position(body, off), Fix: "send a single JSON object, nothing before or after it"}
 	}
 	return doc, nil
-}
-
-func (d *SchemaDecoder) schemaName() string {
-	for id := range d.docs {
-		if d.root != "" && strings.HasSuffix(id, "/"+d.root+".schema.json") {
-			return d.root + ".schema.json"
-		}
-	}
-	return "its JSON Schema"
 }
 
 func syntaxMessage(body []byte, err error) string {
 	var syn *json.SyntaxError
 	switch {
 	case errors.As(err, &syn):
-		return fmt.Sprintf("%s at %s", syn.Error(), position(body, int(syn.Offset)))
+		// Offset counts the bytes read, the offending one included.
+		return fmt.Sprintf("%s at %s", syn.Error(), position(body, int(syn.Offset)-1))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "it ends before the JSON value is complete"
 	default:
@@ -145,7 +140,8 @@ func syntaxMessage(body []byte, err error) string {
 	}
 }
 
-// position turns a byte offset into "line L, column C" for people reading a ticket.
+// position turns the offset of a byte into "line L, column C" (both from 1) for
+// people reading a ticket.
 func position(body []byte, off int) string {
 	off = min(max(off, 0), len(body))
 	line := 1 + bytes.Count(body[:off], []byte("\n"))
@@ -158,8 +154,8 @@ func position(body []byte, off int) string {
 func (d *SchemaDecoder) problems(doc any, verr *jsonschema.ValidationError) []Problem {
 	c := &collector{d: d, doc: doc, seen: map[string]bool{}}
 	c.walk(verr, nil)
-	slices.SortStableFunc(c.found, func(a, b found) int {
-		if n := comparePaths(a.path, b.path); n != 0 {
+	slices.SortFunc(c.found, func(a, b found) int {
+		if n := strings.Compare(a.key, b.key); n != 0 {
 			return n
 		}
 		return strings.Compare(a.p.Message, b.p.Message)
@@ -180,8 +176,8 @@ func (d *SchemaDecoder) problems(doc any, verr *jsonschema.ValidationError) []Pr
 }
 
 type found struct {
-	path []string
-	p    Problem
+	key string // sortKey of the instance location
+	p   Problem
 }
 
 type collector struct {
@@ -313,7 +309,7 @@ func (c *collector) leaf(e *jsonschema.ValidationError, pn *propName) {
 // describe gives the default text for a violation of a single value; the schema's
 // annotations override it.
 func describe(k jsonschema.ErrorKind, v any, node map[string]any) (keyword, msg, fix string) {
-	q := quote(v)
+	q := func() string { return quote(v) }
 	switch k := k.(type) {
 	case *kind.Type:
 		want := make([]string, len(k.Want))
@@ -342,22 +338,22 @@ func describe(k jsonschema.ErrorKind, v any, node map[string]any) (keyword, msg,
 				fix = fmt.Sprintf("did you mean %q? %s", c, fix)
 			}
 		}
-		return "enum", q + " is not one of " + strings.Join(want, ", "), fix
+		return "enum", q() + " is not one of " + strings.Join(want, ", "), fix
 	case *kind.Const:
-		return "const", q + " is not allowed here; it must be " + quote(k.Want), "use " + quote(k.Want)
+		return "const", q() + " is not allowed here; it must be " + quote(k.Want), "use " + quote(k.Want)
 	case *kind.MinLength:
 		if k.Got == 0 {
 			return "minLength", "is empty", fmt.Sprintf("give at least %d characters", k.Want)
 		}
-		return "minLength", fmt.Sprintf("%s is shorter than %d characters", q, k.Want), fmt.Sprintf("give at least %d characters", k.Want)
+		return "minLength", fmt.Sprintf("%s is shorter than %d characters", q(), k.Want), fmt.Sprintf("give at least %d characters", k.Want)
 	case *kind.MaxLength:
-		return "maxLength", fmt.Sprintf("%s is longer than %d characters", q, k.Want), fmt.Sprintf("use at most %d characters", k.Want)
+		return "maxLength", fmt.Sprintf("%s is longer than %d characters", q(), k.Want), fmt.Sprintf("use at most %d characters", k.Want)
 	case *kind.Pattern:
 		what, _ := node["title"].(string)
 		if what == "" {
 			what = "value"
 		}
-		return "pattern", fmt.Sprintf("%s is not a valid %s", q, what), "make it match the pattern " + k.Want
+		return "pattern", fmt.Sprintf("%s is not a valid %s", q(), what), "make it match the pattern " + k.Want
 	case *kind.MinItems:
 		return "minItems", fmt.Sprintf("has %d items; at least %d are needed", k.Got, k.Want), fmt.Sprintf("give at least %d", k.Want)
 	case *kind.MaxItems:
@@ -394,12 +390,12 @@ func (c *collector) add(a at, node map[string]any, keyword, msg, fix string) {
 	if s := annotation(node, "x-fix", keyword); s != "" {
 		fix = s
 	}
-	q := quote(a.value)
-	p := Problem{
-		Field:   c.field(a.path),
-		Message: strings.ReplaceAll(msg, "{value}", q),
-		Fix:     strings.ReplaceAll(fix, "{value}", q),
+	if strings.Contains(msg+fix, "{value}") {
+		q := quote(a.value)
+		msg = strings.ReplaceAll(msg, "{value}", q)
+		fix = strings.ReplaceAll(fix, "{value}", q)
 	}
+	p := Problem{Field: c.field(a.path), Message: msg, Fix: fix}
 	if a.ok {
 		p.Value = render(a.value)
 	}
@@ -409,7 +405,7 @@ func (c *collector) add(a at, node map[string]any, keyword, msg, fix string) {
 		return
 	}
 	c.seen[key] = true
-	c.found = append(c.found, found{path: a.path, p: p})
+	c.found = append(c.found, found{key: sortKey(a.path), p: p})
 }
 
 // field renders an instance location in the dotted form people write:
@@ -560,16 +556,79 @@ func quote(v any) string {
 	return shorten(render(v), 80)
 }
 
-// render gives the text of Problem.Value.
+// render gives the text of Problem.Value: strings as they are, other values as
+// compact JSON, cut short without encoding more of a huge value than is shown.
 func render(v any) string {
 	if s, ok := v.(string); ok {
 		return shorten(s, 200)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
+	w := &limitedWriter{limit: 200}
+	writeJSON(w, v)
+	if w.full {
+		return shorten(w.b.String(), 200)
 	}
-	return shorten(string(b), 200)
+	return w.b.String()
+}
+
+type limitedWriter struct {
+	b     strings.Builder
+	limit int
+	full  bool
+}
+
+func (w *limitedWriter) write(s string) {
+	if w.full {
+		return
+	}
+	w.b.WriteString(s)
+	if w.b.Len() > w.limit {
+		w.full = true
+	}
+}
+
+// writeJSON writes v as compact JSON with object keys sorted, as encoding/json
+// would, and stops once the writer is full.
+func writeJSON(w *limitedWriter, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		w.write("{")
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if w.full {
+				return
+			}
+			if i > 0 {
+				w.write(",")
+			}
+			writeJSON(w, k)
+			w.write(":")
+			writeJSON(w, v[k])
+		}
+		w.write("}")
+	case []any:
+		w.write("[")
+		for i, item := range v {
+			if w.full {
+				return
+			}
+			if i > 0 {
+				w.write(",")
+			}
+			writeJSON(w, item)
+		}
+		w.write("]")
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			w.write(fmt.Sprint(v))
+			return
+		}
+		w.write(string(b))
+	}
 }
 
 func shorten(s string, n int) string {
@@ -585,20 +644,19 @@ func shorten(s string, n int) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// comparePaths orders instance locations with array indexes compared as numbers.
-func comparePaths(a, b []string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if a[i] == b[i] {
-			continue
+// sortKey orders instance locations the way people read them: by field, with
+// array indexes compared as numbers (access[2] before access[10]).
+func sortKey(path []string) string {
+	var b strings.Builder
+	for _, tok := range path {
+		if n, err := strconv.Atoi(tok); err == nil && n >= 0 {
+			fmt.Fprintf(&b, "%020d", n)
+		} else {
+			b.WriteString(tok)
 		}
-		x, errA := strconv.Atoi(a[i])
-		y, errB := strconv.Atoi(b[i])
-		if errA == nil && errB == nil {
-			return x - y
-		}
-		return strings.Compare(a[i], b[i])
+		b.WriteByte(0)
 	}
-	return len(a) - len(b)
+	return b.String()
 }
 
 // closest suggests the candidate a misspelt name was probably meant to be: the

@@ -11,12 +11,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/towervend/towervend/internal/request"
-)
-
-// Notification sources and detail type (schema/notification.schema.json).
-const (
-	NotificationSource     = "towervend"
-	NotificationDetailType = "Account Request State Change"
+	"github.com/towervend/towervend/schema"
 )
 
 // Request states in notifications.
@@ -181,7 +176,7 @@ func (d *Deps) publish(ctx context.Context, n Notification) error {
 		return stepErr(ErrFailed, "encode notification: %v", err)
 	}
 	out, err := d.Events.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
-		Source: aws.String(NotificationSource), DetailType: aws.String(NotificationDetailType),
+		Source: aws.String(schema.NotificationSource), DetailType: aws.String(schema.NotificationDetailType),
 		Detail: aws.String(string(detail)), EventBusName: aws.String(d.Config.NotificationBus),
 	}}})
 	if err != nil {
