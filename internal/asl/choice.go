@@ -13,7 +13,7 @@ type choiceRule struct {
 	op       string // the operator name as written, e.g. "NumericLessThanPath"
 	base     string // the operator without a "Path" suffix
 	variable *path
-	value    any   // literal operand
+	value    any // literal operand
 	ts       time.Time
 	glob     []string // StringMatches literal segments between the wildcards
 	operand  *path    // operand of a *Path operator
@@ -26,7 +26,7 @@ var choiceOps = map[string]string{
 	"StringLessThanEquals": "string", "StringGreaterThanEquals": "string", "StringMatches": "string",
 	"NumericEquals": "number", "NumericLessThan": "number", "NumericGreaterThan": "number",
 	"NumericLessThanEquals": "number", "NumericGreaterThanEquals": "number",
-	"BooleanEquals": "boolean",
+	"BooleanEquals":   "boolean",
 	"TimestampEquals": "timestamp", "TimestampLessThan": "timestamp", "TimestampGreaterThan": "timestamp",
 	"TimestampLessThanEquals": "timestamp", "TimestampGreaterThanEquals": "timestamp",
 	"IsNull": "boolean", "IsPresent": "boolean", "IsNumeric": "boolean", "IsString": "boolean",

@@ -41,6 +41,8 @@ func (e *TaskError) Error() string {
 type failure struct {
 	name  string
 	cause string
+	// located is set once the cause names the state it happened in.
+	located bool
 }
 
 func (f *failure) Error() string { return f.name + ": " + f.cause }

@@ -68,9 +68,6 @@ func parseRefPath(s string) (*path, error) {
 	return p, nil
 }
 
-// String returns the path as written.
-func (p *path) String() string { return p.src }
-
 // get selects from input (or the context object for "$$" paths). found is false
 // only when a definite path matches nothing.
 func (p *path) get(input, ctxObj any) (v any, found bool) {
@@ -166,16 +163,20 @@ type optPath struct {
 
 // apply selects the effective value. A definite path matching nothing is a
 // runtime error, as in AWS.
-func (o optPath) apply(field string, v, ctxObj any) (any, error) {
+func (o optPath) apply(field string, v any, env *evalEnv) (any, error) {
 	if o.null {
 		return map[string]any{}, nil
 	}
 	if o.p == nil {
 		return v, nil
 	}
+	var ctxObj any
+	if o.p.context {
+		ctxObj = env.context()
+	}
 	out, ok := o.p.get(v, ctxObj)
 	if !ok {
-		return nil, runtimeErr("Invalid path '%s' : No results for path: %s in the %s %s", o.p.src, o.p.src, field, truncate(mustJSON(v)))
+		return nil, runtimeErr("Invalid path '%s' : No results for path (%s) in the input '%s'", o.p.src, field, truncate(mustJSON(v)))
 	}
 	return out, nil
 }

@@ -111,14 +111,6 @@ func toInteger(v any) (int64, bool) {
 	return 0, false
 }
 
-// numberValue returns an int64 when f is integral, so 3.0 renders as 3.
-func numberValue(f float64) any {
-	if f == math.Trunc(f) && math.Abs(f) < 1<<62 {
-		return int64(f)
-	}
-	return f
-}
-
 // jsonEqual compares two values structurally; numbers compare by value (1 == 1.0).
 func jsonEqual(a, b any) bool {
 	switch x := a.(type) {

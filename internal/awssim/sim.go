@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/towervend/towervend/internal/asl"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -50,15 +51,21 @@ type Sim struct {
 	pcg    *rand.PCG
 	faults Faults
 
-	org      OrgState
-	identity IdentityState
-	catalog  CatalogState
-	queues   QueueState
-	events   EventsState
+	org         OrgState
+	orgRequests OrgRequestState
+	identity    IdentityState
+	catalog     CatalogState
+	queues      QueueState
+	events      EventsState
 	// keys maps access key ids to principals: the world's and those AssumeRole issued.
 	keys map[string]Principal
 
 	calls map[string]map[string]int // service -> operation -> count
+
+	stepFunctions StepFunctionsState
+	sfnRT         *sfnRuntime
+	obsMu         sync.Mutex // guards observer, which runs where s.mu may be held
+	observer      func(*asl.Execution, asl.HistoryEvent)
 
 	functions map[string]Function        // Lambda stand-ins by ARN
 	matchers  map[string]*patternMatcher // compiled EventBridge rule patterns by bus/rule
@@ -149,6 +156,9 @@ func (s *Sim) registerServices() {
 		"AWSEvents": {name: "events", contentType: "application/x-amz-json-1.1",
 			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			ops:      s.eventsOps()},
+		"AWSStepFunctions": {name: "states", contentType: "application/x-amz-json-1.0",
+			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			ops:      s.stepFunctionsOps()},
 	}
 	s.query = s.stsOps()
 	s.rest = &jsonService{name: "controltower", contentType: "application/json",
@@ -440,6 +450,8 @@ type snapshot struct {
 	Catalog  CatalogState         `json:"serviceCatalog"`
 	Queues   QueueState           `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
+	SFN      StepFunctionsState   `json:"stepFunctions"`
+	Requests OrgRequestState      `json:"organizationsRequests"`
 	Keys     map[string]Principal `json:"accessKeys"`
 }
 
@@ -455,7 +467,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.clock.Now(), Rand: r, World: s.world, Faults: s.faults, Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, Keys: s.keys}); err != nil {
+		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -480,8 +492,12 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	if err := s.pcg.UnmarshalBinary(snap.Rand); err != nil {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
-	s.faults, s.org, s.identity, s.catalog, s.queues, s.events, s.keys =
-		snap.Faults, snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.Keys
+	s.faults, s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
+		snap.Faults, snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	if snap.Requests.CreateAccount != nil {
+		s.orgRequests = snap.Requests
+	}
+	s.resumeOrg()
 	s.resumeCatalog()
 	s.resumeQueues()
 	s.resumeIdentity()
