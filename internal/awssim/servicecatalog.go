@@ -1053,6 +1053,8 @@ func (s *Sim) scUpdateProvisionedProduct(c *call, body []byte) (any, *APIError) 
 	userArn, session := scUserArns(c.caller)
 	pp.Status = ppUnderChange
 	pp.StatusMessage = ""
+	// The attribute shows the token of the latest operation on the product.
+	pp.IdempotencyToken = in.UpdateToken
 	rec := s.scNewRecord(pp, recUpdate, userArn, session, c.now)
 	rec.ArtifactID = artifact.ID
 	s.catalog.Tokens["UpdateProvisionedProduct|"+in.UpdateToken] = rec.ID
@@ -1086,6 +1088,7 @@ func (s *Sim) scTerminateProvisionedProduct(c *call, body []byte) (any, *APIErro
 	userArn, session := scUserArns(c.caller)
 	pp.Status = ppUnderChange
 	pp.StatusMessage = ""
+	pp.IdempotencyToken = in.TerminateToken
 	rec := s.scNewRecord(pp, recTerminate, userArn, session, c.now)
 	s.catalog.Tokens["TerminateProvisionedProduct|"+in.TerminateToken] = rec.ID
 	s.afSubmit(rec, afTerminate, pp.Parameters, pp.ArtifactID, c.now)

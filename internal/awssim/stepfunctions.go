@@ -548,3 +548,28 @@ func emptyIfNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// RunningExecutions counts executions still running.
+func (s *Sim) RunningExecutions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, x := range s.sfn().execs {
+		if x.Status() == asl.StatusRunning {
+			n++
+		}
+	}
+	return n
+}
+
+// Executions returns every execution, in start order.
+func (s *Sim) Executions() []*asl.Execution {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rt := s.sfn()
+	out := make([]*asl.Execution, 0, len(rt.order))
+	for _, arn := range rt.order {
+		out = append(out, rt.execs[arn])
+	}
+	return out
+}

@@ -327,7 +327,9 @@ func (p *pacer) wait(ctx context.Context) error {
 			p.mu.Unlock()
 			return nil
 		}
-		need := time.Duration((1 - p.tokens) / p.rate * float64(time.Second))
+		// Round up to a millisecond: a wait shorter than the clock can show would
+		// never refill the bucket.
+		need := max(time.Duration((1-p.tokens)/p.rate*float64(time.Second)), time.Millisecond)
 		p.mu.Unlock()
 		if err := p.clock.Sleep(ctx, need); err != nil {
 			return err

@@ -151,7 +151,11 @@ func rejectionReason(problems []request.Problem) string {
 	case 1:
 		return problems[0].String()
 	}
-	return fmt.Sprintf("%s (and %d more problems)", problems[0].String(), len(problems)-1)
+	more := "problems"
+	if len(problems) == 2 {
+		more = "problem"
+	}
+	return fmt.Sprintf("%s (and %d more %s)", problems[0].String(), len(problems)-1, more)
 }
 
 // failureReason reads the cause Step Functions stored: for a Lambda error it is

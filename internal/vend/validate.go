@@ -219,7 +219,8 @@ func (v *validation) update(ctx context.Context) error {
 		return err
 	}
 	v.tags(tags)
-	if err := v.access(ctx, ou, false); err != nil {
+	// A move into another OU brings that OU's default access with it.
+	if err := v.access(ctx, ou, plan.Operation == OpUpdate && req.Account.OrganizationalUnit != ""); err != nil {
 		return err
 	}
 	if plan.PreviousOwnerEmail != "" && req.RevokePreviousOwner && len(v.problems) == 0 {

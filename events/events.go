@@ -1,0 +1,11 @@
+// Package events holds towervend's sample inputs: one account request per
+// action (requests/), real-shaped SQS events (sqs/) and AWS's lifecycle events
+// (aws/). Tests use them, and `towervend local` submits the requests.
+package events
+
+import "embed"
+
+// FS is the samples, rooted at this directory.
+//
+//go:embed requests/*.json aws/*.json
+var FS embed.FS

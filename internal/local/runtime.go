@@ -1,0 +1,448 @@
+// Package local runs towervend the way AWS would, on the simulated world: the
+// request queue, a Lambda-style event-source poller (batches, visibility
+// timeout, partial batch failures, dead-letter after maxReceiveCount), intake,
+// the very same state machine file on the simulated Step Functions, the steps,
+// simulated Control Tower, its lifecycle events through the same EventBridge
+// patterns the stack deploys, and the lifecycle function. Notifications are
+// collected. Everything runs on a virtual clock, so hours of Control Tower time
+// pass in a moment and a run repeats exactly for a given world seed.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/towervend/towervend/config"
+	"github.com/towervend/towervend/internal/asl"
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/clock"
+	"github.com/towervend/towervend/internal/handler"
+	"github.com/towervend/towervend/internal/policy"
+	"github.com/towervend/towervend/internal/rules"
+	"github.com/towervend/towervend/internal/vend"
+	"github.com/towervend/towervend/statemachine"
+)
+
+// Settings the stack also uses.
+const (
+	// IntakeTimeout is the intake function's timeout; the queue's visibility
+	// timeout is six times it, as Lambda advises.
+	IntakeTimeout = 30 * time.Second
+	// MaxReceiveCount moves a message to the dead-letter queue after this many receives.
+	MaxReceiveCount = 5
+	// BatchSize is the event source mapping's batch size.
+	BatchSize = 10
+	// emptyPollWait is how long the poller waits after an empty receive (SQS long polling).
+	emptyPollWait = 20 * time.Second
+)
+
+// Options configure a Runtime.
+type Options struct {
+	// World is the simulated organization; nil means the embedded demo world.
+	World *awssim.World
+	// Policy is the vending policy; nil means config/policy.json.
+	Policy *policy.Policy
+	// Definition is the state machine; nil means statemachine/vending.asl.json.
+	Definition []byte
+	// Pace slows the virtual clock to simulated seconds per real second; 0 runs flat out.
+	Pace float64
+	// Log receives the functions' JSON logs; nil discards them.
+	Log *slog.Logger
+	// OnEvent, when set, sees every state change as it happens.
+	OnEvent func(Event)
+	// MaxSimulatedTime stops a run that has not finished (default 14 days).
+	MaxSimulatedTime time.Duration
+	// Quiet is how long nothing must happen before a run counts as finished (default 10m).
+	Quiet time.Duration
+}
+
+// Event is one state change during a run.
+type Event struct {
+	Time      time.Time
+	RequestID string
+	// Kind is "state" (a workflow step started), "notification" or "execution" (an execution ended).
+	Kind   string
+	State  string
+	Detail string
+}
+
+// Runtime is towervend wired to a simulated world.
+type Runtime struct {
+	Sim   *awssim.Sim
+	Clock *clock.Virtual
+	Deps  *vend.Deps
+
+	QueueURL, DeadLetterURL, StateMachineArn string
+	// FunctionARNs maps function names (functions/<name>) to their simulated ARNs.
+	FunctionARNs map[string]string
+
+	opts  Options
+	start time.Time
+
+	mu            sync.Mutex
+	notifications []vend.Notification
+	submitted     map[string]time.Time
+	order         []string
+	lastActivity  time.Time
+}
+
+// New builds the world and deploys towervend into it: queues, buses, rules,
+// functions and the state machine, as the stack does on AWS.
+func New(ctx context.Context, opts Options) (*Runtime, error) {
+	w := opts.World
+	if w == nil {
+		w = awssim.DefaultWorld()
+	}
+	if opts.MaxSimulatedTime == 0 {
+		opts.MaxSimulatedTime = 14 * 24 * time.Hour
+	}
+	if opts.Quiet == 0 {
+		opts.Quiet = 10 * time.Minute
+	}
+	pol := opts.Policy
+	if pol == nil {
+		p, err := policy.Parse(config.DefaultPolicy())
+		if err != nil {
+			return nil, fmt.Errorf("default policy: %w", err)
+		}
+		pol = p
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	clk := clock.NewVirtual(w.Start, opts.Pace)
+	sim, err := awssim.New(w, awssim.Options{Clock: clk})
+	if err != nil {
+		return nil, fmt.Errorf("simulated world: %w", err)
+	}
+	r := &Runtime{Sim: sim, Clock: clk, opts: opts, start: w.Start, submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}}
+	cfg := sim.Config()
+	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
+	jitter := newJitter(w.Seed)
+	r.Deps = vend.NewDeps(cfg, pol, conf, clk, log, vend.ClientOptions{Backoff: vend.ClockBackoff{Clock: clk, Rand: jitter}, NoRetryQuota: true})
+	if err := r.deploy(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Runtime) functionArn(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:towervend-%s", r.Sim.Region(), r.Sim.ManagementAccountID(), name)
+}
+
+// deploy creates towervend's resources in the simulated account through the
+// real SDK clients, as CloudFormation would.
+func (r *Runtime) deploy(ctx context.Context) error {
+	cfg := r.Sim.Config()
+	q := sqs.NewFromConfig(cfg)
+	dlq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-requests-dlq"),
+		Attributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
+	if err != nil {
+		return fmt.Errorf("create dead-letter queue: %w", err)
+	}
+	r.DeadLetterURL = aws.ToString(dlq.QueueUrl)
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return fmt.Errorf("read dead-letter queue: %w", err)
+	}
+	redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": attrs.Attributes["QueueArn"], "maxReceiveCount": MaxReceiveCount})
+	main, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-requests"), Attributes: map[string]string{
+		"VisibilityTimeout": strconv.Itoa(int(6 * IntakeTimeout / time.Second)),
+		"RedrivePolicy":     string(redrive),
+	}})
+	if err != nil {
+		return fmt.Errorf("create request queue: %w", err)
+	}
+	r.QueueURL = aws.ToString(main.QueueUrl)
+	r.Deps.Config.RejectedQueueURL = r.DeadLetterURL
+
+	// The functions.
+	for sub, name := range statemachine.Functions {
+		_ = sub
+		r.FunctionARNs[name] = r.functionArn(name)
+	}
+	r.FunctionARNs["intake"] = r.functionArn("intake")
+	r.FunctionARNs["lifecycle"] = r.functionArn("lifecycle")
+	steps := map[string]handler.Func{
+		"validate":        handler.JSON(r.Deps.Validate),
+		"checkrole":       handler.JSON(r.Deps.CheckRole),
+		"provision":       handler.JSON(r.Deps.Provision),
+		"provisionstatus": handler.JSON(r.Deps.ProvisionStatus),
+		"assignsso":       handler.JSON(r.Deps.AssignAccess),
+		"moveou":          handler.JSON(r.Deps.PlaceAccount),
+		"tag":             handler.JSON(r.Deps.TagAccount),
+		"close":           handler.JSON(r.Deps.CloseAccount),
+		"notify":          handler.JSON(r.Deps.Notify),
+		"reportfailure":   handler.JSON(r.Deps.ReportFailure),
+		"intake":          handler.JSON(r.Deps.Intake),
+		"lifecycle":       handler.JSON(r.Deps.Lifecycle),
+	}
+	for name, arn := range r.FunctionARNs {
+		fn, ok := steps[name]
+		if !ok {
+			return fmt.Errorf("the state machine names function %q, which towervend does not have", name)
+		}
+		r.Sim.RegisterFunction(arn, awssim.Function(fn))
+	}
+	r.Sim.RegisterFunction(r.functionArn("notification-collector"), r.collect)
+
+	// The buses and rules.
+	eb := eventbridge.NewFromConfig(cfg)
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("towervend")}); err != nil {
+		return fmt.Errorf("create notification bus: %w", err)
+	}
+	if err := putRule(ctx, eb, "towervend", rules.Notifications, r.functionArn("notification-collector")); err != nil {
+		return err
+	}
+	for _, rule := range rules.Lifecycle() {
+		if err := putRule(ctx, eb, "default", rule, r.FunctionARNs["lifecycle"]); err != nil {
+			return err
+		}
+	}
+
+	// The state machine, with the same substitutions the stack makes.
+	def := r.opts.Definition
+	if def == nil {
+		def = statemachine.Definition()
+	}
+	subs := map[string]string{}
+	for sub, name := range statemachine.Functions {
+		subs[sub] = r.FunctionARNs[name]
+	}
+	def, err = asl.Substitute(def, subs)
+	if err != nil {
+		return fmt.Errorf("state machine: %w", err)
+	}
+	sf := sfn.NewFromConfig(cfg)
+	sm, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("towervend-vending"), Definition: aws.String(string(def)),
+		RoleArn: aws.String(fmt.Sprintf("arn:aws:iam::%s:role/towervend-statemachine", r.Sim.ManagementAccountID()))})
+	if err != nil {
+		return fmt.Errorf("create state machine: %w", err)
+	}
+	r.StateMachineArn = aws.ToString(sm.StateMachineArn)
+	r.Deps.Config.StateMachineArn = r.StateMachineArn
+	r.Sim.SetExecutionObserver(r.observe)
+	return nil
+}
+
+func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules.Rule, target string) error {
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule.Name), EventBusName: aws.String(bus),
+		EventPattern: aws.String(rule.JSON()), Description: aws.String(rule.Description)}); err != nil {
+		return fmt.Errorf("rule %s: %w", rule.Name, err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule.Name), EventBusName: aws.String(bus),
+		Targets: []ebtypes.Target{{Id: aws.String("towervend"), Arn: aws.String(target)}}}); err != nil {
+		return fmt.Errorf("rule %s targets: %w", rule.Name, err)
+	}
+	return nil
+}
+
+// Submit puts request bodies on the request queue, as a ticketing system would.
+func (r *Runtime) Submit(ctx context.Context, bodies ...[]byte) error {
+	q := sqs.NewFromConfig(r.Sim.Config())
+	for _, b := range bodies {
+		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(r.QueueURL), MessageBody: aws.String(string(b))}); err != nil {
+			return fmt.Errorf("submit: %w", err)
+		}
+		var v struct {
+			RequestID string `json:"requestId"`
+		}
+		_ = json.Unmarshal(b, &v)
+		r.mu.Lock()
+		id := v.RequestID
+		if id == "" {
+			id = fmt.Sprintf("(message %d)", len(r.order)+1)
+		}
+		if _, seen := r.submitted[id]; !seen {
+			r.order = append(r.order, id)
+		}
+		r.submitted[id] = r.Clock.Now()
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// Run lets the world run until every submitted request reached a final state
+// and nothing has happened for a while, then holds the clock so the world can
+// be inspected. It can be called again after more work is submitted or redriven.
+func (r *Runtime) Run(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	r.mu.Lock()
+	r.lastActivity = r.Clock.Now()
+	r.mu.Unlock()
+	deadline := r.Clock.Now().Add(r.opts.MaxSimulatedTime)
+	r.Clock.Go(func() { r.poll(runCtx) })
+	r.Clock.Go(func() {
+		for {
+			if err := r.Clock.Sleep(runCtx, 30*time.Second); err != nil {
+				return
+			}
+			if r.finished() {
+				done <- nil
+				cancel()
+				return
+			}
+			if r.Clock.Now().After(deadline) {
+				done <- fmt.Errorf("the run did not finish within %s of simulated time", r.opts.MaxSimulatedTime)
+				cancel()
+				return
+			}
+		}
+	})
+	r.Clock.Release()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	cancel()
+	r.Clock.Hold()
+	return err
+}
+
+// finished reports whether every submitted request has a final state, no
+// execution runs, the queue is empty and the world has been quiet for a while.
+func (r *Runtime) finished() bool {
+	if r.Sim.RunningExecutions() > 0 {
+		return false
+	}
+	if v, inflight := r.Sim.QueueDepth(r.QueueURL); v+inflight > 0 {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	final := map[string]bool{}
+	for _, n := range r.notifications {
+		switch n.State {
+		case vend.StateSucceeded, vend.StateRejected, vend.StateFailed:
+			final[n.RequestID] = true
+		case vend.StateAccepted:
+			final[n.RequestID] = false
+		}
+	}
+	for _, id := range r.order {
+		if !final[id] && id[0] != '(' {
+			return false
+		}
+	}
+	return r.Clock.Now().Sub(r.lastActivity) >= r.opts.Quiet
+}
+
+// poll is the SQS event source mapping: receive a batch, invoke intake, delete
+// what it took and leave its batch item failures for SQS to deliver again.
+func (r *Runtime) poll(ctx context.Context) {
+	q := sqs.NewFromConfig(r.Sim.Config())
+	intake := handler.JSON(r.Deps.Intake)
+	for ctx.Err() == nil {
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.QueueURL), MaxNumberOfMessages: BatchSize,
+			VisibilityTimeout: int32(6 * IntakeTimeout / time.Second), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+		if err != nil || len(out.Messages) == 0 {
+			if r.Clock.Sleep(ctx, emptyPollWait) != nil {
+				return
+			}
+			continue
+		}
+		ev := lambdaevents.SQSEvent{}
+		handles := map[string]string{}
+		for _, m := range out.Messages {
+			attrs := map[string]string{}
+			for k, v := range m.Attributes {
+				attrs[k] = v
+			}
+			ev.Records = append(ev.Records, lambdaevents.SQSMessage{MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
+				Body: aws.ToString(m.Body), Md5OfBody: aws.ToString(m.MD5OfBody), Attributes: attrs, EventSource: "aws:sqs",
+				EventSourceARN: "arn:aws:sqs:" + r.Sim.Region() + ":" + r.Sim.ManagementAccountID() + ":towervend-requests", AWSRegion: r.Sim.Region()})
+			handles[aws.ToString(m.MessageId)] = aws.ToString(m.ReceiptHandle)
+		}
+		payload, _ := json.Marshal(ev)
+		res, err := intake(ctx, payload)
+		if err != nil {
+			// The whole batch failed: SQS makes it visible again after the timeout.
+			continue
+		}
+		var resp lambdaevents.SQSEventResponse
+		_ = json.Unmarshal(res, &resp)
+		for _, f := range resp.BatchItemFailures {
+			delete(handles, f.ItemIdentifier)
+		}
+		var entries []sqstypes.DeleteMessageBatchRequestEntry
+		for id, h := range handles {
+			entries = append(entries, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(id), ReceiptHandle: aws.String(h)})
+		}
+		sort.Slice(entries, func(i, j int) bool { return aws.ToString(entries[i].Id) < aws.ToString(entries[j].Id) })
+		if len(entries) > 0 {
+			_, _ = q.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(r.QueueURL), Entries: entries})
+		}
+	}
+}
+
+// collect is the notification bus's target: it keeps every notification.
+func (r *Runtime) collect(_ context.Context, payload []byte) ([]byte, error) {
+	var ev struct {
+		Detail vend.Notification `json:"detail"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.notifications = append(r.notifications, ev.Detail)
+	r.lastActivity = r.Clock.Now()
+	if _, seen := r.submitted[ev.Detail.RequestID]; !seen && ev.Detail.RequestID != "" {
+		// Work towervend started by itself (lifecycle events) joins the report.
+		r.submitted[ev.Detail.RequestID] = r.Clock.Now()
+		r.order = append(r.order, ev.Detail.RequestID)
+	}
+	r.mu.Unlock()
+	if r.opts.OnEvent != nil {
+		detail := ev.Detail.Reason
+		if ev.Detail.State == vend.StateSucceeded && ev.Detail.AccountID != "" {
+			detail = "account " + ev.Detail.AccountID
+		}
+		r.opts.OnEvent(Event{Time: r.Clock.Now(), RequestID: ev.Detail.RequestID, Kind: "notification", State: ev.Detail.State, Detail: detail})
+	}
+	return nil, nil
+}
+
+// observe turns workflow history into progress events.
+func (r *Runtime) observe(x *asl.Execution, ev asl.HistoryEvent) {
+	r.mu.Lock()
+	r.lastActivity = r.Clock.Now()
+	r.mu.Unlock()
+	if r.opts.OnEvent == nil {
+		return
+	}
+	switch ev.Type {
+	case asl.TaskStateEntered:
+		r.opts.OnEvent(Event{Time: ev.Timestamp, RequestID: x.Info().Name, Kind: "state", State: ev.StateName})
+	case asl.ExecutionFailed, asl.ExecutionTimedOut, asl.ExecutionAborted, asl.ExecutionSucceeded:
+		r.opts.OnEvent(Event{Time: ev.Timestamp, RequestID: x.Info().Name, Kind: "execution", State: string(x.Status())})
+	}
+}
+
+// Notifications returns every notification so far.
+func (r *Runtime) Notifications() []vend.Notification {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]vend.Notification(nil), r.notifications...)
+}
+
+// Elapsed is the simulated time since the world started.
+func (r *Runtime) Elapsed() time.Duration { return r.Clock.Now().Sub(r.start) }
