@@ -64,6 +64,9 @@ type Options struct {
 	Log *slog.Logger
 	// OnEvent, when set, sees every state change as it happens.
 	OnEvent func(Event)
+	// RealSpeed, when set, runs the world on the wall clock sped up this many
+	// times (for `towervend sim`, where callers arrive from outside); use Serve.
+	RealSpeed float64
 	// MaxSimulatedTime stops a run that has not finished (default 14 days).
 	MaxSimulatedTime time.Duration
 	// Quiet is how long nothing must happen before a run counts as finished (default 10m).
@@ -83,8 +86,10 @@ type Event struct {
 // Runtime is towervend wired to a simulated world.
 type Runtime struct {
 	Sim   *awssim.Sim
-	Clock *clock.Virtual
+	Clock clock.Clock
 	Deps  *vend.Deps
+	// virtual is Clock when the run is on a virtual clock (Run); nil on a real one (Serve).
+	virtual *clock.Virtual
 
 	QueueURL, DeadLetterURL, StateMachineArn string
 	// FunctionARNs maps function names (functions/<name>) to their simulated ARNs.
@@ -125,12 +130,19 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	clk := clock.NewVirtual(w.Start, opts.Pace)
+	var clk clock.Clock
+	var virtual *clock.Virtual
+	if opts.RealSpeed > 0 {
+		clk = clock.NewReal(opts.RealSpeed)
+	} else {
+		virtual = clock.NewVirtual(w.Start, opts.Pace)
+		clk = virtual
+	}
 	sim, err := awssim.New(w, awssim.Options{Clock: clk})
 	if err != nil {
 		return nil, fmt.Errorf("simulated world: %w", err)
 	}
-	r := &Runtime{Sim: sim, Clock: clk, opts: opts, start: w.Start, submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}}
+	r := &Runtime{Sim: sim, Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}}
 	cfg := sim.Config()
 	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
 	jitter := newJitter(w.Seed)
@@ -181,7 +193,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	steps := map[string]handler.Func{
 		"validate":        handler.JSON(r.Deps.Validate),
 		"checkrole":       handler.JSON(r.Deps.CheckRole),
-		"provision":       handler.JSON(r.Deps.Provision),
+		"provision":       reservedConcurrencyOne(handler.JSON(r.Deps.Provision)),
 		"provisionstatus": handler.JSON(r.Deps.ProvisionStatus),
 		"assignsso":       handler.JSON(r.Deps.AssignAccess),
 		"moveou":          handler.JSON(r.Deps.PlaceAccount),
@@ -281,6 +293,9 @@ func (r *Runtime) Submit(ctx context.Context, bodies ...[]byte) error {
 // and nothing has happened for a while, then holds the clock so the world can
 // be inspected. It can be called again after more work is submitted or redriven.
 func (r *Runtime) Run(ctx context.Context) error {
+	if r.virtual == nil {
+		return fmt.Errorf("run: this runtime is on a real clock; use Serve")
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -306,7 +321,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 			}
 		}
 	})
-	r.Clock.Release()
+	r.virtual.Release()
 	var err error
 	select {
 	case err = <-done:
@@ -314,8 +329,15 @@ func (r *Runtime) Run(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	cancel()
-	r.Clock.Hold()
+	r.virtual.Hold()
 	return err
+}
+
+// Serve runs the event-source poller on a real-clock runtime until ctx ends,
+// so requests sent to the queue from outside are vended.
+func (r *Runtime) Serve(ctx context.Context) {
+	r.Clock.Go(func() { r.poll(ctx) })
+	<-ctx.Done()
 }
 
 // finished reports whether every submitted request has a final state, no

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// Default resource names: the stack's and the simulator's.
+const (
+	defaultQueue        = "towervend-requests"
+	defaultStateMachine = "towervend-vending"
+)
+
+// target is where a command sends its calls: AWS, or the simulator at --endpoint.
+type target struct {
+	endpoint, profile, region string
+	queue, stateMachine       string
+}
+
+func (t *target) register(fs *flag.FlagSet, withQueue, withStateMachine bool) {
+	fs.StringVar(&t.endpoint, "endpoint", "", "talk to the simulator at this URL (from 'towervend sim') instead of AWS")
+	fs.StringVar(&t.profile, "profile", "", "AWS profile (default: the standard AWS configuration)")
+	fs.StringVar(&t.region, "region", "", "AWS Region: the Control Tower home Region (default: the standard AWS configuration)")
+	if withQueue {
+		fs.StringVar(&t.queue, "queue", defaultQueue, "the request queue's name or URL")
+	}
+	if withStateMachine {
+		fs.StringVar(&t.stateMachine, "state-machine", defaultStateMachine, "the vending state machine's name or ARN")
+	}
+}
+
+func (t *target) config(ctx context.Context) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if t.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(t.profile))
+	}
+	if t.region != "" {
+		opts = append(opts, config.WithRegion(t.region))
+	}
+	if t.endpoint != "" {
+		// The simulator takes any credentials; do not require an AWS profile for it.
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIATOWERVEND0000001", "simulated", "")))
+		if t.region == "" {
+			opts = append(opts, config.WithRegion("eu-west-1"))
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("AWS configuration: %w", err)
+	}
+	if t.endpoint != "" {
+		cfg.BaseEndpoint = aws.String(t.endpoint)
+	}
+	return cfg, nil
+}
+
+// queueURL resolves --queue.
+func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
+	if len(t.queue) > 8 && (t.queue[:7] == "http://" || t.queue[:8] == "https://") {
+		return t.queue, nil
+	}
+	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(t.queue)})
+	if err != nil {
+		return "", fmt.Errorf("find the request queue %q (deploy the stack, or pass --queue): %w", t.queue, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
+}
+
+// stateMachineArn resolves --state-machine.
+func (t *target) stateMachineArn(ctx context.Context, c *sfn.Client) (string, error) {
+	if len(t.stateMachine) > 4 && t.stateMachine[:4] == "arn:" {
+		return t.stateMachine, nil
+	}
+	p := sfn.NewListStateMachinesPaginator(c, &sfn.ListStateMachinesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("find the state machine: %w", err)
+		}
+		for _, sm := range page.StateMachines {
+			if aws.ToString(sm.Name) == t.stateMachine {
+				return aws.ToString(sm.StateMachineArn), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no state machine named %q (deploy the stack, or pass --state-machine)", t.stateMachine)
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/towervend/towervend/events"
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+type localOutput struct {
+	Requests      []local.Result      `json:"requests"`
+	Notifications []vend.Notification `json:"notifications"`
+}
+
+func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--snapshot FILE] [--json]", stderr)
+	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
+	var requests listFlag
+	fs.Var(&requests, "requests", "a request file or a directory of them; repeat for more (default: the samples in events/requests)")
+	policyFile := fs.String("policy", "", "the policy file (default: config/policy.json)")
+	speed := fs.Float64("speed", 0, "simulated seconds per real second, to watch the run (default: as fast as possible)")
+	fix := fs.Bool("fix-and-redrive", false, "after the run, fix what an operator would fix (create missing AWSControlTowerExecution roles) and redrive the failed requests")
+	snapshot := fs.String("snapshot", "", "write the simulated world to this file at the end, for inspection")
+	asJSON := fs.Bool("json", false, "print {requests, notifications} as JSON instead of progress and a table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	requests = append(requests, fs.Args()...)
+	opts := local.Options{Pace: *speed}
+	if *worldFile != "" {
+		w, err := awssim.LoadWorld(*worldFile)
+		if err != nil {
+			return err
+		}
+		opts.World = w
+	}
+	if *policyFile != "" {
+		pol, err := vend.LoadPolicy(*policyFile)
+		if err != nil {
+			return err
+		}
+		opts.Policy = pol
+	}
+	bodies, err := readRequests(requests)
+	if err != nil {
+		return err
+	}
+	view := newProgress(stdout, isTerminal(stdout))
+	if !*asJSON {
+		opts.OnEvent = view.event
+	}
+	rt, err := local.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once)\n\n",
+			len(bodies), rt.Sim.Region(), rt.Deps.Config.ConcurrencyLimit)
+	}
+	if err := rt.Submit(ctx, bodies...); err != nil {
+		return err
+	}
+	runErr := rt.Run(ctx)
+	view.done()
+	if runErr == nil && *fix {
+		runErr = fixAndRedrive(ctx, rt, stdout, *asJSON)
+	}
+	if *snapshot != "" {
+		f, err := os.Create(*snapshot)
+		if err != nil {
+			return err
+		}
+		if err := rt.Sim.Snapshot(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	results := rt.Results()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(localOutput{Requests: results, Notifications: rt.Notifications()}); err != nil {
+			return err
+		}
+	} else {
+		printTable(stdout, results, rt.Elapsed())
+	}
+	if runErr != nil {
+		return &exitError{code: 1, err: runErr}
+	}
+	for _, r := range results {
+		if r.Status == "PENDING" {
+			return &exitError{code: 1, err: fmt.Errorf("request %s did not reach a final state", r.RequestID)}
+		}
+	}
+	return nil
+}
+
+// readRequests reads request files and directories; none means the samples.
+func readRequests(paths []string) ([][]byte, error) {
+	var bodies [][]byte
+	if len(paths) == 0 {
+		files, err := fs.Glob(events.FS, "requests/*.json")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := fs.ReadFile(events.FS, f)
+			if err != nil {
+				return nil, err
+			}
+			bodies = append(bodies, b)
+		}
+		return bodies, nil
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		files := []string{p}
+		if info.IsDir() {
+			files, err = filepath.Glob(filepath.Join(p, "*.json"))
+			if err != nil {
+				return nil, err
+			}
+			sort.Strings(files)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			bodies = append(bodies, b)
+		}
+	}
+	return bodies, nil
+}
+
+// fixAndRedrive does what the README's runbook tells an operator to do for the
+// demo's failure: create the missing role in the account, then redrive.
+func fixAndRedrive(ctx context.Context, rt *local.Runtime, stdout io.Writer, quiet bool) error {
+	c := sfn.NewFromConfig(rt.Sim.Config())
+	redriven := 0
+	for _, r := range rt.Results() {
+		if r.Status != "FAILED" {
+			continue
+		}
+		if strings.Contains(r.Reason, "AWSControlTowerExecution") && r.AccountID != "" {
+			if err := rt.Sim.SetExecutionRole(r.AccountID, awssim.RoleTrusted); err != nil {
+				return err
+			}
+			if !quiet {
+				fmt.Fprintf(stdout, "fix: created AWSControlTowerExecution in %s, trusting the management account\n", r.AccountID)
+			}
+		}
+		arn := strings.Replace(rt.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + r.RequestID
+		if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
+			return fmt.Errorf("redrive %s: %w", r.RequestID, err)
+		}
+		if !quiet {
+			fmt.Fprintf(stdout, "redrive: %s resumes at the step that failed\n", r.RequestID)
+		}
+		redriven++
+	}
+	if redriven == 0 {
+		return nil
+	}
+	return rt.Run(ctx)
+}
+
+func printTable(w io.Writer, results []local.Result, elapsed time.Duration) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUEST\tACTION\tSTATUS\tACCOUNT\tOU\tACCESS GRANTED\tDURATION\tREASON")
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[r.Status]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.RequestID, dash(r.Action), r.Status, dash(r.AccountID), dash(r.OrganizationalUnit),
+			dash(shortAccess(r.Access)), r.Duration.Round(time.Second), dash(shorten(r.Reason, 90)))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d succeeded, %d failed, %d rejected in %s of simulated time.\n", counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"], elapsed.Round(time.Minute))
+	for _, r := range results {
+		if r.Status == "FAILED" {
+			fmt.Fprintf(w, "\n%s failed: %s\n", r.RequestID, r.Reason)
+		}
+	}
+	if counts["FAILED"] > 0 {
+		fmt.Fprintln(w, "\nSee README, \"Fix and redrive\"; 'towervend local --fix-and-redrive' shows it here.")
+	}
+}
+
+func shortAccess(items []string) string {
+	var out []string
+	for _, it := range items {
+		it = strings.TrimPrefix(strings.TrimPrefix(it, "group "), "user ")
+		out = append(out, strings.Replace(it, ": ", "→", 1))
+	}
+	return strings.Join(out, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func shorten(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// isTerminal reports whether w is a character device (a live terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// progress prints the run as it happens: a line per state change, and on a
+// terminal a live status line kept at the bottom.
+type progress struct {
+	w        io.Writer
+	live     bool
+	status   map[string]string
+	statusAt time.Time
+}
+
+func newProgress(w io.Writer, live bool) *progress {
+	return &progress{w: w, live: live, status: map[string]string{}}
+}
+
+func (p *progress) event(e local.Event) {
+	line := ""
+	switch e.Kind {
+	case "state":
+		p.status[e.RequestID] = e.State
+		line = fmt.Sprintf("%s  %-28s %s", e.Time.Format("15:04:05"), e.RequestID, e.State)
+	case "notification":
+		p.status[e.RequestID] = strings.ToUpper(e.State)
+		line = fmt.Sprintf("%s  %-28s → %s", e.Time.Format("15:04:05"), e.RequestID, strings.ToUpper(e.State))
+		if e.Detail != "" {
+			line += "  " + shorten(e.Detail, 100)
+		}
+	default:
+		return
+	}
+	if p.live {
+		fmt.Fprintf(p.w, "\r\033[K%s\n%s", line, p.statusLine(e.Time))
+		return
+	}
+	fmt.Fprintln(p.w, line)
+}
+
+func (p *progress) statusLine(now time.Time) string {
+	counts := map[string]int{}
+	for _, s := range p.status {
+		switch s {
+		case "SUCCEEDED", "FAILED", "REJECTED":
+			counts[s]++
+		default:
+			counts["running"]++
+		}
+	}
+	return fmt.Sprintf("\033[7m simulated %s │ running %d │ succeeded %d │ failed %d │ rejected %d \033[0m",
+		now.Format("15:04"), counts["running"], counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"])
+}
+
+func (p *progress) done() {
+	if p.live {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
