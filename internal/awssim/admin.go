@@ -19,3 +19,46 @@ func (s *Sim) SetExecutionRole(accountID, role string) error {
 	a.ExecutionRole = role
 	return nil
 }
+
+// AccountOperations reports Control Tower's account operations: how many run
+// now, the most that ever ran at once, and how many it refused because it was
+// busy or at its limit.
+func (s *Sim) AccountOperations() (running, peak, refused int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	running, _ = s.afInFlight()
+	return running, s.catalog.PeakInFlight, s.catalog.Refused
+}
+
+// Account returns a copy of an account's state, or false.
+func (s *Sim) Account(id string) (Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.org.account(id)
+	if a == nil {
+		return Account{}, false
+	}
+	c := *a
+	c.Tags = copyTags(a.Tags)
+	return c, true
+}
+
+// AccountsNamed returns the accounts with a name, sorted by id.
+func (s *Sim) AccountsNamed(name string) []Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Account
+	for _, a := range s.org.sortedAccounts() {
+		if a.Name == name {
+			out = append(out, *a)
+		}
+	}
+	return out
+}
+
+// OUPath is an OU's path from Root ("" for Root or an unknown id).
+func (s *Sim) OUPath(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.org.ouPath(id)
+}

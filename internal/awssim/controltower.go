@@ -197,9 +197,11 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 	ct := s.world.ControlTower
 	running, terminating := s.afInFlight()
 	if s.ctBusy(now) || running >= ct.ConcurrentAccountOperations || (op.Kind == afTerminate && terminating > 0) {
+		s.catalog.Refused++
 		s.afFail(rec, pp, now, "ResourceInUseException", afMsgBusy, false)
 		return
 	}
+	s.catalog.PeakInFlight = max(s.catalog.PeakInFlight, running+1)
 	if op.Kind == afTerminate {
 		op.Action, op.AccountID = afTerminate, pp.PhysicalID
 		s.afRun(rec, now, s.afJitter(ct.TerminateTime.D()))

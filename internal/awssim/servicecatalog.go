@@ -97,6 +97,10 @@ type CatalogState struct {
 	KnownAccounts map[string]bool `json:"knownAccounts"`
 	// SpentFaults are the Faults.FailProvisioning entries that already failed once.
 	SpentFaults []string `json:"spentFaults,omitempty"`
+	// PeakInFlight is the most account operations Control Tower ever ran at once.
+	PeakInFlight int `json:"peakInFlight"`
+	// Refused counts operations Control Tower refused because it was busy or full.
+	Refused int `json:"refused"`
 }
 
 // CatalogArtifact is a provisioning artifact (a version of the product).
