@@ -2,13 +2,22 @@ package local
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/events"
+	"github.com/towervend/towervend/internal/awssim"
 )
 
 func sampleRequests(t *testing.T) [][]byte {
@@ -24,18 +33,237 @@ func sampleRequests(t *testing.T) [][]byte {
 	return out
 }
 
-func TestRunDemoRequests(t *testing.T) {
-	ctx := context.Background()
-	var lines []Event
-	rt, err := New(ctx, Options{OnEvent: func(e Event) { lines = append(lines, e) }})
+func resultsByID(rt *Runtime) map[string]Result {
+	out := map[string]Result{}
+	for _, r := range rt.Results() {
+		out[r.RequestID] = r
+	}
+	return out
+}
+
+func newRuntime(t *testing.T, edit func(*awssim.World)) *Runtime {
+	t.Helper()
+	w := awssim.DefaultWorld()
+	if edit != nil {
+		edit(w)
+	}
+	rt, err := New(context.Background(), Options{World: w})
 	require.NoError(t, err)
+	return rt
+}
+
+// The real state machine file runs every action of the request contract end
+// to end on the simulated world.
+func TestEveryActionThroughTheStateMachine(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, nil)
 	require.NoError(t, rt.Submit(ctx, sampleRequests(t)...))
 	require.NoError(t, rt.Run(ctx))
+	res := resultsByID(rt)
+
+	create := res["CHG1001"]
+	require.Equal(t, "SUCCEEDED", create.Status, create.Reason)
+	acct, ok := rt.Sim.Account(create.AccountID)
+	require.True(t, ok, "the new account exists")
+	assert.Equal(t, "payments-dev", acct.Name)
+	assert.Equal(t, "Workloads/NonProd", rt.Sim.OUPath(acct.ParentID))
+	assert.Equal(t, "2100", acct.Tags["CostCenter"])
+	assert.True(t, acct.Enrolled)
+	assert.Contains(t, create.Access, "group payments-developers: AWSPowerUserAccess")
+	assert.Contains(t, create.Access, "group security-auditors: ViewOnlyAccess", "the OU's default access from the policy")
+
+	enroll := res["CHG1003"]
+	require.Equal(t, "SUCCEEDED", enroll.Status, enroll.Reason)
+	acct, _ = rt.Sim.Account("730335518842")
+	assert.True(t, acct.Enrolled)
+	assert.Equal(t, "Workloads/Prod", rt.Sim.OUPath(acct.ParentID))
+
+	noRole := res["CHG1004"]
+	assert.Equal(t, "FAILED", noRole.Status)
+	assert.Contains(t, noRole.Reason, "AWSControlTowerExecution")
+	assert.Contains(t, noRole.Reason, "trust policy allowing arn:aws:iam::111122223333:root", "the reason says how to fix it")
+
+	update := res["CHG1005"]
+	require.Equal(t, "SUCCEEDED", update.Status, update.Reason)
+	acct, _ = rt.Sim.Account("830495867213")
+	assert.Equal(t, "Workloads/Prod", rt.Sim.OUPath(acct.ParentID), "moved by UpdateProvisionedProduct")
+	assert.NotContains(t, acct.Tags, "Legacy", "a null tag removes it")
+	assert.Equal(t, "confidential", acct.Tags["DataClassification"])
+
+	unmanage := res["CHG1006"]
+	require.Equal(t, "SUCCEEDED", unmanage.Status, unmanage.Reason)
+	acct, _ = rt.Sim.Account("952617089435")
+	assert.False(t, acct.Enrolled)
+	assert.Equal(t, "", rt.Sim.OUPath(acct.ParentID), "terminating the product leaves the account in Root")
+	assert.Equal(t, "ACTIVE", acct.Status, "unmanage does not close")
+
+	closed := res["CHG1007"]
+	require.Equal(t, "SUCCEEDED", closed.Status, closed.Reason)
+	acct, _ = rt.Sim.Account("941506978324")
+	assert.Contains(t, []string{"PENDING_CLOSURE", "SUSPENDED"}, acct.Status)
+	assert.False(t, acct.Enrolled, "closed only after it was unmanaged")
+
+	policy := res["CHG1008"]
+	assert.Equal(t, "REJECTED", policy.Status)
+	assert.Contains(t, policy.Reason, "policy.permissionSets")
+	assert.Empty(t, rt.Sim.AccountsNamed("storefront-analytics"), "a rejected request changes nothing")
+
+	invalid := res["CHG1009"]
+	assert.Equal(t, "REJECTED", invalid.Status)
+	assert.Contains(t, invalid.Reason, "account.email")
+	visible, inFlight := rt.Sim.QueueDepth(rt.DeadLetterURL)
+	assert.Equal(t, 1, visible+inFlight, "the invalid message is kept in the dead-letter queue for audit")
+
+	_, peak, refused := rt.Sim.AccountOperations()
+	assert.LessOrEqual(t, peak, 5)
+	assert.Zero(t, refused, "towervend's gate never made Control Tower refuse an operation")
+}
+
+func execArn(rt *Runtime, id string) *string {
+	return aws.String(strings.Replace(rt.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + id)
+}
+
+// A failed request is fixed and redriven: it resumes at the failed step (the
+// steps before it are not run again) and succeeds without a second account.
+func TestFailureThenRedriveSucceeds(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, nil)
+	b, err := fs.ReadFile(events.FS, "requests/04-enroll-missing-role.json")
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, b))
+	require.NoError(t, rt.Run(ctx))
+	require.Equal(t, "FAILED", resultsByID(rt)["CHG1004"].Status)
+
+	c := sfn.NewFromConfig(rt.Sim.Config())
+	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: execArn(rt, "CHG1004")})
+	require.NoError(t, err)
+	assert.Equal(t, sfntypes.ExecutionStatusFailed, d.Status)
+	assert.Equal(t, "TowerVend.RoleMissing", aws.ToString(d.Error), "the execution fails with the step's error name")
+	assert.Equal(t, sfntypes.ExecutionRedriveStatusRedrivable, d.RedriveStatus)
+
+	require.NoError(t, rt.Sim.SetExecutionRole("604829118370", awssim.RoleTrusted))
+	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: execArn(rt, "CHG1004")})
+	require.NoError(t, err)
+	require.NoError(t, rt.Run(ctx))
+
+	res := resultsByID(rt)["CHG1004"]
+	require.Equal(t, "SUCCEEDED", res.Status, res.Reason)
+	acct, _ := rt.Sim.Account("604829118370")
+	assert.True(t, acct.Enrolled)
+	assert.Len(t, rt.Sim.AccountsNamed("acquired-retail"), 1)
+
+	entered := map[string]int{}
+	hist, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: execArn(rt, "CHG1004"), MaxResults: 1000})
+	require.NoError(t, err)
+	for _, ev := range hist.Events {
+		if ev.StateEnteredEventDetails != nil {
+			entered[aws.ToString(ev.StateEnteredEventDetails.Name)]++
+		}
+	}
+	assert.Equal(t, 1, entered["Validate"], "redrive does not validate again")
+	assert.Equal(t, 2, entered["CheckRole"], "it resumes at the step that failed")
+	assert.Equal(t, 2, entered["ReportFailure"])
+	states := []string{}
+	for _, n := range rt.Notifications() {
+		if n.RequestID == "CHG1004" {
+			states = append(states, n.State)
+		}
+	}
+	assert.Equal(t, []string{"accepted", "failed", "accepted", "succeeded"}, states, "the requester hears of the failure and of the retry")
+}
+
+// Control Tower that never finishes ends in a clear timeout failure, not a
+// silent hang; once it does finish, a redrive picks up the result.
+func TestControlTowerTimeoutFailsClearly(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, func(w *awssim.World) {
+		w.ControlTower.ProvisioningTime = awssim.Duration(4 * time.Hour)
+		w.ControlTower.Spread = 0
+	})
+	b, err := fs.ReadFile(events.FS, "requests/01-create.json")
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, b))
+	require.NoError(t, rt.Run(ctx))
+	res := resultsByID(rt)["CHG1001"]
+	require.Equal(t, "FAILED", res.Status)
+	assert.Contains(t, res.Reason, "has not finished")
+	assert.Contains(t, res.Reason, "redrive")
+	assert.Less(t, res.Duration, 3*time.Hour, "the wait budget (120 minutes) ends the wait")
+
+	// Control Tower finishes later; the operator redrives and towervend adopts the result.
+	rt.Clock.(interface{ Advance(time.Duration) }).Advance(3 * time.Hour)
+	c := sfn.NewFromConfig(rt.Sim.Config())
+	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: execArn(rt, "CHG1001")})
+	require.NoError(t, err)
+	require.NoError(t, rt.Run(ctx))
+	res = resultsByID(rt)["CHG1001"]
+	require.Equal(t, "SUCCEEDED", res.Status, res.Reason)
+	assert.Len(t, rt.Sim.AccountsNamed("payments-dev"), 1, "no second account")
+}
+
+func createRequest(i int) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"requestId": fmt.Sprintf("BULK%03d", i),
+		"action":    "create",
+		"account": map[string]string{
+			"name": fmt.Sprintf("bulk-%03d", i), "email": fmt.Sprintf("aws+bulk-%03d@northwind.example", i),
+			"organizationalUnit": "Sandbox",
+		},
+		"owner": map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
+		"tags":  map[string]string{"CostCenter": "9000"},
+	})
+	return b
+}
+
+// With 30 requests queued, towervend never has more than the limit in flight,
+// queued requests wait instead of failing, and all of them are vended.
+func TestConcurrencyGateWith30Queued(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, nil)
+	var bodies [][]byte
+	for i := range 30 {
+		bodies = append(bodies, createRequest(i))
+	}
+	require.NoError(t, rt.Submit(ctx, bodies...))
+	require.NoError(t, rt.Run(ctx))
 	for _, r := range rt.Results() {
-		t.Logf("%-10s %-9s %-9s %-13s %-20s %s %s", r.RequestID, r.Action, r.Status, r.AccountID, r.OrganizationalUnit, r.Duration, r.Reason)
+		assert.Equal(t, "SUCCEEDED", r.Status, "%s: %s", r.RequestID, r.Reason)
 	}
-	for _, e := range lines {
-		_ = e
+	_, peak, refused := rt.Sim.AccountOperations()
+	assert.Equal(t, 5, peak, "the five Control Tower slots were used")
+	assert.Zero(t, refused, "never a sixth operation")
+	// Six waves of ~30 minutes: the slots were kept busy.
+	var longest time.Duration
+	for _, r := range rt.Results() {
+		longest = max(longest, r.Duration)
 	}
-	assert.NotEmpty(t, rt.Results())
+	assert.Less(t, longest, 6*30*time.Minute+45*time.Minute, "queued requests took the freed slots quickly")
+}
+
+// A duplicate delivery of the same request (SQS is at-least-once) starts one execution.
+func TestDuplicateDeliveryStartsOneExecution(t *testing.T) {
+	ctx := context.Background()
+	rt := newRuntime(t, nil)
+	b, err := fs.ReadFile(events.FS, "requests/01-create.json")
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, b, b))
+	require.NoError(t, rt.Run(ctx))
+	assert.Len(t, rt.Sim.Executions(), 1)
+	assert.Len(t, rt.Sim.AccountsNamed("payments-dev"), 1)
+	q := sqs.NewFromConfig(rt.Sim.Config())
+	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(rt.DeadLetterURL)})
+	require.NoError(t, err)
+	assert.Empty(t, out.Messages, "a duplicate is not a rejection")
+}
+
+// The run repeats exactly for a world seed.
+func TestRunsAreDeterministic(t *testing.T) {
+	run := func() []Result {
+		ctx := context.Background()
+		rt := newRuntime(t, nil)
+		require.NoError(t, rt.Submit(ctx, sampleRequests(t)...))
+		require.NoError(t, rt.Run(ctx))
+		return rt.Results()
+	}
+	assert.Equal(t, run(), run())
 }
