@@ -25,18 +25,22 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+## unit: race-enabled tests of everything but the CDK app, then the CDK app's tests
+## without -race (its packages drive a Node.js jsii runtime; -race only makes them slow)
 unit:
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v -E '/towervend/infra(/|$$)')
+	$(GO) test -count=1 -timeout 15m ./infra/...
 
 ## asl-check: validate the state machine with asl-validator (npm, pinned)
 asl-check:
 	@if [ -f $(ASL_FILE) ]; then npx --yes $(ASL_VALIDATOR) --json-path $(ASL_FILE); else echo "no $(ASL_FILE) yet"; fi
 
-## build: the Lambda binaries (linux/arm64, provided.al2023), with their sizes
+## build: the Lambda binaries (linux/arm64, provided.al2023) into dist/, with their sizes, and the CLI.
+## The same flags as infra/bundle, which `make synth` uses: the stack builds its own assets at synth time.
 build:
 	@mkdir -p dist
 	@for f in $(FUNCTIONS); do \
-		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags "-s -w" -o dist/$$f/bootstrap ./functions/$$f || exit 1; \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -tags lambda.norpc -ldflags "-s -w" -o dist/$$f/bootstrap ./functions/$$f || exit 1; \
 		printf "%-18s %8d bytes\n" $$f $$(stat -c %s dist/$$f/bootstrap); \
 	done
 	@$(GO) build -o bin/towervend ./cmd/towervend
@@ -50,11 +54,13 @@ bench:
 fuzz:
 	@echo "fuzz targets: see BENCHMARKS.md"
 
-synth: build
+## synth: check the configuration in cdk.json, build the functions and write cdk.out (offline; see infra/README.md)
+synth:
 	npx --yes $(CDK) synth
 
-deploy: build
-	npx --yes $(CDK) deploy
+## deploy: synth and deploy both stacks (the home Region's and, if it is not us-east-1, the Organizations forwarder)
+deploy:
+	npx --yes $(CDK) deploy --all
 
 clean:
 	rm -rf dist bin cdk.out

@@ -107,7 +107,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	} else {
-		printTable(stdout, results, rt.Elapsed())
+		printTable(stdout, results)
 	}
 	if runErr != nil {
 		return &exitError{code: 1, err: runErr}
@@ -193,7 +193,7 @@ func fixAndRedrive(ctx context.Context, rt *local.Runtime, stdout io.Writer, qui
 	return rt.Run(ctx)
 }
 
-func printTable(w io.Writer, results []local.Result, elapsed time.Duration) {
+func printTable(w io.Writer, results []local.Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUEST\tACTION\tSTATUS\tACCOUNT\tOU\tACCESS GRANTED\tDURATION\tREASON")
@@ -204,7 +204,12 @@ func printTable(w io.Writer, results []local.Result, elapsed time.Duration) {
 			dash(shortAccess(r.Access)), r.Duration.Round(time.Second), dash(shorten(r.Reason, 90)))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\n%d succeeded, %d failed, %d rejected in %s of simulated time.\n", counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"], elapsed.Round(time.Minute))
+	var last time.Duration
+	for _, r := range results {
+		last = max(last, r.Duration)
+	}
+	fmt.Fprintf(w, "\n%d succeeded, %d failed, %d rejected; the last request finished %s (simulated) after it was sent.\n",
+		counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"], last.Round(time.Second))
 	for _, r := range results {
 		if r.Status == "FAILED" {
 			fmt.Fprintf(w, "\n%s failed: %s\n", r.RequestID, r.Reason)

@@ -1,6 +1,8 @@
 package awssim
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,4 +24,28 @@ func TestParseWorldRejectsUnknownFields(t *testing.T) {
 	_, err := ParseWorld([]byte(`{"organisation": {}}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "organisation")
+}
+
+// The commented example in world/README.md stays a valid world.
+func TestWorldReadmeExampleParses(t *testing.T) {
+	b, err := os.ReadFile("world/README.md")
+	require.NoError(t, err)
+	doc := string(b)
+	start := strings.Index(doc, "```jsonc\n")
+	require.GreaterOrEqual(t, start, 0)
+	body := doc[start+len("```jsonc\n"):]
+	body = body[:strings.Index(body, "```")]
+	var lines []string
+	for _, l := range strings.Split(body, "\n") {
+		if i := strings.Index(l, "//"); i >= 0 {
+			l = l[:i]
+		}
+		lines = append(lines, l)
+	}
+	w, err := ParseWorld([]byte(strings.Join(lines, "\n")))
+	require.NoError(t, err)
+	s, err := New(w, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "Workloads/Prod", s.OUPath("ou-exam-prod0001"))
+	assert.Equal(t, 0.1, w.Faults.Throttle["sso"])
 }

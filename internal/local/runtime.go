@@ -41,7 +41,7 @@ import (
 const (
 	// IntakeTimeout is the intake function's timeout; the queue's visibility
 	// timeout is six times it, as Lambda advises.
-	IntakeTimeout = 30 * time.Second
+	IntakeTimeout = 60 * time.Second
 	// MaxReceiveCount moves a message to the dead-letter queue after this many receives.
 	MaxReceiveCount = 5
 	// BatchSize is the event source mapping's batch size.

@@ -1,0 +1,100 @@
+package stack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/rules"
+)
+
+// archiveRetentionDays is how long the notification archive keeps events for
+// replay: a year of request history.
+const archiveRetentionDays = 365
+
+// newNotificationBus makes towervend's own bus, with an archive of every
+// notification so the request history can be replayed.
+func newNotificationBus(scope constructs.Construct, cfg config.Config) awsevents.EventBus {
+	bus := awsevents.NewEventBus(scope, jsii.String("NotificationBus"), &awsevents.EventBusProps{
+		EventBusName: jsii.String(BusName),
+		Description:  jsii.String("towervend account request state changes"),
+	})
+	awsevents.NewCfnArchive(scope, jsii.String("NotificationArchive"), &awsevents.CfnArchiveProps{
+		ArchiveName:   jsii.String("towervend-notifications"),
+		Description:   jsii.String("every towervend notification, for replay"),
+		SourceArn:     bus.EventBusArn(),
+		EventPattern:  rules.Notifications.Pattern(),
+		RetentionDays: jsii.Number(archiveRetentionDays),
+	})
+	return bus
+}
+
+// newRule makes a rule whose event pattern is exactly r's, the value the local
+// runtime installs too. The L2 Rule gives the targets their permissions; its
+// pattern is then replaced wholesale by r.Pattern(), so no field of r can be
+// lost in translation.
+func newRule(scope constructs.Construct, id string, bus awsevents.IEventBus, r rules.Rule) awsevents.Rule {
+	rule := awsevents.NewRule(scope, jsii.String(id), &awsevents.RuleProps{
+		EventBus:     bus,
+		Description:  jsii.String(r.Description),
+		EventPattern: &awsevents.EventPattern{Source: jsii.Strings(r.Source...)},
+	})
+	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("EventPattern"), r.Pattern())
+	return rule
+}
+
+// newLifecycleRules sends Control Tower's lifecycle events and Organizations'
+// join events on the default bus to the lifecycle function. In a home Region
+// other than us-east-1 the Organizations events arrive through the forwarder.
+func newLifecycleRules(scope constructs.Construct, lifecycle awslambda.Function) {
+	for _, r := range rules.Lifecycle() {
+		rule := newRule(scope, r.Name, nil, r)
+		rule.AddTarget(awseventstargets.NewLambdaFunction(lifecycle, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(185),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(24)),
+		}))
+	}
+}
+
+// newWebhook routes every notification to a ticketing webhook through an
+// EventBridge API destination. The key is read from Secrets Manager at deploy
+// time by EventBridge and never appears in the template.
+func newWebhook(scope constructs.Construct, bus awsevents.IEventBus, w config.Webhook) {
+	conn := awsevents.NewConnection(scope, jsii.String("WebhookConnection"), &awsevents.ConnectionProps{
+		Description: jsii.String("towervend ticketing webhook"),
+		Authorization: awsevents.Authorization_ApiKey(jsii.String(w.HeaderName),
+			awscdk.SecretValue_SecretsManager(jsii.String(w.SecretArn), nil)),
+	})
+	dest := awsevents.NewApiDestination(scope, jsii.String("WebhookDestination"), &awsevents.ApiDestinationProps{
+		Connection:         conn,
+		Endpoint:           jsii.String(w.URL),
+		HttpMethod:         awsevents.HttpMethod_POST,
+		RateLimitPerSecond: jsii.Number(float64(w.RateLimitPerSecond)),
+		Description:        jsii.String("towervend notifications to the ticketing system"),
+	})
+	rule := newRule(scope, "WebhookNotifications", bus, rules.Notifications)
+	rule.AddTarget(awseventstargets.NewApiDestination(dest, &awseventstargets.ApiDestinationProps{
+		RetryAttempts: jsii.Number(185),
+		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(24)),
+	}))
+}
+
+// newForwarder is the us-east-1 stack that forwards Organizations' join events,
+// which Organizations delivers only there, to the home Region's default bus,
+// where the lifecycle rule catches them.
+func newForwarder(app constructs.Construct, cfg config.Config) awscdk.Stack {
+	stack := awscdk.NewStack(app, jsii.String(ForwarderStackName), &awscdk.StackProps{
+		Env:                   &awscdk.Environment{Account: jsii.String(cfg.ManagementAccountID), Region: jsii.String(OrganizationsRegion)},
+		Description:           jsii.String("towervend: forwards AWS Organizations account events from us-east-1 to the Control Tower home Region"),
+		TerminationProtection: jsii.Bool(true),
+	})
+	target := awsevents.EventBus_FromEventBusArn(stack, jsii.String("HomeDefaultBus"),
+		jsii.String(arnOf(cfg, "events", cfg.HomeRegion, cfg.ManagementAccountID, "event-bus/default")))
+	rule := newRule(stack, rules.OrganizationsJoin.Name, nil, rules.OrganizationsJoin)
+	rule.AddTarget(awseventstargets.NewEventBus(target, nil))
+	return stack
+}

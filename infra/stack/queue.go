@@ -1,0 +1,122 @@
+package stack
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/towervend/towervend/infra/config"
+)
+
+// Queue settings (aws-facts §8: visibility at least 6x the function timeout,
+// maxReceiveCount at least 5).
+const (
+	maxReceiveCount = 5
+	// visibilityTimeout lets a batch be retried by intake six times over
+	// before another poller may see it.
+	visibilityTimeout = 6 * intakeTimeout
+	// intakeConcurrency is the event source's MaximumConcurrency (2 is Lambda's
+	// minimum): intake only starts executions, so two pollers drain hundreds of
+	// requests a minute, and a burst cannot fan out into many cold starts.
+	intakeConcurrency = 2
+	intakeBatchSize   = 10
+	// retentionDays keeps requests (and rejected or failed ones) for SQS's maximum.
+	retentionDays = 14
+)
+
+// queues are the request queue and its dead-letter queue.
+type queues struct {
+	requests, deadLetters awssqs.Queue
+}
+
+// newQueues makes the request queue: encrypted (SQS-managed keys, which work
+// for senders in other accounts at no cost), TLS-only, sendable only by the
+// configured principals, with a dead-letter queue that also keeps the messages
+// intake rejects.
+func newQueues(scope constructs.Construct, cfg config.Config) queues {
+	dlq := awssqs.NewQueue(scope, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
+		QueueName:       jsii.String(DeadLetterQueueName),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(dlq, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("this is the request queue's dead-letter queue; its messages are redriven to the request queue with StartMessageMoveTask"),
+	}}, jsii.Bool(true))
+
+	q := awssqs.NewQueue(scope, jsii.String("RequestQueue"), &awssqs.QueueProps{
+		QueueName:         jsii.String(QueueName),
+		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(retentionDays)),
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(visibilityTimeout)),
+		DeadLetterQueue: &awssqs.DeadLetterQueue{
+			Queue:           dlq,
+			MaxReceiveCount: jsii.Number(maxReceiveCount),
+		},
+	})
+	allowSenders(q, cfg.Senders)
+	return queues{requests: q, deadLetters: dlq}
+}
+
+// senderActions are what submitting a request takes.
+func senderActions() []string {
+	return []string{"sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"}
+}
+
+// allowSenders names who may send: an Allow for each configured principal, and
+// a Deny for everyone else, so a principal of the management account that
+// happens to hold sqs:SendMessage in an identity policy cannot submit requests
+// either.
+func allowSenders(q awssqs.Queue, senders []config.Sender) {
+	var principals []awsiam.IPrincipal
+	var arns, accounts []string
+	for _, s := range senders {
+		if s.AccountID != "" {
+			principals = append(principals, awsiam.NewAccountPrincipal(jsii.String(s.AccountID)))
+			accounts = append(accounts, s.AccountID)
+			continue
+		}
+		principals = append(principals, awsiam.NewArnPrincipal(jsii.String(s.Arn)))
+		arns = append(arns, s.Arn)
+	}
+	q.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowConfiguredSenders"),
+		Principals: &principals,
+		Actions:    jsii.Strings(senderActions()...),
+		Resources:  jsii.Strings(*q.QueueArn()),
+	}))
+	// Conditions in one statement are ANDed: deny when the caller is neither a
+	// listed principal nor in a listed account.
+	cond := map[string]any{}
+	if len(arns) > 0 {
+		cond["ArnNotLike"] = map[string]any{"aws:PrincipalArn": arns}
+	}
+	if len(accounts) > 0 {
+		cond["StringNotEquals"] = map[string]any{"aws:PrincipalAccount": accounts}
+	}
+	q.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("DenyOtherSenders"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("sqs:SendMessage"),
+		Resources:  jsii.Strings(*q.QueueArn()),
+		Conditions: &cond,
+	}))
+}
+
+// connectIntake subscribes intake to the queue. ReportBatchItemFailures
+// returns only the failed messages to the queue; the rest of the batch is done.
+func connectIntake(intake awslambda.Function, q awssqs.Queue) {
+	intake.AddEventSource(awslambdaeventsources.NewSqsEventSource(q, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(intakeBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(intakeConcurrency),
+	}))
+}

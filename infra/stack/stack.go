@@ -1,0 +1,214 @@
+// Package stack is towervend's CDK app: the stack deployed into a Control Tower
+// management account (queue, functions, workflow, rules, bus, alarms) and, when
+// the home Region is not us-east-1, a small stack there that forwards
+// Organizations' events to it. cdk-nag's AwsSolutions checks run on both.
+package stack
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsservicecatalog"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/vend"
+	"github.com/towervend/towervend/statemachine"
+)
+
+// Names of the stacks and of the resources operators and the towervend CLI
+// find by name.
+const (
+	HomeStackName      = "TowerVend"
+	ForwarderStackName = "TowerVendOrganizationsForwarder"
+	// StateMachineName is the vending workflow (the towervend CLI's default);
+	// executions are named after request ids.
+	StateMachineName = "towervend-vending"
+	// BusName is towervend's notification bus (vend's default).
+	BusName = "towervend"
+	// QueueName and DeadLetterQueueName are the request queue (the CLI's
+	// default) and its dead-letter queue.
+	QueueName           = "towervend-requests"
+	DeadLetterQueueName = "towervend-requests-dlq"
+	// OrganizationsRegion is where AWS Organizations delivers its CloudTrail events.
+	OrganizationsRegion = "us-east-1"
+)
+
+// Props configure the app.
+type Props struct {
+	// Config is the validated deployment configuration.
+	Config config.Config
+	// Functions maps each function name to its built asset directory (bundle.Functions).
+	Functions map[string]string
+}
+
+// Stacks are the stacks New adds.
+type Stacks struct {
+	// Home is the towervend stack in the Control Tower home Region.
+	Home awscdk.Stack
+	// Forwarder forwards Organizations events from us-east-1; nil when the home
+	// Region is us-east-1.
+	Forwarder awscdk.Stack
+}
+
+// New adds towervend's stacks to the app, with cdk-nag's AwsSolutions checks.
+func New(app constructs.Construct, p Props) (*Stacks, error) {
+	if err := checkAssets(p.Functions); err != nil {
+		return nil, err
+	}
+	cfg := p.Config
+	home := awscdk.NewStack(app, jsii.String(HomeStackName), &awscdk.StackProps{
+		Env:         &awscdk.Environment{Account: jsii.String(cfg.ManagementAccountID), Region: jsii.String(cfg.HomeRegion)},
+		Description: jsii.String("towervend: event-driven AWS Control Tower account vending"),
+		// The stack holds roles that can create, move and close accounts;
+		// deleting it should take a deliberate step.
+		TerminationProtection: jsii.Bool(true),
+	})
+	if err := buildHome(home, p); err != nil {
+		return nil, err
+	}
+	out := &Stacks{Home: home}
+	if cfg.HomeRegion != OrganizationsRegion {
+		out.Forwarder = newForwarder(app, cfg)
+	}
+	for _, s := range []awscdk.Stack{out.Home, out.Forwarder} {
+		if s == nil {
+			continue
+		}
+		awscdk.Tags_Of(s).Add(jsii.String("app"), jsii.String("towervend"), nil)
+		awscdk.Aspects_Of(s).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	}
+	return out, nil
+}
+
+// buildHome assembles the home stack.
+func buildHome(stack awscdk.Stack, p Props) error {
+	cfg := p.Config
+	bus := newNotificationBus(stack, cfg)
+	q := newQueues(stack, cfg)
+
+	fns := map[string]function{}
+	for _, s := range specs() {
+		env := commonEnv(cfg, BusName)
+		if s.name == "intake" {
+			env[vend.EnvRejectedQueueURL] = q.deadLetters.QueueUrl()
+		}
+		fns[s.name] = newFunction(stack, s, p.Functions[s.name], env)
+	}
+
+	sm := newStateMachine(stack, fns)
+	// Only the entry points start executions; the steps never need the
+	// workflow's ARN (and could not have it: the workflow names them).
+	for _, name := range []string{"intake", "lifecycle"} {
+		fns[name].fn.AddEnvironment(jsii.String(vend.EnvStateMachineArn), sm.StateMachineArn(), nil)
+	}
+
+	refs := arns{cfg: cfg, bus: *bus.EventBusArn(), stateMachine: *sm.StateMachineArn(), stateMachineName: StateMachineName,
+		deadLetters: *q.deadLetters.QueueArn()}
+	for _, s := range specs() {
+		attach(fns[s.name].role, refs.grantsFor(s.name), map[string]string{
+			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",
+		})
+	}
+
+	// The provisioning role must be a principal of the Account Factory
+	// portfolio, or ProvisionProduct finds no launch path.
+	awsservicecatalog.NewCfnPortfolioPrincipalAssociation(stack, jsii.String("AccountFactoryPortfolioAccess"),
+		&awsservicecatalog.CfnPortfolioPrincipalAssociationProps{
+			PortfolioId:   jsii.String(cfg.PortfolioID),
+			PrincipalArn:  fns["provision"].role.RoleArn(),
+			PrincipalType: jsii.String("IAM"),
+		})
+
+	connectIntake(fns["intake"].fn, q.requests)
+	newLifecycleRules(stack, fns["lifecycle"].fn)
+	if cfg.Webhook != nil {
+		newWebhook(stack, bus, *cfg.Webhook)
+	}
+	newAlarms(stack, cfg, sm, q.deadLetters, fns["intake"].fn)
+
+	outputs := map[string]*string{
+		"RequestQueueUrl":     q.requests.QueueUrl(),
+		"RequestQueueArn":     q.requests.QueueArn(),
+		"DeadLetterQueueUrl":  q.deadLetters.QueueUrl(),
+		"DeadLetterQueueArn":  q.deadLetters.QueueArn(),
+		"StateMachineArn":     sm.StateMachineArn(),
+		"NotificationBusName": bus.EventBusName(),
+		"NotificationBusArn":  bus.EventBusArn(),
+	}
+	keys := make([]string, 0, len(outputs))
+	for k := range outputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		awscdk.NewCfnOutput(stack, jsii.String(k), &awscdk.CfnOutputProps{Value: outputs[k]})
+	}
+	return nil
+}
+
+// newStateMachine deploys the ASL file unchanged, with a substitution for each
+// function it names (statemachine.Functions, shared with the local runtime).
+func newStateMachine(stack awscdk.Stack, fns map[string]function) awsstepfunctions.StateMachine {
+	subs := map[string]*string{}
+	var invoke []*string
+	for key, dir := range statemachine.Functions {
+		subs[key] = fns[dir].fn.FunctionArn()
+	}
+	dirs := make([]string, 0, len(statemachine.Functions))
+	seen := map[string]bool{}
+	for _, dir := range statemachine.Functions {
+		if !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		invoke = append(invoke, fns[dir].fn.FunctionArn())
+	}
+
+	logs := awslogs.NewLogGroup(stack, jsii.String("WorkflowLogs"), &awslogs.LogGroupProps{Retention: logRetention})
+	sm := awsstepfunctions.NewStateMachine(stack, jsii.String("Workflow"), &awsstepfunctions.StateMachineProps{
+		StateMachineName:        jsii.String(StateMachineName),
+		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,
+		DefinitionBody:          awsstepfunctions.DefinitionBody_FromString(jsii.String(string(statemachine.Definition()))),
+		DefinitionSubstitutions: &subs,
+		TracingEnabled:          jsii.Bool(true),
+		// ALL records every state transition, the operator's timeline of a
+		// request (and what cdk-nag's SF1 asks for). Execution data stays out:
+		// the payloads carry requesters' names and e-mail addresses, which
+		// execution history already keeps for 90 days behind
+		// states:GetExecutionHistory; copying them into CloudWatch Logs would
+		// keep personal data longer and show it to everyone who reads logs.
+		Logs: &awsstepfunctions.LogOptions{
+			Destination:          logs,
+			Level:                awsstepfunctions.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(false),
+		},
+	})
+	// The ASL invokes the unqualified function ARNs, so the role needs exactly
+	// those (no version or alias wildcard).
+	sm.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("lambda:InvokeFunction"),
+		Resources: &invoke,
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(sm.Role(), &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("CloudWatch Logs log-delivery actions (logging to the workflow's log group) and " +
+			"xray:PutTraceSegments/PutTelemetryRecords/GetSamplingRules/GetSamplingTargets (tracing) have no resource-level permissions"),
+		AppliesTo: &[]any{"Resource::*"},
+	}}, jsii.Bool(true))
+	return sm
+}
+
+// arnOf formats an ARN in the configured partition.
+func arnOf(cfg config.Config, service, region, account, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", cfg.Partition(), service, region, account, resource)
+}
