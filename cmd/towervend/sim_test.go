@@ -19,7 +19,9 @@ func TestOperatorCommandsAgainstTheSimulator(t *testing.T) {
 	defer cancel()
 	pr, pw := io.Pipe()
 	served := make(chan int, 1)
-	go func() { served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard) }()
+	go func() {
+		served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard)
+	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	require.NoError(t, err)
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
