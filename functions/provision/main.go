@@ -2,21 +2,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/towervend/towervend/internal/handler"
 	"github.com/towervend/towervend/internal/vend"
 )
 
-func main() {
-	d, err := vend.FromEnvironment(context.Background())
-	if err != nil {
-		slog.Error("cannot start", "function", "provision", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(handler.Lambda(d.Provision))
-}
+func main() { handler.Start("provision", (*vend.Deps).Provision) }
