@@ -287,15 +287,7 @@ func (s *Sim) sfnListStateMachines(c *call, body []byte) (any, *APIError) {
 		m := s.stepFunctions.Machines[arn]
 		items = append(items, map[string]any{"stateMachineArn": m.Arn, "name": m.Name, "type": m.Type, "creationDate": Epoch(m.CreationDate)})
 	}
-	page, next, ok := pageOf(items, in.NextToken, in.MaxResults, 100)
-	if !ok {
-		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", in.NextToken)
-	}
-	out := map[string]any{"stateMachines": emptyIfNil(page)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return sfnPage(items, "stateMachines", in.NextToken, in.MaxResults, 100)
 }
 
 func (s *Sim) sfnDeleteStateMachine(c *call, body []byte) (any, *APIError) {
@@ -466,15 +458,7 @@ func (s *Sim) sfnListExecutions(c *call, body []byte) (any, *APIError) {
 		}
 		items = append(items, item)
 	}
-	page, next, ok := pageOf(items, in.NextToken, in.MaxResults, 100)
-	if !ok {
-		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", in.NextToken)
-	}
-	out := map[string]any{"executions": emptyIfNil(page)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return sfnPage(items, "executions", in.NextToken, in.MaxResults, 100)
 }
 
 func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {
@@ -497,15 +481,7 @@ func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {
 			events[i], events[j] = events[j], events[i]
 		}
 	}
-	page, next, ok := pageOf(events, in.NextToken, in.MaxResults, 1000)
-	if !ok {
-		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", in.NextToken)
-	}
-	out := map[string]any{"events": emptyIfNil(page)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return sfnPage(events, "events", in.NextToken, in.MaxResults, 1000)
 }
 
 func (s *Sim) sfnStopExecution(c *call, body []byte) (any, *APIError) {
@@ -540,6 +516,20 @@ func (s *Sim) sfnRedriveExecution(c *call, body []byte) (any, *APIError) {
 		return nil, apiErr("ExecutionNotRedrivable", "Execution Not Redrivable: %s", err.Error())
 	}
 	return map[string]any{"redriveDate": Epoch(x.RedriveDate())}, nil
+}
+
+// sfnPage answers a Step Functions list call: one page of items under key,
+// with nextToken when more remain.
+func sfnPage[T any](items []T, key, token string, maxResults, defaultMax int) (any, *APIError) {
+	page, next, ok := pageOf(items, token, maxResults, defaultMax)
+	if !ok {
+		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", token)
+	}
+	out := map[string]any{key: emptyIfNil(page)}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
 }
 
 func emptyIfNil[T any](s []T) []T {
