@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the samples, rooted at this directory.
 //
-//go:embed requests/*.json aws/*.json
+//go:embed requests/*.json aws/*.json sqs/*.json
 var FS embed.FS

@@ -59,11 +59,18 @@ func (p *Policy) check(req *request.Request, v view) ([]request.Problem, []strin
 	switch req.Action {
 	case request.ActionClose:
 		c.allowClose()
-	case request.ActionCreate, request.ActionEnroll:
+	case request.ActionCreate:
 		c.organizationalUnit()
 		c.emailDomains()
 		c.permissionSets()
 		c.requiredTagsGiven()
+	case request.ActionEnroll:
+		// An existing account already carries tags: what counts is the account
+		// after enrollment, its current tags with the request's applied.
+		c.organizationalUnit()
+		c.emailDomains()
+		c.permissionSets()
+		c.requiredTagsKept()
 	case request.ActionUpdate:
 		if req.Account.OrganizationalUnit != "" {
 			c.organizationalUnit()
@@ -195,8 +202,8 @@ func (c *checker) permissionSets() {
 	}
 }
 
-// requiredTagsGiven is the requiredTags rule for create and enroll: the request
-// itself must carry every required tag.
+// requiredTagsGiven is the requiredTags rule for create: the request itself
+// must carry every required tag.
 func (c *checker) requiredTagsGiven() {
 	for _, key := range c.p.RequiredTags {
 		field := tagField(key)
@@ -210,8 +217,8 @@ func (c *checker) requiredTagsGiven() {
 	}
 }
 
-// requiredTagsKept is the requiredTags rule for update: the account's tags after
-// the update must still carry every required tag.
+// requiredTagsKept is the requiredTags rule for update and enroll: the account's
+// tags after the request must still carry every required tag.
 func (c *checker) requiredTagsKept() {
 	if len(c.p.RequiredTags) == 0 {
 		return

@@ -193,13 +193,13 @@ func TestCheckOffline(t *testing.T) {
 			"owner":{"email":"o@gmail.com","firstName":"O","lastName":"P"},
 			"access":[{"group":"g","permissionSet":"AWSAdministratorAccess"}]}`)
 		probs, notes := CheckOffline(req, p)
-		require.Len(t, probs, 2, "rules that need no OU are still checked")
+		require.Len(t, probs, 1, "rules that need no OU are still checked")
 		assert.Equal(t, "owner.email", probs[0].Field)
-		assert.Equal(t, "tags.CostCenter", probs[1].Field)
 		assert.Equal(t, []string{
 			`account.organizationalUnit "Legacy (ou-ab12-cd34ef56)" is not a path, so policy.organizationalUnits was not checked; it is checked against the organization when the request is processed`,
 			`account.organizationalUnit "Legacy (ou-ab12-cd34ef56)" is not a path, so policy.permissionSets was not checked; it is checked against the organization when the request is processed`,
-		}, notes)
+			"the account's current tags are not known offline, so policy.requiredTags was checked only against the tags this request sets or removes",
+		}, notes, "an enrolled account keeps the tags it has, which are unknown offline")
 	})
 	t.Run("an update that does not move the account", func(t *testing.T) {
 		req := decode(t, `{"requestId":"u","action":"update","account":{"id":"123456789012"},
@@ -212,4 +212,15 @@ func TestCheckOffline(t *testing.T) {
 			"the account's current tags are not known offline, so policy.requiredTags was checked only against the tags this request sets or removes",
 		}, notes)
 	})
+}
+
+// An enrolled account keeps the tags it already has: the required tags are
+// judged on its tags with the request's applied.
+func TestEnrollRequiredTagsCountTheAccountsTags(t *testing.T) {
+	p := demoPolicy(t)
+	req := decode(t, `{"requestId":"e","action":"enroll","account":{"id":"123456789012","organizationalUnit":"Sandbox"}}`)
+	assert.Empty(t, p.Check(req, Facts{OUPath: "Sandbox", Tags: map[string]string{"CostCenter": "4100"}}))
+	probs := p.Check(req, Facts{OUPath: "Sandbox"})
+	require.Len(t, probs, 1)
+	assert.Equal(t, "tags.CostCenter", probs[0].Field)
 }

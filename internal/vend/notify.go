@@ -77,6 +77,7 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 	caught := doc.Error
 	if caught == nil {
 		caught = &CaughtError{Error: ErrFailed, Cause: "unknown failure"}
+		doc.Error = caught // the failed notification needs a reason
 	}
 	if in.RedriveCount > fp.RedriveCount {
 		// Redriven: go back to where it failed. A failed Control Tower operation is
@@ -87,6 +88,10 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 			fp.Step = "Provision"
 		case fp.Step == "CheckControlTower" && doc.Operation != nil:
 			doc.Operation.StartedAt = d.Clock.Now().UTC().Format(time.RFC3339)
+		case fp.Step == "AssignAccess":
+			// The document still shows the failed assignments in progress: start
+			// over, so those made are found done and the failed ones asked for again.
+			doc.Access = nil
 		}
 		doc.RedriveCount = in.RedriveCount
 		doc.Error = nil

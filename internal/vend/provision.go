@@ -30,7 +30,15 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	attempt := 0
 	if op := doc.Operation; op != nil && op.Kind == plan.Operation {
 		if !op.Done && op.Status == "" {
-			return doc, nil // started and not yet failed: nothing to do again
+			// A failure ProvisionStatus saw is not in the document: the workflow's
+			// Catch keeps the failed step's input. Control Tower knows.
+			failed, err := d.recordFailed(ctx, op.RecordID)
+			if err != nil {
+				return nil, err
+			}
+			if !failed {
+				return doc, nil // started and not yet failed: nothing to do again
+			}
 		}
 		attempt = op.Attempt + 1
 	}
@@ -62,6 +70,18 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	doc.Operation = d.started(plan.Operation, rec, attempt, false)
 	log.Info("Account Factory operation started", "operation", plan.Operation, "recordId", doc.Operation.RecordID)
 	return doc, nil
+}
+
+// recordFailed reports whether an Account Factory record ended FAILED.
+func (d *Deps) recordFailed(ctx context.Context, recordID string) (bool, error) {
+	if recordID == "" {
+		return false, nil
+	}
+	out, err := d.Catalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(recordID)})
+	if err != nil {
+		return false, awsErr("servicecatalog:DescribeRecord", err)
+	}
+	return out.RecordDetail != nil && out.RecordDetail.Status == sctypes.RecordStatusFailed, nil
 }
 
 // started records a started (or adopted) operation.

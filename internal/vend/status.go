@@ -54,7 +54,7 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 			return nil, &StepError{Name: ErrControlTowerBusy, Reason: "Control Tower refused the operation because another Control Tower operation was in progress; towervend starts it again: " + reason}
 		}
 		log.Warn("Account Factory operation failed", "recordId", op.RecordID, "reason", reason)
-		return nil, &StepError{Name: ErrProvisioningFailed, Reason: fmt.Sprintf("Account Factory %s failed (record %s): %s%s", op.Kind, op.RecordID, reason, remedy(reason))}
+		return nil, &StepError{Name: ErrProvisioningFailed, Reason: fmt.Sprintf("Account Factory %s failed (record %s): %s%s", op.Kind, op.RecordID, strings.TrimSuffix(reason, "."), remedy(reason))}
 	}
 	started, err := time.Parse(time.RFC3339, op.StartedAt)
 	if err != nil {

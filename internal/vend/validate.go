@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,12 +102,14 @@ func (v *validation) create(ctx context.Context) error {
 	if err := v.d.loadAccounts(ctx, v.org); err != nil {
 		return err
 	}
+	nameTaken := false
 	for _, a := range v.org.accounts {
 		if strings.EqualFold(aws.ToString(a.Email), req.Account.Email) {
 			v.problem("account.email", req.Account.Email, fmt.Sprintf("account %s (%s) already uses this email", aws.ToString(a.Id), aws.ToString(a.Name)),
 				"every AWS account needs its own email: choose another one, or use action enroll for the existing account")
 		}
 		if aws.ToString(a.Name) == req.Account.Name {
+			nameTaken = true
 			v.problem("account.name", req.Account.Name, fmt.Sprintf("account %s already has this name", aws.ToString(a.Id)),
 				"choose a name no other account in the organization has")
 		}
@@ -115,7 +118,9 @@ func (v *validation) create(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if existing != nil && !strings.HasPrefix(aws.ToString(existing.IdempotencyToken), "tv-") {
+	// A product named after an existing account is that account's: the name
+	// problem above says all, and terminating it is not the fix.
+	if existing != nil && !nameTaken && !strings.HasPrefix(aws.ToString(existing.IdempotencyToken), "tv-") {
 		v.problem("account.name", req.Account.Name, fmt.Sprintf("Service Catalog already has a provisioned product named %q (%s, status %s)", aws.ToString(existing.Name), aws.ToString(existing.Id), existing.Status),
 			"choose another account name, or terminate that provisioned product if it is a failed leftover")
 	}
@@ -231,9 +236,9 @@ func (v *validation) update(ctx context.Context) error {
 
 func (v *validation) retire(ctx context.Context) error {
 	req, plan := v.req, v.plan
-	if req.Action == request.ActionClose && v.d.Policy.AllowClose != nil && !*v.d.Policy.AllowClose {
-		v.problem("action", "close", "closing accounts is not allowed here (policy.allowClose is false)", "use action unmanage, or ask the platform team to allow close")
-	}
+	// First, so a refused close says so even when the account is wrong too;
+	// policy.allowClose is the policy's rule, checked there only.
+	v.policy(policy.Facts{})
 	if ok, err := v.existingAccount(ctx); !ok {
 		return err
 	}
@@ -249,7 +254,6 @@ func (v *validation) retire(ctx context.Context) error {
 	}
 	plan.AccountName, plan.AccountEmail = aws.ToString(v.account.Name), aws.ToString(v.account.Email)
 	plan.Close = req.Action == request.ActionClose
-	v.policy(policy.Facts{})
 	return nil
 }
 
@@ -297,10 +301,20 @@ func (v *validation) tags(current map[string]string) {
 		}
 	}
 	ouPath := ""
-	if plan.OU != nil {
+	switch {
+	case plan.OU != nil:
 		ouPath = plan.OU.Path
+	case v.req.Account.OrganizationalUnit == "":
+		ouPath = "Root" // an update that names no OU, of an account directly under Root
 	}
-	v.policy(policy.Facts{OUPath: ouPath, Tags: current})
+	probs := v.d.Policy.Check(v.req, policy.Facts{OUPath: ouPath, Tags: current})
+	if ouPath == "" {
+		// The OU the request names did not resolve and a problem already says
+		// why: the rules that depend on the OU cannot be judged, and saying so
+		// would only repeat that problem with a wrong fix.
+		probs = slices.DeleteFunc(probs, func(p request.Problem) bool { return p.Field == "account.organizationalUnit" })
+	}
+	v.problems = append(v.problems, probs...)
 }
 
 func (v *validation) policy(facts policy.Facts) {

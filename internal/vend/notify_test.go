@@ -1,0 +1,136 @@
+package vend_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/vend"
+)
+
+// Notify announces a request state on the notification bus with what the
+// requester needs (requestId, ticket, account, OU), as
+// schema/notification.schema.json describes (every collected notification is
+// checked against it).
+func TestNotifyAnnouncesTheRequestState(t *testing.T) {
+	f := newFixture(t, setup{})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "03-enroll")})
+	before := f.clk.Now()
+	f.notify(vend.StateAccepted, doc)
+
+	ns := f.notifications()
+	require.Len(t, ns, 1)
+	n := ns[0]
+	assert.Equal(t, vend.StateAccepted, n.State)
+	assert.Equal(t, "CHG1003", n.RequestID)
+	assert.Equal(t, "enroll", n.Action)
+	assert.Equal(t, "RITM0012350", n.Ticket)
+	require.NotNil(t, n.Requester)
+	assert.Equal(t, "servicenow", n.Requester.System)
+	assert.Equal(t, marketingID, n.AccountID)
+	assert.Equal(t, "Workloads/Prod", n.OrganizationalUnit)
+	at, err := time.Parse(time.RFC3339, n.Time)
+	require.NoError(t, err)
+	assert.False(t, at.Before(before.Truncate(time.Second)) || at.After(f.clk.Now()), "the simulated time of the change: %s", n.Time)
+	assert.Empty(t, n.Reason)
+}
+
+// ReportFailure is where every caught failure goes. The first time it
+// announces the failure (step and reason) and fails with the original error
+// name, so the execution fails where it can be redriven. Run again by a
+// redrive, it announces the retry and sends the workflow back to the step to
+// run again.
+func TestReportFailure(t *testing.T) {
+	roleMissing := &vend.StepError{Name: vend.ErrRoleMissing, Reason: "account 604829118370 cannot be enrolled: the role is missing"}
+	provFailed := &vend.StepError{Name: vend.ErrProvisioningFailed, Reason: "Account Factory provision failed (record rec-1): boom"}
+	tests := []struct {
+		name     string
+		failure  *vend.FailurePoint
+		err      func(t *testing.T) *vend.CaughtError
+		redrive  int
+		wantErr  string // the error name of a first failure
+		reason   string
+		resumeAt string
+	}{
+		{
+			name:    "a step's error",
+			failure: &vend.FailurePoint{Step: "CheckRole"},
+			err:     func(t *testing.T) *vend.CaughtError { return caught(t, roleMissing) },
+			wantErr: vend.ErrRoleMissing,
+			reason:  roleMissing.Reason,
+		},
+		{
+			name:    "a Step Functions error with a plain cause",
+			failure: &vend.FailurePoint{Step: "AssignAccess"},
+			err: func(*testing.T) *vend.CaughtError {
+				return &vend.CaughtError{Error: "States.Timeout", Cause: "the task timed out"}
+			},
+			wantErr: "States.Timeout",
+			reason:  "the task timed out",
+		},
+		{
+			name:    "no error recorded",
+			wantErr: vend.ErrFailed,
+			reason:  "unknown failure",
+		},
+		{
+			name:     "redriven after Control Tower failed the operation",
+			failure:  &vend.FailurePoint{Step: "CheckControlTower"},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, provFailed) },
+			redrive:  1,
+			resumeAt: "Provision",
+		},
+		{
+			name:     "redriven after a role was fixed",
+			failure:  &vend.FailurePoint{Step: "CheckRole"},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, roleMissing) },
+			redrive:  1,
+			resumeAt: "CheckRole",
+		},
+		{
+			name:     "redriven a second time",
+			failure:  &vend.FailurePoint{Step: "CheckControlTower", RedriveCount: 1},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, provFailed) },
+			redrive:  2,
+			resumeAt: "Provision",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			doc := &vend.Doc{Request: sampleRequest(t, "04-enroll-missing-role"), AccountID: acquiredRetailID, Failure: tt.failure}
+			if tt.err != nil {
+				doc.Error = tt.err(t)
+			}
+			out, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
+				return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc), RedriveCount: tt.redrive})
+			})
+			ns := f.notifications()
+			require.Len(t, ns, 1)
+			n := ns[0]
+			assert.Equal(t, "CHG1004", n.RequestID)
+			assert.Equal(t, "RITM0012351", n.Ticket)
+			assert.Equal(t, acquiredRetailID, n.AccountID)
+
+			if tt.resumeAt == "" {
+				assert.Equal(t, tt.wantErr, stepError(t, err).Name, "the execution fails with the original error")
+				assert.Equal(t, vend.StateFailed, n.State)
+				assert.Equal(t, tt.reason, n.Reason)
+				if tt.failure != nil {
+					assert.Equal(t, tt.failure.Step, n.FailedStep)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.resumeAt, out.Failure.Step)
+			assert.True(t, out.Failure.Resume)
+			assert.Equal(t, tt.redrive, out.RedriveCount, "tokens of the new attempt differ from the failed one's")
+			assert.Nil(t, out.Error)
+			assert.Equal(t, vend.StateAccepted, n.State, "the requester learns the request is being retried")
+			assert.Contains(t, n.Notes, "redriven: resuming at "+tt.resumeAt)
+		})
+	}
+}

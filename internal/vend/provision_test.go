@@ -1,0 +1,305 @@
+package vend_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/request"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+// newAccountRequest is a create request for a sandbox account.
+func newAccountRequest(t *testing.T, id, name string) request.Request {
+	t.Helper()
+	return decode(t, fmt.Sprintf(`{"requestId": %q, "action": "create",
+		"account": {"name": %q, "email": "aws+%s@northwind.example", "organizationalUnit": "Sandbox"},
+		"owner": {"email": "li.wei@northwind.example", "firstName": "Li", "lastName": "Wei"},
+		"tags": {"CostCenter": "9000"}}`, id, name, name))
+}
+
+// caught is what the workflow's Catch stores for a failed Lambda task: the
+// error name, and Lambda's error JSON as the cause.
+func caught(t *testing.T, se *vend.StepError) *vend.CaughtError {
+	t.Helper()
+	cause, err := json.Marshal(map[string]string{"errorType": se.Name, "errorMessage": se.Reason})
+	require.NoError(t, err)
+	return &vend.CaughtError{Error: se.Name, Cause: string(cause)}
+}
+
+// Enrolling an account whose AWSControlTowerExecution role is missing or does
+// not trust the management account fails at CheckRole, before Account
+// Factory, with the exact remedy; once the role is fixed the check passes.
+func TestCheckRoleRefusesAnAccountWithoutTheRole(t *testing.T) {
+	tests := []struct {
+		name      string
+		config    func(*vend.Config)
+		body      string
+		accountID string
+	}{
+		{
+			name:      "role missing",
+			body:      func() string { b, _ := sampleBody("04-enroll-missing-role"); return b }(),
+			accountID: acquiredRetailID,
+		},
+		{
+			name: "role trusts another account",
+			// Without a configured management account, CheckRole asks STS who it is.
+			config: func(c *vend.Config) { c.ManagementAccountID = "" },
+			body: `{"requestId": "CHG4001", "action": "enroll", "account": {"id": "163728394051", "organizationalUnit": "Workloads/NonProd"},
+				"tags": {"CostCenter": "3100"}}`,
+			accountID: dataLakeDevID,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{config: tt.config})
+			doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t, tt.body)})
+			require.False(t, doc.Plan.Rejected, "%v", doc.Plan.Problems)
+			require.True(t, doc.Plan.CheckRole, "an enrollment checks the role first")
+
+			_, err := f.step(f.deps.CheckRole, doc)
+			se := stepError(t, err)
+			assert.Equal(t, vend.ErrRoleMissing, se.Name)
+			assert.False(t, se.Transient(), "retrying does not help; a person must fix the account")
+			assert.Contains(t, se.Reason, "account "+tt.accountID+" cannot be enrolled")
+			assert.Contains(t, se.Reason, "arn:aws:iam::"+tt.accountID+":role/AWSControlTowerExecution")
+			assert.Contains(t, se.Reason, "create the IAM role AWSControlTowerExecution with the AWS managed policy AdministratorAccess")
+			assert.Contains(t, se.Reason, "trust policy allowing arn:aws:iam::111122223333:root to call sts:AssumeRole")
+			assert.Contains(t, se.Reason, "redrive")
+			assert.Zero(t, f.calls("servicecatalog", "ProvisionProduct"), "Account Factory was not asked")
+
+			require.NoError(t, f.sim.SetExecutionRole(tt.accountID, awssim.RoleTrusted))
+			f.mustStep("CheckRole", f.deps.CheckRole, doc)
+		})
+	}
+}
+
+// Control Tower refuses an operation while another of its operations runs.
+// The record fails with its busy message, ProvisionStatus reports the
+// retryable TowerVend.ControlTowerBusy, and Provision, started again by the
+// workflow, makes a new attempt that succeeds, with one account in the end.
+func TestControlTowerBusyIsRetried(t *testing.T) {
+	f := newFixture(t, setup{world: func(w *awssim.World) {
+		w.Faults.ControlTowerBusy = []awssim.Window{{From: 0, Until: awssim.Duration(3 * time.Minute)}}
+	}})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	first := doc.Operation.RecordID
+
+	doc, err := f.waitOperation(doc)
+	se := stepError(t, err)
+	require.Equal(t, vend.ErrControlTowerBusy, se.Name, se.Reason)
+	assert.True(t, se.Transient())
+	assert.Contains(t, se.Reason, "another AWS Control Tower operation is in progress")
+
+	for restarts := 1; ; restarts++ {
+		require.Less(t, restarts, 10, "Provision never made a new attempt")
+		// The Catch keeps the state's input and adds the error; WaitToRestart
+		// waits a minute and goes back to Provision.
+		doc.Error = caught(t, se)
+		f.advance(time.Minute)
+		doc = f.mustStep("Provision", f.deps.Provision, doc)
+		next, err := f.waitOperation(doc)
+		if err == nil {
+			doc = next
+			break
+		}
+		se = stepError(t, err)
+		require.Equal(t, vend.ErrControlTowerBusy, se.Name, se.Reason)
+	}
+	assert.NotEqual(t, first, doc.Operation.RecordID, "a new attempt, not the refused record")
+	doc = f.finish(doc)
+
+	require.NotEmpty(t, doc.AccountID)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Len(t, f.products("name:payments-dev"), 1)
+	_, _, refused := f.sim.AccountOperations()
+	assert.Positive(t, refused, "Control Tower did refuse the first attempt")
+}
+
+// towervend's gate keeps at most ConcurrencyLimit Account Factory operations
+// in flight, and unmanages one account at a time: a Provision over the limit
+// answers TowerVend.SlotBusy and starts nothing.
+func TestProvisionWaitsForASlot(t *testing.T) {
+	t.Run("concurrency limit", func(t *testing.T) {
+		f := newFixture(t, setup{config: func(c *vend.Config) { c.ConcurrencyLimit = 2 }})
+		var running []*vend.Doc
+		for i, name := range []string{"sandbox-a", "sandbox-b"} {
+			doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, fmt.Sprintf("CHG500%d", i), name)})
+			running = append(running, f.mustStep("Provision", f.deps.Provision, doc))
+		}
+		waiting := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, "CHG5009", "sandbox-c")})
+		_, err := f.step(f.deps.Provision, waiting)
+		se := stepError(t, err)
+		assert.Equal(t, vend.ErrSlotBusy, se.Name)
+		assert.True(t, se.Transient())
+		assert.Contains(t, se.Reason, "2 of 2 Control Tower account operations are in flight")
+		assert.Equal(t, 2, f.calls("servicecatalog", "ProvisionProduct"), "the third operation was not started")
+		assert.Empty(t, f.products("name:sandbox-c"))
+
+		for _, doc := range running {
+			_, err := f.waitOperation(doc)
+			require.NoError(t, err)
+		}
+		waiting = f.mustStep("Provision", f.deps.Provision, waiting)
+		waiting, err = f.waitOperation(waiting)
+		require.NoError(t, err)
+		assert.Len(t, f.sim.AccountsNamed("sandbox-c"), 1)
+		_, peak, refused := f.sim.AccountOperations()
+		assert.LessOrEqual(t, peak, 2)
+		assert.Zero(t, refused)
+	})
+	t.Run("one unmanage at a time", func(t *testing.T) {
+		f := newFixture(t, setup{})
+		first := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "06-unmanage")})
+		first = f.mustStep("Provision", f.deps.Provision, first)
+		f.advance(time.Minute) // Control Tower takes it
+
+		second := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t, `{"requestId": "CHG5010", "action": "unmanage", "account": {"id": "941506978324"}}`)})
+		_, err := f.step(f.deps.Provision, second)
+		se := stepError(t, err)
+		assert.Equal(t, vend.ErrSlotBusy, se.Name)
+		assert.Contains(t, se.Reason, "Control Tower unmanages one account at a time")
+		assert.Equal(t, 1, f.calls("servicecatalog", "TerminateProvisionedProduct"))
+
+		_, err = f.waitOperation(first)
+		require.NoError(t, err)
+		second = f.mustStep("Provision", f.deps.Provision, second)
+		_, err = f.waitOperation(second)
+		require.NoError(t, err)
+		acct, _ := f.sim.Account(sandboxJdoeID)
+		assert.False(t, acct.Enrolled)
+	})
+}
+
+// A provisioning that Control Tower fails stops the request with Control
+// Tower's reason. Redriven, the request re-runs the operation with
+// UpdateProvisionedProduct on the same provisioned product: no second account.
+func TestFailedProvisioningIsRerunWithoutASecondAccount(t *testing.T) {
+	f := newFixture(t, setup{world: func(w *awssim.World) { w.Faults.FailProvisioning = []string{"payments-dev"} }})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	f.notify(vend.StateAccepted, doc)
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+
+	doc, err := f.waitOperation(doc)
+	se := stepError(t, err)
+	require.Equal(t, vend.ErrProvisioningFailed, se.Name)
+	assert.False(t, se.Transient())
+	assert.Contains(t, se.Reason, "a stack set instance operation failed", "Control Tower's reason")
+	assert.Contains(t, se.Reason, "try again. Fix the cause", "one sentence ends before the remedy")
+	assert.Contains(t, se.Reason, "redrive")
+	failed := f.sim.AccountsNamed("payments-dev")
+	require.Len(t, failed, 1, "Control Tower created the account before it failed")
+
+	// Catch -> CheckControlTowerFailed -> ReportFailure.
+	doc.Error = caught(t, se)
+	doc.Failure = &vend.FailurePoint{Step: "CheckControlTower", RedriveCount: 0}
+	_, err = run(f, func(ctx context.Context) (*vend.Doc, error) {
+		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc)})
+	})
+	assert.Equal(t, vend.ErrProvisioningFailed, stepError(t, err).Name, "the execution fails with the step's error")
+
+	// An operator redrives the execution: ReportFailure runs again and resumes at Provision.
+	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
+		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc), RedriveCount: 1})
+	})
+	require.NoError(t, err)
+	require.Equal(t, "Provision", resumed.Failure.Step)
+	doc = f.mustStep("Provision", f.deps.Provision, resumed)
+	doc, err = f.waitOperation(doc)
+	require.NoError(t, err)
+	doc = f.finish(doc)
+
+	assert.Equal(t, failed[0].ID, doc.AccountID, "the account of the failed attempt")
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1, "no second account")
+	assert.Len(t, f.products("name:payments-dev"), 1)
+	assert.Equal(t, 1, f.calls("servicecatalog", "ProvisionProduct"))
+	assert.Equal(t, 1, f.calls("servicecatalog", "UpdateProvisionedProduct"), "re-run as an update")
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled)
+	assert.Equal(t, []string{vend.StateAccepted, vend.StateFailed, vend.StateAccepted, vend.StateSucceeded}, f.states("CHG1001"))
+}
+
+// The provision function crashes after ProvisionProduct went through, before
+// its result reached the workflow; Lambda runs it again with the same input.
+// The retry adopts the first call's record: one account, one provisioned product.
+func TestCrashAfterProvisionProductAdoptsTheFirstCall(t *testing.T) {
+	f := newFixture(t, setup{})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+
+	lost := f.mustStep("Provision", f.deps.Provision, doc) // its output dies with the function
+	retried := f.mustStep("Provision", f.deps.Provision, doc)
+	require.NotNil(t, retried.Operation)
+	assert.True(t, retried.Operation.Adopted)
+	assert.Equal(t, lost.Operation.RecordID, retried.Operation.RecordID, "the retry follows the first call's record")
+	assert.Equal(t, 1, f.calls("servicecatalog", "ProvisionProduct"))
+
+	retried, err := f.waitOperation(retried)
+	require.NoError(t, err)
+	retried = f.finish(retried)
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	pps := f.products("name:payments-dev")
+	require.Len(t, pps, 1)
+	assert.Equal(t, retried.AccountID, aws.ToString(pps[0].PhysicalId))
+}
+
+// With 30% of the calls to every service throttled, a whole create still
+// succeeds: the SDK retries, waiting on the clock.
+func TestThrottlingEverywhereStillVends(t *testing.T) {
+	f := newFixture(t, setup{})
+	throttle := map[string]float64{}
+	for _, svc := range []string{"organizations", "servicecatalog", "controltower", "sso", "identitystore", "sts", "sqs", "events", "states"} {
+		throttle[svc] = 0.3
+	}
+	f.sim.SetFaults(awssim.Faults{Throttle: throttle})
+	doc := f.workflow(sampleRequest(t, "01-create"))
+
+	require.NotEmpty(t, doc.AccountID)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.Equal(t, "2100", acct.Tags["CostCenter"])
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Contains(t, f.assignments(doc.AccountID), "group payments-developers: AWSPowerUserAccess")
+	assert.Equal(t, []string{vend.StateAccepted, vend.StateSucceeded}, f.states("CHG1001"))
+}
+
+// Control Tower taking longer than the wait budget fails the request with
+// TowerVend.Timeout rather than waiting forever; redriven, towervend waits
+// for the same operation afresh and picks up its result.
+func TestSlowOperationTimesOutAndIsWaitedForAgain(t *testing.T) {
+	f := newFixture(t, setup{config: func(c *vend.Config) { c.WaitBudget = 20 * time.Minute }})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+
+	doc, err := f.waitOperation(doc)
+	se := stepError(t, err)
+	require.Equal(t, vend.ErrTimeout, se.Name, se.Reason)
+	assert.False(t, se.Transient())
+	assert.Contains(t, se.Reason, "has not finished record "+doc.Operation.RecordID)
+	assert.Contains(t, se.Reason, "redrive this request")
+
+	doc.Error = caught(t, se)
+	doc.Failure = &vend.FailurePoint{Step: "CheckControlTower"}
+	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
+		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc), RedriveCount: 1})
+	})
+	require.NoError(t, err)
+	require.Equal(t, "CheckControlTower", resumed.Failure.Step, "the operation is waited for, not started again")
+	assert.Greater(t, resumed.Operation.StartedAt, doc.Operation.StartedAt, "the wait budget starts afresh")
+
+	doc, err = f.waitOperation(resumed)
+	require.NoError(t, err)
+	assert.Equal(t, doc.Operation.RecordID, resumed.Operation.RecordID)
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Equal(t, 1, f.calls("servicecatalog", "ProvisionProduct"))
+}
