@@ -16,6 +16,8 @@
 //   - defaultAccess: access every account gets in an OU, on top of the request's.
 //   - allowClose: false forbids action close (unmanage stays possible).
 //   - requiredTags: tag keys every account must carry with a non-empty value.
+//   - defaultTags: values set on accounts adopted from lifecycle events for keys
+//     they lack (placeholders for requiredTags).
 //
 // Check reports one request.Problem per broken rule; each message names the rule
 // ("policy.permissionSets") and each fix says how to comply.
@@ -51,6 +53,8 @@ type Policy struct {
 	AllowClose *bool `json:"allowClose,omitempty"`
 	// RequiredTags lists tag keys every account must carry with a non-empty value.
 	RequiredTags []string `json:"requiredTags,omitempty"`
+	// DefaultTags are set on accounts adopted from lifecycle events, for keys they lack.
+	DefaultTags map[string]string `json:"defaultTags,omitempty"`
 }
 
 // PermissionSet says where one permission set may be granted.

@@ -135,13 +135,18 @@ func (d *Deps) adoptManaged(ctx context.Context, log interface{ Info(string, ...
 	if n := org.ous[st.OrganizationalUnit.OrganizationalUnitID]; n != nil {
 		ouPath = n.path
 	}
+	tags, err := d.missingDefaultTags(ctx, id)
+	if err != nil {
+		return LifecycleResult{}, err
+	}
 	access := d.Policy.DefaultAccess(ouPath)
-	if len(access) == 0 {
-		return d.ignored(log, "the policy has no default access for "+ouPath)
+	if len(access) == 0 && len(tags) == 0 {
+		return d.ignored(log, "the policy has no default access for "+ouPath+" and the account has every default tag")
 	}
 	req := request.Request{RequestID: lifecycleName("ct", id, ev.ID), Action: request.ActionUpdate,
 		Account:   request.Account{ID: id},
 		Access:    access,
+		Tags:      tags,
 		Requester: &request.Requester{System: "aws.controltower", Ticket: "", By: "towervend lifecycle"}}
 	return d.startLifecycle(ctx, log, req)
 }
@@ -166,10 +171,38 @@ func (d *Deps) enrollJoined(ctx context.Context, log interface{ Info(string, ...
 	if a == nil {
 		return d.ignored(log, "the account is not in the organization")
 	}
+	tags, err := d.missingDefaultTags(ctx, id)
+	if err != nil {
+		return LifecycleResult{}, err
+	}
 	req := request.Request{RequestID: lifecycleName("join", id, ev.ID), Action: request.ActionEnroll,
 		Account:   request.Account{ID: id, OrganizationalUnit: target},
+		Tags:      tags,
 		Requester: &request.Requester{System: "aws.organizations", By: "towervend lifecycle"}}
 	return d.startLifecycle(ctx, log, req)
+}
+
+// missingDefaultTags returns the policy's default tags the account does not carry yet.
+func (d *Deps) missingDefaultTags(ctx context.Context, accountID string) (map[string]*string, error) {
+	if len(d.Policy.DefaultTags) == 0 {
+		return nil, nil
+	}
+	current, err := d.accountTags(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]*string
+	for _, k := range sortedKeys(d.Policy.DefaultTags) {
+		if _, ok := current[k]; ok {
+			continue
+		}
+		if out == nil {
+			out = map[string]*string{}
+		}
+		v := d.Policy.DefaultTags[k]
+		out[k] = &v
+	}
+	return out, nil
 }
 
 func (d *Deps) startLifecycle(ctx context.Context, log interface{ Info(string, ...any) }, req request.Request) (LifecycleResult, error) {

@@ -150,16 +150,16 @@ func TestLifecycleEnrollsAccountsJoiningTheOrganization(t *testing.T) {
 	tests := []struct {
 		name  string
 		event func(t *testing.T, f *fixture) (lambdaevents.CloudWatchEvent, string)
-		// valid: the account carries the policy's required tags, so the
-		// enrollment passes validation.
-		valid bool
+		// ownTag: the account carries the policy's required tag itself; a new
+		// account gets the policy's default tag (CostCenter=unassigned) instead.
+		ownTag bool
 	}{
 		{
 			name: "CreateAccountResult sample",
 			event: func(t *testing.T, _ *fixture) (lambdaevents.CloudWatchEvent, string) {
 				return sampleEvent(t, "organizations-create-account-result", "444455556666", marketingID), marketingID
 			},
-			valid: true,
+			ownTag: true,
 		},
 		{
 			name: "AcceptHandshake sample",
@@ -207,12 +207,13 @@ func TestLifecycleEnrollsAccountsJoiningTheOrganization(t *testing.T) {
 			assert.Len(t, f.executions(), 1)
 
 			doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: req, Origin: "lifecycle"})
-			if !tt.valid {
-				require.True(t, doc.Plan.Rejected)
-				assert.Equal(t, "tags.CostCenter", doc.Plan.Problems[0].Field, "a new account lacks the required tag: %v", doc.Plan.Problems)
-				return
+			require.False(t, doc.Plan.Rejected, "the required tag is the account's own or the policy's default: %v", doc.Plan.Problems)
+			if tt.ownTag {
+				assert.Empty(t, req.Tags, "an account's own tags are kept")
+			} else {
+				require.Contains(t, req.Tags, "CostCenter")
+				assert.Equal(t, "unassigned", *req.Tags["CostCenter"], "policy.defaultTags fills a missing required tag")
 			}
-			require.False(t, doc.Plan.Rejected, "the account's own CostCenter tag satisfies the policy: %v", doc.Plan.Problems)
 			assert.True(t, doc.Plan.CheckRole)
 			assert.Equal(t, "Enrollment", doc.Plan.OU.Path)
 		})
