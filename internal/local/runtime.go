@@ -184,8 +184,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	r.Deps.Config.RejectedQueueURL = r.DeadLetterURL
 
 	// The functions.
-	for sub, name := range statemachine.Functions {
-		_ = sub
+	for _, name := range statemachine.Functions {
 		r.FunctionARNs[name] = r.functionArn(name)
 	}
 	r.FunctionARNs["intake"] = r.functionArn("intake")
