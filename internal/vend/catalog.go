@@ -86,10 +86,11 @@ func (d *Deps) searchOne(ctx context.Context, query string) (*sctypes.Provisione
 	return nil, nil
 }
 
-// inFlight counts Account Factory operations in progress, and how many of them
-// are terminations, from Control Tower's own products (the source of truth:
-// operations started by people in the console count too).
-func (d *Deps) inFlight(ctx context.Context) (total, terminating int, err error) {
+// inFlight counts Account Factory operations in progress from Control Tower's
+// own products (the source of truth: operations started by hand in the
+// console count too). Which of them are terminations costs a DescribeRecord
+// each, so it is counted only when asked (for a termination's gate).
+func (d *Deps) inFlight(ctx context.Context, countTerminations bool) (total, terminating int, err error) {
 	for _, status := range []string{"UNDER_CHANGE", "PLAN_IN_PROGRESS"} {
 		p := servicecatalog.NewSearchProvisionedProductsPaginator(d.Catalog, &servicecatalog.SearchProvisionedProductsInput{
 			AccessLevelFilter: &sctypes.AccessLevelFilter{Key: sctypes.AccessLevelFilterKeyAccount, Value: aws.String("self")},
@@ -105,6 +106,9 @@ func (d *Deps) inFlight(ctx context.Context) (total, terminating int, err error)
 					continue
 				}
 				total++
+				if !countTerminations {
+					continue
+				}
 				rec, err := d.Catalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: pp.LastRecordId})
 				if err != nil {
 					return 0, 0, awsErr("servicecatalog:DescribeRecord", err)

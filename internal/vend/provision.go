@@ -103,7 +103,7 @@ func firstWait(kind string) int {
 // gate refuses to start an operation when Control Tower has the limit in flight
 // (or, for a termination, any termination in flight: unmanaging is one at a time).
 func (d *Deps) gate(ctx context.Context, op string) error {
-	total, terminating, err := d.inFlight(ctx)
+	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
 	if err != nil {
 		return err
 	}
