@@ -9,7 +9,7 @@ ASL_VALIDATOR := asl-validator@4.0.0
 CDK := aws-cdk@2.1148.1
 ASL_FILE := statemachine/vending.asl.json
 
-.PHONY: demo test unit fmt-check vet asl-check build lint bench fuzz synth deploy clean
+.PHONY: demo test unit fmt-check vet asl-check build lint bench soak coldstart fuzz synth deploy clean
 
 ## demo: run the whole job locally on the embedded simulated organization
 demo:
@@ -48,11 +48,37 @@ build:
 lint:
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
+## bench: vend 500 accounts through the whole local pipeline on a virtual clock and report the makespan
+## against Control Tower's bound, the load, and the work per account (BENCHMARKS.md explains every number);
+## then the Go micro-benchmarks. BENCH_FLAGS go to `towervend bench`, e.g. BENCH_FLAGS="-n 100 -c 10 -t 20m".
 bench:
+	$(GO) run ./cmd/towervend bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+## soak: 1000 requests, each delivered twice, through throttling, failed provisionings and a busy
+## Control Tower; asserts nothing is lost, duplicated or unexplained, then redrives the failures
+soak:
+	$(GO) run ./cmd/towervend bench --soak $(SOAK_FLAGS)
+
+## coldstart: build the functions for this machine (same flags as build) and time each one from process
+## start to its first answered event, against an emulated Lambda runtime API and the simulator on loopback
+coldstart:
+	@mkdir -p dist/host
+	@for f in $(FUNCTIONS); do \
+		CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -tags lambda.norpc -ldflags "-s -w" -o dist/host/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+	$(GO) run ./cmd/towervend bench --coldstart dist/host
+
+## fuzz: run each fuzz target for FUZZTIME (go test -fuzz runs one target per command);
+## `go test` (CI) runs their seed corpora as ordinary tests
+FUZZTIME ?= 30s
+FUZZ_TARGETS := internal/request:FuzzDecode internal/policy:FuzzParse internal/vend:FuzzIntake \
+	internal/vend:FuzzLifecycle internal/asl:FuzzParse internal/asl:FuzzIntrinsic
 fuzz:
-	@echo "fuzz targets: see BENCHMARKS.md"
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 ## synth: check the configuration in cdk.json, build the functions and write cdk.out (offline; see infra/README.md)
 synth:

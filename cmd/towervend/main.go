@@ -24,6 +24,7 @@ Usage:
                                         resume failed requests at the step that failed
   towervend validate [flags] FILE...    check request files against the schema and a policy, offline
   towervend sim      [flags]            serve the simulated AWS world (with towervend deployed) on loopback
+  towervend bench    [flags]            measure vending, a fault soak (--soak) or Lambda cold starts (--coldstart DIR)
 
 Every command takes --help and --json. submit, status and redrive use the
 standard AWS configuration (profile, region) and the deployed stack's
@@ -60,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"redrive":  cmdRedrive,
 		"validate": cmdValidate,
 		"sim":      cmdSim,
+		"bench":    cmdBench,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/towervend/towervend/internal/bench"
+)
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
+	n := fs.Int("n", 0, "how many accounts to vend (default 500); with --soak, how many requests (default 1000)")
+	c := fs.Int("c", 5, "Control Tower's concurrent account operations quota, and towervend's limit (1-10)")
+	t := fs.Duration("t", 30*time.Minute, "how long Control Tower takes to provision an account (simulated)")
+	spread := fs.Duration("spread", 0, "vary each provisioning by up to this much either way")
+	seed := fs.Uint64("seed", 0, "the world's seed (default: the demo world's)")
+	soak := fs.Bool("soak", false, "run the fault soak: throttling, failed provisionings, every message twice, Control Tower busy; then clear the faults and redrive the failures")
+	burst := fs.Int("burst", 0, "with --soak: requests arriving together (default 25)")
+	throttleSQS := fs.Bool("throttle-sqs", false, "with --soak: throttle SQS too (the local poller's SDK retries then wait in real time)")
+	coldstart := fs.String("coldstart", "", "measure Lambda cold starts of the bootstrap binaries in DIR/<function>/bootstrap (built for this machine)")
+	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var report interface{ WriteText(io.Writer) error }
+	var problems []string
+	switch {
+	case *coldstart != "":
+		rep, err := bench.ColdStart(ctx, bench.ColdStartOptions{Dir: *coldstart, Runs: *runs})
+		if err != nil {
+			return err
+		}
+		report = rep
+	case *soak:
+		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed}
+		if *throttleSQS {
+			opts.ThrottleServices = append(append([]string(nil), bench.DefaultThrottleServices...), "sqs")
+		}
+		rep, err := bench.Soak(ctx, opts)
+		if err != nil {
+			return err
+		}
+		report, problems = rep, rep.Problems()
+	default:
+		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed})
+		if err != nil {
+			return err
+		}
+		report = rep
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return err
+		}
+	} else if err := report.WriteText(stdout); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("the soak found %d problems", len(problems))}
+	}
+	return nil
+}

@@ -1,0 +1,325 @@
+// Package bench measures towervend on the local runtime: the whole pipeline
+// (request queue, intake, the real state machine on simulated Step Functions,
+// the steps, simulated Control Tower) on a virtual clock. Run vends a batch of
+// accounts and reports the makespan against the Control Tower bound, the load
+// on Account Factory and the work done per account; Soak runs a batch through
+// injected faults and checks that nothing is lost, duplicated or unexplained;
+// ColdStart starts the built Lambda binaries against an emulated Lambda
+// runtime API. The numbers in BENCHMARKS.md come from these.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+
+	"github.com/towervend/towervend/internal/asl"
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+// Options configure a vending benchmark.
+type Options struct {
+	// Accounts is how many create requests to vend (default 500).
+	Accounts int
+	// Concurrency is Control Tower's account-operation quota and towervend's
+	// limit (default 5; AWS allows 1-10).
+	Concurrency int
+	// ProvisioningTime is how long Control Tower takes to create an account (default 30m).
+	ProvisioningTime time.Duration
+	// Spread varies each provisioning by up to this much either way (default 0).
+	Spread time.Duration
+	// Seed makes the run repeat exactly (default: the demo world's seed).
+	Seed uint64
+	// SampleEvery is the simulated interval at which the Account Factory load
+	// is sampled (default 1s).
+	SampleEvery time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Accounts == 0 {
+		o.Accounts = 500
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 5
+	}
+	if o.ProvisioningTime == 0 {
+		o.ProvisioningTime = 30 * time.Minute
+	}
+	if o.SampleEvery == 0 {
+		o.SampleEvery = time.Second
+	}
+	return o
+}
+
+// Report is what a vending benchmark measured. Times are simulated unless
+// named Wall.
+type Report struct {
+	Accounts         int           `json:"accounts"`
+	Concurrency      int           `json:"concurrency"`
+	ProvisioningTime time.Duration `json:"provisioningTime"`
+	Spread           time.Duration `json:"spread"`
+	Seed             uint64        `json:"seed"`
+
+	// Outcomes counts requests by final status (SUCCEEDED, FAILED, REJECTED, PENDING).
+	Outcomes map[string]int `json:"outcomes"`
+	// Makespan is from the first submit to the last succeeded notification.
+	Makespan time.Duration `json:"makespan"`
+	// Bound is ceil(Accounts/Concurrency) waves of ProvisioningTime: no
+	// vending system can finish sooner on this Control Tower.
+	Bound time.Duration `json:"bound"`
+	// Ratio is Makespan/Bound (1 is the bound).
+	Ratio float64 `json:"ratio"`
+
+	// PeakRunning is the most account operations Control Tower ran at once
+	// (the simulator's own high-water mark, updated at every start).
+	PeakRunning int `json:"peakRunning"`
+	// PeakUnderChange is the most Account Factory products UNDER_CHANGE at
+	// once, sampled every SampleEvery: what the gate counts.
+	PeakUnderChange int `json:"peakUnderChange"`
+	// Refused counts operations Control Tower refused as busy or over quota.
+	Refused int `json:"refused"`
+	// Utilization is the slot-time Control Tower's operations used, over
+	// Concurrency slots for the makespan.
+	Utilization float64 `json:"utilization"`
+	// Timeline breaks the makespan down.
+	Timeline Timeline `json:"timeline"`
+
+	// Per account: history events, billed state transitions, Lambda
+	// invocations by function, AWS API calls by service.
+	HistoryEventsPerAccount    float64            `json:"historyEventsPerAccount"`
+	StateTransitionsPerAccount float64            `json:"stateTransitionsPerAccount"`
+	TaskRetriesPerAccount      float64            `json:"taskRetriesPerAccount"`
+	GateWaitsPerAccount        float64            `json:"gateWaitsPerAccount"`
+	MaxHistoryEvents           int                `json:"maxHistoryEvents"`
+	LambdaPerAccount           map[string]float64 `json:"lambdaPerAccount"`
+	LambdaThrottled            map[string]int     `json:"lambdaThrottled"`
+	APICallsPerAccount         map[string]float64 `json:"apiCallsPerAccount"`
+	// APICalls are the totals by service and operation.
+	APICalls map[string]map[string]int `json:"apiCalls"`
+
+	// Wall is the real time the run took; PeakHeap the largest live heap
+	// sampled each simulated minute; MaxRSS the process's peak resident set.
+	Wall       time.Duration `json:"wall"`
+	PeakHeap   uint64        `json:"peakHeapBytes"`
+	MaxRSS     int64         `json:"maxRSSBytes"`
+	GoMaxProcs int           `json:"gomaxprocs"`
+}
+
+// Timeline is where the makespan went, averaged over the succeeded accounts.
+type Timeline struct {
+	// GateWait is from reaching the Provision state to starting the Account
+	// Factory operation (waiting for a slot).
+	GateWait time.Duration `json:"gateWait"`
+	// Detection is from Control Tower finishing the record to towervend's
+	// status check noticing it (the poll interval's cost).
+	Detection time.Duration `json:"detection"`
+	// StatusChecks is the mean number of DescribeRecord checks per account.
+	StatusChecks float64 `json:"statusChecks"`
+	// AfterOperation is from noticing to the execution's success (access,
+	// OU placement, tags, notification).
+	AfterOperation time.Duration `json:"afterOperation"`
+	// HandOff is the mean time a Control Tower slot stood empty between one
+	// operation ending and the next starting, while requests were waiting.
+	HandOff time.Duration `json:"handOff"`
+	// Tail is from the last operation ending to the last notification.
+	Tail time.Duration `json:"tail"`
+}
+
+// World returns the demo world set up for a benchmark.
+func World(concurrency int, provisioning, spread time.Duration, seed uint64) *awssim.World {
+	w := awssim.DefaultWorld()
+	if seed != 0 {
+		w.Seed = seed
+	}
+	w.ControlTower.ConcurrentAccountOperations = concurrency
+	w.ControlTower.ProvisioningTime = awssim.Duration(provisioning)
+	w.ControlTower.Spread = awssim.Duration(spread)
+	return w
+}
+
+// newRuntime deploys towervend into w with its limit set to the world's quota.
+func newRuntime(ctx context.Context, w *awssim.World, maxSim time.Duration) (*local.Runtime, error) {
+	rt, err := local.New(ctx, local.Options{World: w, MaxSimulatedTime: maxSim})
+	if err != nil {
+		return nil, fmt.Errorf("deploy towervend on the simulated world: %w", err)
+	}
+	rt.Deps.Config.ConcurrencyLimit = w.ControlTower.ConcurrentAccountOperations
+	return rt, nil
+}
+
+// bound is ceil(n/c) waves of t.
+func bound(n, c int, t time.Duration) time.Duration {
+	return time.Duration((n+c-1)/c) * t
+}
+
+// Run vends opts.Accounts new accounts through the local pipeline and reports.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	opts = opts.withDefaults()
+	if opts.Concurrency < 1 || opts.Concurrency > 10 {
+		return nil, fmt.Errorf("concurrency %d: Control Tower's quota is 1 to 10", opts.Concurrency)
+	}
+	if opts.Accounts < 1 {
+		return nil, fmt.Errorf("accounts %d: vend at least one", opts.Accounts)
+	}
+	w := World(opts.Concurrency, opts.ProvisioningTime, opts.Spread, opts.Seed)
+	b := bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime+opts.Spread)
+	rt, err := newRuntime(ctx, w, 3*b+24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	inv := countInvocations(rt)
+	smp := startSampler(rt, opts.SampleEvery)
+	defer smp.stop()
+	before := rt.Sim.Calls()
+
+	wallStart := time.Now()
+	start := rt.Clock.Now()
+	if err := rt.Submit(ctx, CreateRequests("bench", opts.Accounts)...); err != nil {
+		return nil, err
+	}
+	runErr := rt.Run(ctx)
+	wall := time.Since(wallStart)
+	smp.stop()
+	if runErr != nil {
+		return nil, fmt.Errorf("run: %w", runErr)
+	}
+
+	rep := &Report{Accounts: opts.Accounts, Concurrency: opts.Concurrency, ProvisioningTime: opts.ProvisioningTime,
+		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime),
+		Wall: wall, GoMaxProcs: runtime.GOMAXPROCS(0)}
+	for _, r := range rt.Results() {
+		rep.Outcomes[r.Status]++
+	}
+	var last time.Time
+	for _, n := range rt.Notifications() {
+		if at, ok := notificationTime(n.Time); ok && n.State == vend.StateSucceeded && at.After(last) {
+			last = at
+		}
+	}
+	rep.Makespan = last.Sub(start)
+	rep.Ratio = float64(rep.Makespan) / float64(rep.Bound)
+
+	calls := diffCalls(rt.Sim.Calls(), before)
+	_, peak, refused := rt.Sim.AccountOperations()
+	l := smp.load(last)
+	rep.PeakRunning, rep.PeakUnderChange, rep.Refused = peak, l.peakUnderChange, refused
+	rep.Utilization = float64(l.busy) / float64(time.Duration(opts.Concurrency)*rep.Makespan)
+	if !l.lastEnd.IsZero() {
+		rep.Timeline.Tail = last.Sub(l.lastEnd)
+		// Between the first start and the last end, slot-time not used by an
+		// operation is hand-off time; the last wave's empty slots are not.
+		span := l.lastEnd.Sub(start)
+		lastWave := opts.Accounts % opts.Concurrency
+		idle := time.Duration(opts.Concurrency)*span - l.busy
+		if lastWave != 0 {
+			idle -= time.Duration(opts.Concurrency-lastWave) * opts.ProvisioningTime
+		}
+		if l.starts > 0 {
+			rep.Timeline.HandOff = idle / time.Duration(l.starts)
+		}
+	}
+
+	xs := rt.Sim.Executions()
+	h := countHistories(xs)
+	rep.HistoryEventsPerAccount = float64(h.events) / float64(opts.Accounts)
+	rep.StateTransitionsPerAccount = float64(h.transitions) / float64(opts.Accounts)
+	rep.TaskRetriesPerAccount = float64(h.retries) / float64(opts.Accounts)
+	rep.GateWaitsPerAccount = float64(h.gateWaits) / float64(opts.Accounts)
+	rep.MaxHistoryEvents = h.maxEvents
+
+	lambda, throttled := inv.snapshot()
+	// The SQS event source mapping invokes intake outside the simulator: one
+	// invocation per non-empty receive, each ending in one DeleteMessageBatch
+	// (exact when no call is throttled, as here).
+	lambda["intake"] = calls["sqs"]["DeleteMessageBatch"]
+	delete(lambda, "notification-collector")
+	rep.LambdaPerAccount = perAccount(lambda, opts.Accounts)
+	rep.LambdaThrottled = throttled
+	rep.APICalls = calls
+	rep.APICallsPerAccount = perAccount(serviceTotals(calls), opts.Accounts)
+
+	tl, err := timeline(ctx, rt, xs)
+	if err != nil {
+		return nil, err
+	}
+	rep.Timeline.GateWait, rep.Timeline.Detection, rep.Timeline.StatusChecks, rep.Timeline.AfterOperation =
+		tl.GateWait, tl.Detection, tl.StatusChecks, tl.AfterOperation
+
+	smp.readHeap()
+	rep.PeakHeap = smp.heap
+	rep.MaxRSS = rusageMaxRSS()
+	return rep, nil
+}
+
+// timeline averages each succeeded execution's phases from its history and
+// its Account Factory record (read after the counts were taken).
+func timeline(ctx context.Context, rt *local.Runtime, xs []*asl.Execution) (Timeline, error) {
+	sc := servicecatalog.NewFromConfig(rt.Sim.Config())
+	var tl Timeline
+	n := 0
+	for _, x := range xs {
+		if x.Status() != asl.StatusSucceeded {
+			continue
+		}
+		var provisionAt, startedAt, noticedAt, doneAt time.Time
+		checks := 0
+		for _, ev := range x.History() {
+			switch {
+			case ev.Type == asl.TaskStateEntered && ev.StateName == "Provision" && provisionAt.IsZero():
+				provisionAt = ev.Timestamp
+			case ev.Type == asl.TaskStateExited && ev.StateName == "Provision":
+				startedAt = ev.Timestamp
+			case ev.Type == asl.TaskStateEntered && ev.StateName == "CheckControlTower":
+				checks++
+			case ev.Type == asl.ChoiceStateEntered && ev.StateName == "AfterOperation" && noticedAt.IsZero():
+				noticedAt = ev.Timestamp
+			case ev.Type == asl.ExecutionSucceeded:
+				doneAt = ev.Timestamp
+			}
+		}
+		var doc vend.Doc
+		if err := json.Unmarshal(x.Output(), &doc); err != nil || doc.Operation == nil || doc.Operation.RecordID == "" || provisionAt.IsZero() {
+			continue
+		}
+		rec, err := sc.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(doc.Operation.RecordID)})
+		if err != nil {
+			return tl, fmt.Errorf("servicecatalog:DescribeRecord %s: %w", doc.Operation.RecordID, err)
+		}
+		finished := aws.ToTime(rec.RecordDetail.UpdatedTime)
+		n++
+		tl.GateWait += startedAt.Sub(provisionAt)
+		tl.Detection += noticedAt.Sub(finished)
+		tl.AfterOperation += doneAt.Sub(noticedAt)
+		tl.StatusChecks += float64(checks)
+	}
+	if n == 0 {
+		return tl, nil
+	}
+	tl.GateWait /= time.Duration(n)
+	tl.Detection /= time.Duration(n)
+	tl.AfterOperation /= time.Duration(n)
+	tl.StatusChecks /= float64(n)
+	return tl, nil
+}
+
+// sortedCounts lists a count map as "name n" pairs in name order.
+func sortedCounts(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteText prints a vending report for people.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
+	p("towervend bench: %d create requests, Control Tower limit %d, provisioning %s (spread ±%s), seed %d",
+		r.Accounts, r.Concurrency, r.ProvisioningTime, r.Spread, r.Seed)
+	p("")
+	p("outcomes\t%s", strings.Join(sortedCounts(r.Outcomes), ", "))
+	p("makespan (simulated)\t%s", hours(r.Makespan))
+	p("bound ceil(N/C)*T\t%s", hours(r.Bound))
+	p("makespan / bound\t%.4f", r.Ratio)
+	p("")
+	p("peak operations running (Control Tower)\t%d of %d", r.PeakRunning, r.Concurrency)
+	p("peak products UNDER_CHANGE (gate's count)\t%d", r.PeakUnderChange)
+	p("operations refused by Control Tower\t%d", r.Refused)
+	p("slot utilization over the makespan\t%.2f%%", 100*r.Utilization)
+	p("")
+	p("mean wait for a slot (Provision state)\t%s", hours(r.Timeline.GateWait))
+	p("mean slot hand-off (slot empty, requests waiting)\t%s", r.Timeline.HandOff.Round(100*time.Millisecond))
+	p("mean detection lag (record done -> status check)\t%s", r.Timeline.Detection.Round(time.Second))
+	p("mean status checks per account\t%.2f", r.Timeline.StatusChecks)
+	p("mean after-operation steps (access, OU, tags, notify)\t%s", r.Timeline.AfterOperation.Round(time.Second))
+	p("tail (last operation end -> last notification)\t%s", r.Timeline.Tail.Round(time.Second))
+	p("")
+	p("per account:")
+	p("  history events\t%.1f (longest history %d events; AWS's limit is 25,000)", r.HistoryEventsPerAccount, r.MaxHistoryEvents)
+	p("  state transitions (billed)\t%.1f (of which task retries %.1f; gate refusals %.1f)", r.StateTransitionsPerAccount, r.TaskRetriesPerAccount, r.GateWaitsPerAccount)
+	p("  Lambda invocations\t%.2f", sum(r.LambdaPerAccount))
+	for _, name := range sortedNames(r.LambdaPerAccount) {
+		extra := ""
+		if n := r.LambdaThrottled[name]; n > 0 {
+			extra = fmt.Sprintf(" (%d refused by reserved concurrency)", n)
+		}
+		p("    %s\t%.2f%s", name, r.LambdaPerAccount[name], extra)
+	}
+	p("  AWS API calls\t%.2f", sum(r.APICallsPerAccount))
+	for _, svc := range sortedNames(r.APICallsPerAccount) {
+		var ops []string
+		for _, op := range sortedNames(r.APICalls[svc]) {
+			ops = append(ops, fmt.Sprintf("%s %.2f", op, float64(r.APICalls[svc][op])/float64(r.Accounts)))
+		}
+		p("    %s\t%.2f (%s)", svc, r.APICallsPerAccount[svc], strings.Join(ops, ", "))
+	}
+	p("")
+	p("wall-clock time\t%s", r.Wall.Round(time.Millisecond))
+	p("peak live heap (sampled)\t%.1f MiB", float64(r.PeakHeap)/(1<<20))
+	p("peak RSS (getrusage)\t%.1f MiB", float64(r.MaxRSS)/(1<<20))
+	p("GOMAXPROCS\t%d", r.GoMaxProcs)
+	return tw.Flush()
+}
+
+func sum(m map[string]float64) float64 {
+	t := 0.0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+// hours prints a long duration as hours and minutes with seconds.
+func hours(d time.Duration) string {
+	return fmt.Sprintf("%s (%.3f h)", d.Round(time.Second), d.Hours())
+}
+
+// WriteText prints a soak report for people.
+func (r *SoakReport) WriteText(w io.Writer) error {
+	o := r.Options
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
+	p("towervend bench --soak: %d create requests in bursts of %d, each message delivered %d times (%d messages)",
+		o.Requests, o.Burst, o.Deliveries, r.Messages)
+	p("faults: %.0f%% throttling on %s; %.0f%% of Account Factory operations fail; Control Tower busy from %s to %s",
+		100*o.Throttle, strings.Join(o.ThrottleServices, ", "), 100*o.FailRate, o.BusyFrom, o.BusyFrom+o.BusyFor)
+	p("Control Tower limit %d, provisioning %s (spread ±%s), seed %d", o.Concurrency, o.ProvisioningTime, o.Spread, o.Seed)
+	p("")
+	p("outcomes under faults\t%s", strings.Join(sortedCounts(r.Outcomes), ", "))
+	p("failure reasons\t%s", strings.Join(sortedCounts(r.Failures), "; "))
+	p("requests lost\t%d", len(r.Lost))
+	p("requests with a duplicate account\t%d", len(r.Duplicated))
+	p("failures without a reason\t%d", len(r.Unexplained))
+	p("operations Control Tower refused (busy)\t%d", r.Refused)
+	p("peak operations running\t%d of %d", r.PeakRunning, o.Concurrency)
+	p("messages in the dead-letter queue\t%d", r.DeadLettered)
+	p("")
+	p("faults cleared; redriven\t%d", r.Redriven)
+	p("outcomes after the redrive\t%s", strings.Join(sortedCounts(r.AfterRedrive), ", "))
+	p("still failing\t%d", len(r.StillFailing))
+	p("duplicate accounts after the redrive\t%d", len(r.DuplicatedAfterRedrive))
+	p("succeeded without their account\t%d", len(r.MissingAccounts))
+	p("")
+	p("simulated time\t%s", hours(r.Simulated))
+	p("AWS API calls\t%s", strings.Join(sortedCounts(r.APICalls), ", "))
+	p("wall-clock time\t%s", r.Wall.Round(time.Millisecond))
+	p("peak live heap (sampled)\t%.1f MiB", float64(r.PeakHeap)/(1<<20))
+	p("peak RSS (getrusage)\t%.1f MiB", float64(r.MaxRSS)/(1<<20))
+	p("GOMAXPROCS\t%d", r.GoMaxProcs)
+	p("")
+	if problems := r.Problems(); len(problems) > 0 {
+		p("FAIL")
+		for _, pr := range problems {
+			p("  %s", pr)
+		}
+	} else {
+		p("PASS: no request lost, none duplicated, every failure explained, every failure succeeded after redrive")
+	}
+	return tw.Flush()
+}
+
+// WriteText prints a cold-start report for people.
+func (r *ColdStartReport) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "towervend bench --coldstart: %d cold starts per function (median, min-max)\n\n", r.Runs)
+	fmt.Fprintln(tw, "FUNCTION\tBINARY\tINIT (start -> /next)\tFIRST EVENT (start -> answer)\tANSWER\tEVENT")
+	for _, f := range r.Functions {
+		fmt.Fprintf(tw, "%s\t%.1f MiB\t%s\t%s\t%s\t%s\n", f.Function, float64(f.Bytes)/(1<<20), spreadOf(f.Init), spreadOf(f.First), f.Outcome, f.Event)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range r.Functions {
+		if f.Outcome == "error" {
+			fmt.Fprintf(w, "\n%s answered with an error (its handler ran): %s", f.Function, f.Detail)
+		}
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// spreadOf prints sorted durations as "median (min-max)".
+func spreadOf(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
+	return fmt.Sprintf("%s ms (%s-%s)", ms(ds[len(ds)/2]), ms(ds[0]), ms(ds[len(ds)-1]))
+}
