@@ -92,7 +92,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if err := rt.Sim.Snapshot(f); err != nil {
-			f.Close()
+			_ = f.Close()
 			return err
 		}
 		if err := f.Close(); err != nil {
@@ -256,10 +256,9 @@ func isTerminal(w io.Writer) bool {
 // progress prints the run as it happens: a line per state change, and on a
 // terminal a live status line kept at the bottom.
 type progress struct {
-	w        io.Writer
-	live     bool
-	status   map[string]string
-	statusAt time.Time
+	w      io.Writer
+	live   bool
+	status map[string]string
 }
 
 func newProgress(w io.Writer, live bool) *progress {

@@ -180,17 +180,6 @@ func (s *Sim) afInFlight() (ops, terminations int) {
 	return ops, terminations
 }
 
-// afUnderChange reports whether Control Tower is working on the account now
-// (its baseline is UNDER_CHANGE). s.mu is held.
-func (s *Sim) afUnderChange(accountID string) bool {
-	for _, r := range s.catalog.Records {
-		if op := r.Operation; op != nil && op.Phase != afPending && op.AccountID == accountID {
-			return true
-		}
-	}
-	return false
-}
-
 // afStart is Control Tower taking the request from Service Catalog. s.mu is held.
 func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time) {
 	op := rec.Operation

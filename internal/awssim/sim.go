@@ -166,15 +166,6 @@ func (s *Sim) registerServices() {
 		ops:      s.controlTowerOps()}
 }
 
-// AddService registers another JSON-protocol service under its X-Amz-Target
-// prefix (the Step Functions simulator uses it). Operations run with the
-// simulator's lock held.
-func (s *Sim) addService(prefix, name, contentType string, throttle *APIError, ops map[string]jsonOp) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.services[prefix] = &jsonService{name: name, contentType: contentType, throttle: throttle, ops: ops}
-}
-
 // Clock is the simulator's time source.
 func (s *Sim) Clock() clock.Clock { return s.clock }
 

@@ -151,7 +151,7 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 			require.NoError(t, err)
 		}
 		waiting = f.mustStep("Provision", f.deps.Provision, waiting)
-		waiting, err = f.waitOperation(waiting)
+		_, err = f.waitOperation(waiting)
 		require.NoError(t, err)
 		assert.Len(t, f.sim.AccountsNamed("sandbox-c"), 1)
 		_, peak, refused := f.sim.AccountOperations()
