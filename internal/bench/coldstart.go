@@ -326,11 +326,10 @@ func coldStartOnce(ctx context.Context, bin string, env []string, name string, e
 	case werr := <-exited:
 		return coldStartResult{}, fmt.Errorf("the process ended before answering (%v); it logged: %s", werr, logs.String())
 	case <-runCtx.Done():
-
 		runErr = fmt.Errorf("no answer within %s; the function logged: %s", timeout, logs.String())
 	}
 	_ = cmd.Process.Kill()
-	<-exited
+	_ = <-exited // killed: the exit status says only that
 	return res, runErr
 }
 
