@@ -148,8 +148,10 @@ type Execution struct {
 	redriveDate  time.Time
 	redriveCount int
 	history      []HistoryEvent
-	frames       []frame // states (and Map iterations) in progress, outermost first
-	resumeState  string  // the top-level state a redrive resumes at
+	delivered    int        // history events handed to the Observer
+	notifyMu     sync.Mutex // one delivery to the Observer at a time
+	frames       []frame    // states (and Map iterations) in progress, outermost first
+	resumeState  string     // the top-level state a redrive resumes at
 	resumeInput  any
 	cancel       context.CancelFunc
 	stopTimer    func() bool
@@ -204,9 +206,9 @@ func (e *Engine) Start(ctx context.Context, m *Machine, info ExecutionInfo, inpu
 		resumeInput: in,
 	}
 	x.mu.Lock()
-	r, evs := x.beginLocked(ctx, HistoryEvent{Type: ExecutionStarted, Input: x.rawIn, RoleARN: info.RoleARN})
+	r := x.beginLocked(ctx, HistoryEvent{Type: ExecutionStarted, Input: x.rawIn, RoleARN: info.RoleARN})
 	x.mu.Unlock()
-	r.launch(evs)
+	r.launch()
 	return x, nil
 }
 
@@ -234,15 +236,15 @@ func (e *Engine) Redrive(ctx context.Context, x *Execution) error {
 	x.stopDate = time.Time{}
 	x.errName, x.cause, x.output = "", "", nil
 	x.frames = nil
-	r, evs := x.beginLocked(ctx, HistoryEvent{Type: ExecutionRedriven, RedriveCount: x.redriveCount})
+	r := x.beginLocked(ctx, HistoryEvent{Type: ExecutionRedriven, RedriveCount: x.redriveCount})
 	x.mu.Unlock()
-	r.launch(evs)
+	r.launch()
 	return nil
 }
 
 // beginLocked sets up a new run (generation x.gen) and records its first
 // event, all under x.mu so that a concurrent Stop sees a complete run.
-func (x *Execution) beginLocked(ctx context.Context, first HistoryEvent) (*runner, []HistoryEvent) {
+func (x *Execution) beginLocked(ctx context.Context, first HistoryEvent) *runner {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	x.cancel = cancel
 	x.done = make(chan struct{})
@@ -254,13 +256,14 @@ func (x *Execution) beginLocked(ctx context.Context, first HistoryEvent) (*runne
 		}
 		r.deadline = begin.Add(time.Duration(secs) * time.Second)
 	}
-	return r, x.appendLocked(x.engine.Clock.Now(), []HistoryEvent{first})
+	x.appendLocked(x.engine.Clock.Now(), []HistoryEvent{first})
+	return r
 }
 
 // launch reports the run's first event, arms the execution timeout and
 // schedules the run on the clock.
-func (r *runner) launch(first []HistoryEvent) {
-	r.x.notify(first)
+func (r *runner) launch() {
+	r.x.notify()
 	if !r.deadline.IsZero() {
 		stop := r.e.Clock.AfterFunc(r.deadline.Sub(r.e.Clock.Now()), r.timeout)
 		r.x.mu.Lock()
@@ -317,7 +320,7 @@ func (x *Execution) end(gen uint64, status Status, errName, cause string, output
 	case StatusTimedOut:
 		final.Type = ExecutionTimedOut
 	}
-	evs = x.appendLocked(now, append(evs, final))
+	x.appendLocked(now, append(evs, final))
 	x.status = status
 	x.output = output
 	x.errName, x.cause = errName, cause
@@ -328,26 +331,43 @@ func (x *Execution) end(gen uint64, status Status, errName, cause string, output
 		x.stopTimer()
 		x.stopTimer = nil
 	}
-	close(x.done)
+	done := x.done
 	x.mu.Unlock()
-	x.notify(evs)
+	x.notify()
+	close(done) // after the observer has seen the final event
 	return true
 }
 
 // appendLocked numbers and timestamps events and appends them. x.mu is held.
-func (x *Execution) appendLocked(now time.Time, evs []HistoryEvent) []HistoryEvent {
+func (x *Execution) appendLocked(now time.Time, evs []HistoryEvent) {
 	for i := range evs {
 		evs[i].ID = int64(len(x.history) + 1)
 		evs[i].PreviousEventID = int64(len(x.history))
 		evs[i].Timestamp = now
 		x.history = append(x.history, evs[i])
 	}
-	return evs
 }
 
-func (x *Execution) notify(evs []HistoryEvent) {
-	if obs := x.engine.Observer; obs != nil {
-		for _, ev := range evs {
+// notify hands the observer every event recorded and not yet delivered, in
+// history order. Deliveries for one execution never overlap (notifyMu), so
+// when a caller's notify returns, its own events and every earlier one have
+// been seen. Recorded events are never changed, so the slice is read unlocked.
+func (x *Execution) notify() {
+	obs := x.engine.Observer
+	if obs == nil {
+		return
+	}
+	x.notifyMu.Lock()
+	defer x.notifyMu.Unlock()
+	for {
+		x.mu.Lock()
+		pending := x.history[x.delivered:]
+		x.delivered = len(x.history)
+		x.mu.Unlock()
+		if len(pending) == 0 {
+			return
+		}
+		for _, ev := range pending {
 			obs(x, ev)
 		}
 	}

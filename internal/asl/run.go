@@ -108,9 +108,9 @@ func (r *runner) emit(evs ...HistoryEvent) error {
 		x.mu.Unlock()
 		return &failure{name: ErrorRuntime, cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", maxHistoryEvents), located: true}
 	}
-	evs = x.appendLocked(now, evs)
+	x.appendLocked(now, evs)
 	x.mu.Unlock()
-	x.notify(evs)
+	x.notify()
 	return nil
 }
 
