@@ -70,14 +70,17 @@ coldstart:
 	$(GO) run ./cmd/towervend bench --coldstart dist/host
 
 ## fuzz: run each fuzz target for FUZZTIME (go test -fuzz runs one target per command);
-## `go test` (CI) runs their seed corpora as ordinary tests
+## `go test` (CI) runs their seed corpora as ordinary tests. Minimizing a new input is capped at
+## FUZZMINIMIZE runs: the handler targets take milliseconds a run, and Go's default (60 s of
+## minimizing per new input) would spend all of FUZZTIME on the first one.
 FUZZTIME ?= 30s
+FUZZMINIMIZE ?= 100x
 FUZZ_TARGETS := internal/request:FuzzDecode internal/policy:FuzzParse internal/vend:FuzzIntake \
 	internal/vend:FuzzLifecycle internal/asl:FuzzParse internal/asl:FuzzIntrinsic
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) ./$$pkg || exit 1; \
 	done
 
 ## synth: check the configuration in cdk.json, build the functions and write cdk.out (offline; see infra/README.md)

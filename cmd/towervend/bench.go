@@ -38,7 +38,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *soak:
 		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed}
 		if *throttleSQS {
-			opts.ThrottleServices = append(append([]string(nil), bench.DefaultThrottleServices...), "sqs")
+			opts.ThrottleServices = append(bench.DefaultThrottleServices(), "sqs")
 		}
 		rep, err := bench.Soak(ctx, opts)
 		if err != nil {

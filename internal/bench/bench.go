@@ -60,8 +60,9 @@ func (o Options) withDefaults() Options {
 }
 
 // Report is what a vending benchmark measured. Times are simulated unless
-// named Wall.
+// named Wall; in JSON, durations are nanoseconds.
 type Report struct {
+	// The run's settings (Seed is the world's, also when Options left it 0).
 	Accounts         int           `json:"accounts"`
 	Concurrency      int           `json:"concurrency"`
 	ProvisioningTime time.Duration `json:"provisioningTime"`
@@ -92,8 +93,11 @@ type Report struct {
 	// Timeline breaks the makespan down.
 	Timeline Timeline `json:"timeline"`
 
-	// Per account: history events, billed state transitions, Lambda
-	// invocations by function, AWS API calls by service.
+	// Per account: history events, billed state transitions (states entered
+	// plus task retries), task retries, the provision task's attempts refused
+	// by the gate, Lambda invocations by function (and, in total, those Lambda
+	// refused for reserved concurrency), AWS API calls by service; and the
+	// longest history of any execution.
 	HistoryEventsPerAccount    float64            `json:"historyEventsPerAccount"`
 	StateTransitionsPerAccount float64            `json:"stateTransitionsPerAccount"`
 	TaskRetriesPerAccount      float64            `json:"taskRetriesPerAccount"`

@@ -32,7 +32,7 @@ type SoakOptions struct {
 	// with its throttling error (default 0.10).
 	Throttle float64
 	// ThrottleServices are the simulated services to throttle (default
-	// DefaultThrottleServices).
+	// DefaultThrottleServices()).
 	ThrottleServices []string
 	// FailRate is the share of Account Factory operations that fail part-way (default 0.02).
 	FailRate float64
@@ -46,13 +46,15 @@ type SoakOptions struct {
 	Seed uint64
 }
 
-// DefaultThrottleServices are the simulated services the soak throttles: all
+// DefaultThrottleServices returns the simulated services the soak throttles: all
 // of them but SQS. The local runtime's SQS event-source poller (and Submit)
 // use SDK clients whose retry backoff sleeps in real time, which stops the
 // virtual clock for seconds per throttled call; towervend's own clients wait
 // on the virtual clock. SQS standard queues also have no documented API rate
 // limit. Add "sqs" to measure it anyway.
-var DefaultThrottleServices = []string{"organizations", "servicecatalog", "sso", "identitystore", "sts", "events", "states", "controltower"}
+func DefaultThrottleServices() []string {
+	return []string{"organizations", "servicecatalog", "sso", "identitystore", "sts", "events", "states", "controltower"}
+}
 
 func (o SoakOptions) withDefaults() SoakOptions {
 	if o.Requests == 0 {
@@ -71,7 +73,7 @@ func (o SoakOptions) withDefaults() SoakOptions {
 		o.Throttle = 0.10
 	}
 	if o.ThrottleServices == nil {
-		o.ThrottleServices = DefaultThrottleServices
+		o.ThrottleServices = DefaultThrottleServices()
 	}
 	if o.FailRate == 0 {
 		o.FailRate = 0.02
@@ -120,13 +122,20 @@ type SoakReport struct {
 	// MissingAccounts are succeeded requests without their account.
 	MissingAccounts []string `json:"missingAccounts"`
 
-	PeakRunning int            `json:"peakRunning"`
-	Simulated   time.Duration  `json:"simulated"`
-	APICalls    map[string]int `json:"apiCallsByService"`
-	Wall        time.Duration  `json:"wall"`
-	PeakHeap    uint64         `json:"peakHeapBytes"`
-	MaxRSS      int64          `json:"maxRSSBytes"`
-	GoMaxProcs  int            `json:"gomaxprocs"`
+	// PeakRunning is the most account operations Control Tower ran at once.
+	PeakRunning int `json:"peakRunning"`
+	// Simulated is from the first message to the last final notification
+	// under faults; RedrivePhase from the redrive to its last notification.
+	Simulated    time.Duration `json:"simulated"`
+	RedrivePhase time.Duration `json:"redrivePhase"`
+	// APICalls counts the calls each simulated service received, throttled ones included.
+	APICalls map[string]int `json:"apiCallsByService"`
+	// Wall is the real time of the whole soak; PeakHeap the largest live heap
+	// sampled each simulated minute; MaxRSS the process's peak resident set.
+	Wall       time.Duration `json:"wall"`
+	PeakHeap   uint64        `json:"peakHeapBytes"`
+	MaxRSS     int64         `json:"maxRSSBytes"`
+	GoMaxProcs int           `json:"gomaxprocs"`
 }
 
 // Problems lists every way the soak broke towervend's promises.
@@ -191,7 +200,6 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	if err := arrivals.failed(); err != nil {
 		return nil, err
 	}
-	rep.Simulated = rt.Elapsed()
 	names := requestNames("soak", opts.Requests)
 	final := finalNotifications(rt)
 	var failed []string
@@ -218,8 +226,11 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	_, rep.PeakRunning, rep.Refused = rt.Sim.AccountOperations()
 	rep.DeadLettered, _ = rt.Sim.QueueDepth(rt.DeadLetterURL)
 
+	rep.Simulated = lastFinal(rt).Sub(w.Start)
+
 	// An operator's day after: the faults are gone; redrive what failed.
 	rt.Sim.SetFaults(awssim.Faults{})
+	redriveAt := rt.Clock.Now()
 	c := sfn.NewFromConfig(rt.Sim.Config())
 	for _, id := range failed {
 		arn := strings.Replace(rt.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + id
@@ -248,7 +259,9 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 		}
 	}
 	rep.DuplicatedAfterRedrive = duplicated(rt, names)
-	rep.Simulated = rt.Elapsed()
+	if rep.Redriven > 0 {
+		rep.RedrivePhase = lastFinal(rt).Sub(redriveAt)
+	}
 	rep.APICalls = serviceTotals(rt.Sim.Calls())
 	smp.readHeap()
 	rep.PeakHeap, rep.MaxRSS = smp.heap, rusageMaxRSS()
@@ -341,6 +354,18 @@ func finalNotifications(rt *local.Runtime) map[string]bool {
 		}
 	}
 	return out
+}
+
+// lastFinal is the time of the last final notification. (The runtime's clock
+// can run on a little after a run ends, by how much depends on the machine.)
+func lastFinal(rt *local.Runtime) time.Time {
+	var last time.Time
+	for _, n := range rt.Notifications() {
+		if at, ok := notificationTime(n.Time); ok && at.After(last) && (n.State == "succeeded" || n.State == "failed" || n.State == "rejected") {
+			last = at
+		}
+	}
+	return last
 }
 
 // duplicated lists requests whose account name appears on more than one account.
