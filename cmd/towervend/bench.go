@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/towervend/towervend/internal/bench"
@@ -23,8 +25,20 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	coldstart := fs.String("coldstart", "", "measure Lambda cold starts of the bootstrap binaries in DIR/<function>/bootstrap (built for this machine)")
 	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var report interface{ WriteText(io.Writer) error }
 	var problems []string

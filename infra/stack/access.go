@@ -123,6 +123,11 @@ func (a arns) grantsFor(name string) []grant {
 				why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
 					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
 					"('Automated Account Provisioning With IAM Roles'), and most have no resource types"},
+			// The gate ranks waiting requests among the workflow's running executions.
+			// The ARN is written out from the fixed name: a reference to the state
+			// machine would make the function depend on the workflow that invokes it.
+			{actions: []string{"states:ListExecutions"},
+				resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", a.p(), a.cfg.HomeRegion, a.cfg.ManagementAccountID, a.stateMachineName)}},
 		}
 	case "provisionstatus":
 		return []grant{{actions: []string{"servicecatalog:DescribeRecord"}, resources: []string{"*"}, why: whyCatalog}}

@@ -253,6 +253,19 @@ func TestHomeStack(t *testing.T) {
 		}
 	})
 
+	t.Run("the gate may list the vending workflow's executions, named by ARN", func(t *testing.T) {
+		var list []map[string]any
+		for _, st := range m.statements(m.roleID(t, "provision")) {
+			if contains(strs(st["Action"]), "states:ListExecutions") {
+				list = append(list, st)
+			}
+		}
+		require.Len(t, list, 1)
+		assert.Equal(t, "states:ListExecutions", list[0]["Action"])
+		assert.Equal(t, "arn:aws:states:"+cfg.HomeRegion+":"+cfg.ManagementAccountID+":stateMachine:"+stack.StateMachineName, list[0]["Resource"],
+			"a literal ARN: a reference would make the function depend on the workflow that invokes it")
+	})
+
 	t.Run("checkrole can assume only AWSControlTowerExecution", func(t *testing.T) {
 		var assume []map[string]any
 		for _, st := range m.statements(m.roleID(t, "checkrole")) {
@@ -452,7 +465,8 @@ var expectedActions = map[string][]string{
 	"checkrole": {"sts:AssumeRole"},
 	"provision": append([]string{"servicecatalog:SearchProducts", "servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths",
 		"servicecatalog:ProvisionProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct",
-		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord", "servicecatalog:DescribeProvisionedProduct"},
+		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord", "servicecatalog:DescribeProvisionedProduct",
+		"states:ListExecutions"},
 		accountFactoryPrincipal...),
 	"provisionstatus": {"servicecatalog:DescribeRecord"},
 	"assignsso": {"sso:ListInstances", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",

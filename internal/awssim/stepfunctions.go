@@ -445,8 +445,12 @@ func (s *Sim) sfnListExecutions(c *call, body []byte) (any, *APIError) {
 	}
 	// Newest first, as AWS lists them.
 	sort.SliceStable(xs, func(i, j int) bool { return xs[i].StartDate().After(xs[j].StartDate()) })
-	var items []map[string]any
-	for _, x := range xs {
+	page, next, ok := pageOf(xs, in.NextToken, in.MaxResults, 100)
+	if !ok {
+		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", in.NextToken)
+	}
+	items := []map[string]any{}
+	for _, x := range page {
 		info := x.Info()
 		item := map[string]any{"executionArn": info.ARN, "stateMachineArn": info.StateMachineARN, "name": info.Name,
 			"status": string(x.Status()), "startDate": Epoch(x.StartDate()), "redriveCount": x.RedriveCount()}
@@ -458,7 +462,11 @@ func (s *Sim) sfnListExecutions(c *call, body []byte) (any, *APIError) {
 		}
 		items = append(items, item)
 	}
-	return sfnPage(items, "executions", in.NextToken, in.MaxResults, 100)
+	out := map[string]any{"executions": items}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
 }
 
 func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {

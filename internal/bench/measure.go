@@ -152,8 +152,9 @@ type historyCounts struct {
 	// every retry of a task.
 	transitions int
 	retries     int
-	// gateWaits counts the provision task's attempts refused by the gate
-	// (TowerVend.SlotBusy) or by Lambda's reserved concurrency.
+	// gateWaits counts the gate's "wait for a slot" answers (each one enters
+	// WaitForSlot) and the provision task's attempts refused by Lambda's
+	// reserved concurrency.
 	gateWaits int
 	// maxEvents is the longest history (AWS caps a history at 25,000 events).
 	maxEvents int
@@ -174,13 +175,16 @@ func countHistories(xs []*asl.Execution) historyCounts {
 			case strings.HasSuffix(t, "StateEntered"):
 				h.transitions++
 				entered[ev.StateName]++
+				if ev.StateName == "WaitForSlot" {
+					h.gateWaits++
+				}
 				if ev.Type == asl.TaskStateEntered {
 					taskEntered++
 				}
 			case ev.Type == asl.TaskScheduled || ev.Type == asl.LambdaFunctionScheduled:
 				scheduled++
 			case ev.Type == asl.TaskFailed || ev.Type == asl.LambdaFunctionFailed:
-				if ev.Error == "TowerVend.SlotBusy" || ev.Error == "Lambda.TooManyRequestsException" {
+				if ev.Error == "Lambda.TooManyRequestsException" {
 					h.gateWaits++
 				}
 			}

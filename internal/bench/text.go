@@ -34,7 +34,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("")
 	p("per account:")
 	p("  history events\t%.1f (longest history %d events; AWS's limit is 25,000)", r.HistoryEventsPerAccount, r.MaxHistoryEvents)
-	p("  state transitions (billed)\t%.1f (of which task retries %.1f; gate refusals %.1f)", r.StateTransitionsPerAccount, r.TaskRetriesPerAccount, r.GateWaitsPerAccount)
+	p("  state transitions (billed)\t%.1f (of which task retries %.1f; waits for a slot %.1f)", r.StateTransitionsPerAccount, r.TaskRetriesPerAccount, r.GateWaitsPerAccount)
 	p("  Lambda invocations\t%.2f", sum(r.LambdaPerAccount))
 	for _, name := range sortedNames(r.LambdaPerAccount) {
 		extra := ""

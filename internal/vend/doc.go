@@ -24,6 +24,11 @@ type Doc struct {
 	RedriveCount int `json:"redriveCount"`
 	// Plan is what validate decided.
 	Plan *Plan `json:"plan,omitempty"`
+	// Execution identifies the workflow execution, set by the state machine
+	// from the context object; the concurrency gate ranks waiting requests by it.
+	Execution *ExecutionRef `json:"execution,omitempty"`
+	// Queue is set while the request waits for a Control Tower slot.
+	Queue *QueueStatus `json:"queue,omitempty"`
 	// Operation tracks the Account Factory operation, if any.
 	Operation *Operation `json:"operation,omitempty"`
 	// Access tracks the Identity Center assignments.
@@ -129,6 +134,30 @@ type Operation struct {
 	Attempt int    `json:"attempt,omitempty"`
 	Status  string `json:"status,omitempty"`
 	Adopted bool   `json:"adopted,omitempty"`
+	// QueuedSeconds is how long the request waited for a Control Tower slot.
+	QueuedSeconds int `json:"queuedSeconds,omitempty"`
+}
+
+// ExecutionRef is the execution carrying a request.
+type ExecutionRef struct {
+	StateMachineArn string `json:"stateMachineArn"`
+	Name            string `json:"name"`
+	StartTime       string `json:"startTime"` // as the context object gives it (RFC 3339)
+}
+
+// QueueStatus is a request's place in the queue for a Control Tower slot.
+type QueueStatus struct {
+	// Since is when the request first found the gate full (RFC 3339).
+	Since string `json:"since"`
+	// Ahead is how many requests started earlier still wait for a slot; -1
+	// when it could not be told (the document has no execution reference).
+	Ahead int `json:"ahead"`
+	// InFlight is how many Control Tower account operations were running.
+	InFlight int `json:"inFlight"`
+	// Checks counts the gate's answers so far; WaitSeconds is the wait before the next.
+	Checks      int    `json:"checks"`
+	WaitSeconds int    `json:"waitSeconds"`
+	Reason      string `json:"reason"`
 }
 
 // AccessStatus is assignsso's progress.

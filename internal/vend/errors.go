@@ -14,8 +14,6 @@ import (
 // *StepError; the Lambda adapter reports its Name as the Lambda errorType, which
 // Step Functions uses as the error name.
 const (
-	// ErrSlotBusy: towervend's own concurrency gate is full; retried until a slot frees.
-	ErrSlotBusy = "TowerVend.SlotBusy"
 	// ErrControlTowerBusy: Control Tower refused because another operation is in progress; retried.
 	ErrControlTowerBusy = "TowerVend.ControlTowerBusy"
 	// ErrTransient: throttling or a service fault that outlasted the SDK's retries; retried.
@@ -50,7 +48,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 // Transient reports whether the workflow retries this error.
 func (e *StepError) Transient() bool {
 	switch e.Name {
-	case ErrSlotBusy, ErrControlTowerBusy, ErrTransient, ErrCloseLimited:
+	case ErrControlTowerBusy, ErrTransient, ErrCloseLimited:
 		return true
 	}
 	return false

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
 // Provision starts the plan's Account Factory operation (ProvisionProduct,
@@ -19,8 +22,9 @@ import (
 // The gate: the provision function runs with a reserved concurrency of one, so
 // "count Control Tower's operations in flight, then start one" is atomic among
 // towervend's executions; the count comes from Control Tower's own provisioned
-// products, so operations started by hand count too. A full gate answers
-// TowerVend.SlotBusy, which the workflow retries with short jittered waits.
+// products, so operations started by hand count too. A full gate returns the
+// document with Queue set: the request's place in line and how long to wait
+// before asking again (see queueWait); the workflow waits that long and asks again.
 func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	log := d.logger(doc, "provision")
 	plan := doc.Plan
@@ -48,9 +52,8 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	if adopted, err := d.adopt(ctx, doc, attemptKey); err != nil || adopted {
 		return doc, err
 	}
-	if err := d.gate(ctx, plan.Operation); err != nil {
-		log.Info("waiting for a Control Tower slot", "reason", err.Error())
-		return nil, err
+	if q, err := d.gate(ctx, doc, plan.Operation); err != nil || q != nil {
+		return d.queued(doc, q, err)
 	}
 	var rec *sctypes.RecordDetail
 	var err error
@@ -68,8 +71,32 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 		return nil, err
 	}
 	doc.Operation = d.started(plan.Operation, rec, attempt, false)
-	log.Info("Account Factory operation started", "operation", plan.Operation, "recordId", doc.Operation.RecordID)
+	d.leaveQueue(doc)
+	log.Info("Account Factory operation started", "operation", plan.Operation, "recordId", doc.Operation.RecordID,
+		"queuedSeconds", doc.Operation.QueuedSeconds)
 	return doc, nil
+}
+
+// queued returns the document of a request that must wait for a slot.
+func (d *Deps) queued(doc *Doc, q *QueueStatus, err error) (*Doc, error) {
+	if err != nil {
+		return nil, err
+	}
+	doc.Queue = q
+	d.logger(doc, "provision").Info("waiting for a Control Tower slot", "reason", q.Reason, "ahead", q.Ahead,
+		"inFlight", q.InFlight, "checks", q.Checks, "waitSeconds", q.WaitSeconds)
+	return doc, nil
+}
+
+// leaveQueue notes on the started operation how long the request waited for its slot.
+func (d *Deps) leaveQueue(doc *Doc) {
+	if doc.Queue == nil {
+		return
+	}
+	if since, err := time.Parse(time.RFC3339, doc.Queue.Since); err == nil && doc.Operation != nil {
+		doc.Operation.QueuedSeconds = int(d.Clock.Now().Sub(since).Seconds())
+	}
+	doc.Queue = nil
 }
 
 // recordFailed reports whether an Account Factory record ended FAILED.
@@ -100,20 +127,107 @@ func firstWait(kind string) int {
 	}
 }
 
-// gate refuses to start an operation when Control Tower has the limit in flight
-// (or, for a termination, any termination in flight: unmanaging is one at a time).
-func (d *Deps) gate(ctx context.Context, op string) error {
+// gate answers nil when the operation may start now: fewer than the limit of
+// Control Tower account operations are in flight (and, for a termination, no
+// other termination: unmanaging is one at a time). Otherwise it answers the
+// request's place in the queue and how long to wait before asking again.
+func (d *Deps) gate(ctx context.Context, doc *Doc, op string) (*QueueStatus, error) {
 	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if total >= d.Config.ConcurrencyLimit {
-		return stepErr(ErrSlotBusy, "%d of %d Control Tower account operations are in flight; waiting for a slot", total, d.Config.ConcurrencyLimit)
+	limit := d.Config.ConcurrencyLimit
+	var reason string
+	switch {
+	case total >= limit:
+		reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
+	case op == OpTerminate && terminating > 0:
+		reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
+		limit = 1
+	default:
+		return nil, nil
 	}
-	if op == OpTerminate && terminating > 0 {
-		return stepErr(ErrSlotBusy, "another account is being unmanaged; Control Tower unmanages one account at a time")
+	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: total, Reason: reason}
+	if prev := doc.Queue; prev != nil {
+		q.Since, q.Checks = prev.Since, prev.Checks
 	}
-	return nil
+	q.Checks++
+	q.Ahead = 0
+	if prev := doc.Queue; prev == nil || prev.Ahead != 0 {
+		// Once first in line, a request stays first: no request that started
+		// earlier can appear, so it need not list the executions again.
+		q.Ahead = d.waitingAhead(ctx, doc, total)
+	}
+	q.WaitSeconds = int(queueWait(q.Ahead, limit, doc.Request.RequestID, q.Checks).Seconds())
+	return q, nil
+}
+
+// Pacing of the queue for Control Tower's slots. A waiting request asks again
+// after about half the time its turn is expected to take: the requests ahead of
+// it, divided by the slots, times a typical operation. So each waiting request
+// asks a few times (logarithmic in its place), however long the queue, while
+// the first in line asks often enough that a freed slot is taken within
+// seconds. A slot goes to whoever asks first when it is free; the pacing only
+// makes that, nearly always, the request that has waited longest.
+const (
+	firstInLineWait  = 20 * time.Second
+	unrankedWait     = time.Minute
+	longestQueueWait = 2 * time.Hour
+	typicalOperation = 20 * time.Minute // Control Tower documents up to 30 minutes for a new account
+)
+
+// queueWait is how long a request with ahead requests before it (-1: unknown)
+// waits before asking the gate again, for slots operations at a time. Up to a
+// third more is added as jitter, derived from the request and the check so a
+// run repeats exactly.
+func queueWait(ahead, slots int, requestID string, check int) time.Duration {
+	var w time.Duration
+	switch {
+	case ahead < 0:
+		w = unrankedWait
+	case ahead == 0:
+		w = firstInLineWait
+	default:
+		w = time.Duration(ahead) * typicalOperation / time.Duration(2*max(slots, 1))
+	}
+	w = min(max(w, firstInLineWait), longestQueueWait)
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s|%d", requestID, check)
+	return w + w*time.Duration(h.Sum32()%1000)/3000
+}
+
+// waitingAhead counts the requests that started before this one and still
+// wait for a slot: the workflow's running executions that started earlier,
+// less the operations in flight. It answers -1 when it cannot tell; the
+// ranking only paces the waiting, so a failure to rank is logged, not fatal.
+func (d *Deps) waitingAhead(ctx context.Context, doc *Doc, inFlight int) int {
+	ex := doc.Execution
+	if ex == nil || ex.StateMachineArn == "" || d.SFN == nil {
+		return -1
+	}
+	mine, err := time.Parse(time.RFC3339Nano, ex.StartTime)
+	if err != nil {
+		return -1
+	}
+	mine = mine.Truncate(time.Millisecond)
+	older := 0
+	p := sfn.NewListExecutionsPaginator(d.SFN, &sfn.ListExecutionsInput{
+		StateMachineArn: aws.String(ex.StateMachineArn), StatusFilter: sfntypes.ExecutionStatusRunning, MaxResults: 1000})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			d.logger(doc, "provision").Warn("cannot rank the request among those waiting", "error", awsErr("states:ListExecutions", err).Error())
+			return -1
+		}
+		for _, e := range page.Executions {
+			name := aws.ToString(e.Name)
+			started := aws.ToTime(e.StartDate).Truncate(time.Millisecond)
+			if name != ex.Name && (started.Before(mine) || started.Equal(mine) && name < ex.Name) {
+				older++
+			}
+		}
+	}
+	return max(older-inFlight, 0)
 }
 
 // adopt finds an operation a previous try started (same request: a Lambda
@@ -141,14 +255,16 @@ func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error
 		// An earlier attempt of this request failed and left the product behind
 		// (AFT needs a person to delete it): re-run it as an update, as Control
 		// Tower documents for retrying a failed creation.
-		if err := d.gate(ctx, OpUpdate); err != nil {
-			return false, err
+		if q, err := d.gate(ctx, doc, OpUpdate); err != nil || q != nil {
+			_, err = d.queued(doc, q, err)
+			return err == nil, err
 		}
 		rec, err := d.updateProduct(ctx, doc, aws.ToString(pp.Id), attemptKey, true)
 		if err != nil {
 			return false, err
 		}
 		doc.Operation = d.started(OpProvision, rec, attemptKey%1000, true)
+		d.leaveQueue(doc)
 		return true, nil
 	case plan.Operation == OpProvision && strings.HasPrefix(tok, "tv-") && pp.Status == sctypes.ProvisionedProductStatusAvailable:
 		// A previous attempt finished: nothing to start, check its record.

@@ -3,11 +3,14 @@ package vend_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -128,7 +131,7 @@ func TestControlTowerBusyIsRetried(t *testing.T) {
 
 // towervend's gate keeps at most ConcurrencyLimit Account Factory operations
 // in flight, and unmanages one account at a time: a Provision over the limit
-// answers TowerVend.SlotBusy and starts nothing.
+// starts nothing and returns the document with its place in the queue.
 func TestProvisionWaitsForASlot(t *testing.T) {
 	t.Run("concurrency limit", func(t *testing.T) {
 		f := newFixture(t, setup{config: func(c *vend.Config) { c.ConcurrencyLimit = 2 }})
@@ -138,19 +141,37 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 			running = append(running, f.mustStep("Provision", f.deps.Provision, doc))
 		}
 		waiting := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, "CHG5009", "sandbox-c")})
-		_, err := f.step(f.deps.Provision, waiting)
-		se := stepError(t, err)
-		assert.Equal(t, vend.ErrSlotBusy, se.Name)
-		assert.True(t, se.Transient())
-		assert.Contains(t, se.Reason, "2 of 2 Control Tower account operations are in flight")
+		queuedAt := f.clk.Now().UTC().Format(time.RFC3339)
+		waiting = f.mustStep("Provision", f.deps.Provision, waiting)
+		q := waiting.Queue
+		require.NotNil(t, q, "a full gate queues the request")
+		assert.Nil(t, waiting.Operation)
+		assert.Contains(t, q.Reason, "2 of 2 Control Tower account operations are in flight")
+		assert.Equal(t, 2, q.InFlight)
+		assert.Equal(t, -1, q.Ahead, "without the execution's identity the request cannot be ranked")
+		assert.Equal(t, 1, q.Checks)
+		assert.Equal(t, queuedAt, q.Since)
+		assert.GreaterOrEqual(t, q.WaitSeconds, 60)
+		assert.LessOrEqual(t, q.WaitSeconds, 80)
 		assert.Equal(t, 2, f.calls("servicecatalog", "ProvisionProduct"), "the third operation was not started")
 		assert.Empty(t, f.products("name:sandbox-c"))
+
+		f.advance(time.Duration(q.WaitSeconds) * time.Second)
+		waiting = f.mustStep("Provision", f.deps.Provision, waiting)
+		require.NotNil(t, waiting.Queue)
+		assert.Equal(t, 2, waiting.Queue.Checks)
+		assert.Equal(t, queuedAt, waiting.Queue.Since, "the queue time runs from the first refusal")
 
 		for _, doc := range running {
 			_, err := f.waitOperation(doc)
 			require.NoError(t, err)
 		}
 		waiting = f.mustStep("Provision", f.deps.Provision, waiting)
+		assert.Nil(t, waiting.Queue, "a started request leaves the queue")
+		require.NotNil(t, waiting.Operation)
+		since, err := time.Parse(time.RFC3339, queuedAt)
+		require.NoError(t, err)
+		assert.InDelta(t, f.clk.Now().Sub(since).Seconds(), waiting.Operation.QueuedSeconds, 2)
 		_, err = f.waitOperation(waiting)
 		require.NoError(t, err)
 		assert.Len(t, f.sim.AccountsNamed("sandbox-c"), 1)
@@ -165,20 +186,122 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 		f.advance(time.Minute) // Control Tower takes it
 
 		second := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t, `{"requestId": "CHG5010", "action": "unmanage", "account": {"id": "941506978324"}}`)})
-		_, err := f.step(f.deps.Provision, second)
-		se := stepError(t, err)
-		assert.Equal(t, vend.ErrSlotBusy, se.Name)
-		assert.Contains(t, se.Reason, "Control Tower unmanages one account at a time")
+		second = f.mustStep("Provision", f.deps.Provision, second)
+		require.NotNil(t, second.Queue)
+		assert.Contains(t, second.Queue.Reason, "Control Tower unmanages one account at a time")
 		assert.Equal(t, 1, f.calls("servicecatalog", "TerminateProvisionedProduct"))
 
-		_, err = f.waitOperation(first)
+		_, err := f.waitOperation(first)
 		require.NoError(t, err)
 		second = f.mustStep("Provision", f.deps.Provision, second)
+		assert.Nil(t, second.Queue)
 		_, err = f.waitOperation(second)
 		require.NoError(t, err)
 		acct, _ := f.sim.Account(sandboxJdoeID)
 		assert.False(t, acct.Enrolled)
 	})
+}
+
+// rankedSFN answers ListExecutions with a fixed set of running executions.
+type rankedSFN struct {
+	vend.SFNAPI
+	running []sfntypes.ExecutionListItem
+	err     error
+	calls   int
+}
+
+func (r *rankedSFN) ListExecutions(_ context.Context, in *sfn.ListExecutionsInput, _ ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error) {
+	r.calls++
+	if r.err != nil {
+		return nil, r.err
+	}
+	if in.StatusFilter != sfntypes.ExecutionStatusRunning {
+		return nil, fmt.Errorf("want the RUNNING filter, got %q", in.StatusFilter)
+	}
+	return &sfn.ListExecutionsOutput{Executions: r.running}, nil
+}
+
+// The gate ranks a waiting request among the running executions that started
+// before it and paces its next check by that place: the first in line asks
+// again within seconds, the hundredth waits the longest wait; never a failure
+// when the ranking is not available.
+func TestProvisionQueuePacing(t *testing.T) {
+	const machine = "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending"
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	running := func(n int) []sfntypes.ExecutionListItem {
+		var out []sfntypes.ExecutionListItem
+		for i := range n {
+			out = append(out, sfntypes.ExecutionListItem{Name: aws.String(fmt.Sprintf("REQ%04d", i)), Status: sfntypes.ExecutionStatusRunning,
+				StartDate: aws.Time(t0.Add(time.Duration(i) * time.Second)), StateMachineArn: aws.String(machine)})
+		}
+		return out
+	}
+	// Five operations fill the gate (the limit is 5).
+	f := newFixture(t, setup{})
+	for i := range 5 {
+		doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, fmt.Sprintf("CHG600%d", i), fmt.Sprintf("sandbox-%d", i))})
+		f.mustStep("Provision", f.deps.Provision, doc)
+	}
+	fake := &rankedSFN{SFNAPI: f.deps.SFN, running: running(200)}
+	f.deps.SFN = fake
+	base := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, "CHG6100", "sandbox-late")})
+	queue := func(started int) *vend.QueueStatus {
+		t.Helper()
+		doc := *base
+		doc.Execution = &vend.ExecutionRef{StateMachineArn: machine, Name: fmt.Sprintf("REQ%04d", started),
+			StartTime: t0.Add(time.Duration(started) * time.Second).Format("2006-01-02T15:04:05.000Z07:00")}
+		out := f.mustStep("Provision", f.deps.Provision, &doc)
+		require.NotNil(t, out.Queue)
+		return out.Queue
+	}
+	wait := func(q *vend.QueueStatus) time.Duration { return time.Duration(q.WaitSeconds) * time.Second }
+
+	// REQ0000..REQ0004 hold the slots; REQ0005 is first in line.
+	first := queue(5)
+	assert.Equal(t, 0, first.Ahead)
+	assert.Equal(t, 5, first.InFlight)
+	assert.GreaterOrEqual(t, wait(first), 20*time.Second)
+	assert.LessOrEqual(t, wait(first), 27*time.Second)
+
+	// 20 ahead, 5 slots, a typical operation of 20 minutes: half of 80 minutes.
+	twentieth := queue(25)
+	assert.Equal(t, 20, twentieth.Ahead)
+	assert.GreaterOrEqual(t, wait(twentieth), 40*time.Minute)
+	assert.LessOrEqual(t, wait(twentieth), 40*time.Minute*4/3)
+
+	// 190 ahead would be 6h20m: the wait is capped at two hours.
+	last := queue(195)
+	assert.Equal(t, 190, last.Ahead)
+	assert.GreaterOrEqual(t, wait(last), 2*time.Hour)
+	assert.LessOrEqual(t, wait(last), 2*time.Hour*4/3)
+
+	fifth := queue(10)
+	assert.Equal(t, 5, fifth.Ahead)
+	assert.GreaterOrEqual(t, wait(fifth), 10*time.Minute)
+	assert.LessOrEqual(t, wait(fifth), 10*time.Minute*4/3)
+	assert.Less(t, wait(first), wait(fifth))
+	assert.Less(t, wait(fifth), wait(twentieth)+time.Second)
+
+	// The first in line stays first without listing the executions again.
+	again := *base
+	again.Execution = &vend.ExecutionRef{StateMachineArn: machine, Name: "REQ0005", StartTime: t0.Add(5 * time.Second).Format(time.RFC3339)}
+	again.Queue = first
+	calls := fake.calls
+	next := f.mustStep("Provision", f.deps.Provision, &again)
+	require.NotNil(t, next.Queue)
+	assert.Equal(t, 0, next.Queue.Ahead)
+	assert.Equal(t, first.Checks+1, next.Queue.Checks)
+	assert.Equal(t, calls, fake.calls)
+
+	// Equal start times are ranked by name.
+	fake.running = append(running(6), sfntypes.ExecutionListItem{Name: aws.String("REQ0004b"), StartDate: aws.Time(t0.Add(4 * time.Second))})
+	assert.Equal(t, 1, queue(5).Ahead, "REQ0004b started before REQ0005")
+
+	// Listing fails: the request still waits, unranked, and nothing fails.
+	fake.err = errors.New("AccessDeniedException: not authorized to perform states:ListExecutions")
+	unranked := queue(5)
+	assert.Equal(t, -1, unranked.Ahead)
+	assert.GreaterOrEqual(t, wait(unranked), time.Minute)
 }
 
 // A provisioning that Control Tower fails stops the request with Control
