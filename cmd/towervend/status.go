@@ -18,25 +18,30 @@ import (
 
 // statusReport is what 'towervend status' tells about a request.
 type statusReport struct {
-	RequestID    string       `json:"requestId"`
-	Status       string       `json:"status"`  // execution status
-	Outcome      string       `json:"outcome"` // succeeded, rejected, failed, running
-	CurrentStep  string       `json:"currentStep,omitempty"`
-	FailedStep   string       `json:"failedStep,omitempty"`
-	Reason       string       `json:"reason,omitempty"`
-	AccountID    string       `json:"accountId,omitempty"`
-	Started      time.Time    `json:"started"`
-	Stopped      *time.Time   `json:"stopped,omitempty"`
-	RedriveCount int32        `json:"redriveCount"`
-	Redrivable   bool         `json:"redrivable"`
-	History      []stepRecord `json:"history"`
+	RequestID    string     `json:"requestId"`
+	Status       string     `json:"status"`  // execution status
+	Outcome      string     `json:"outcome"` // succeeded, rejected, failed, running
+	CurrentStep  string     `json:"currentStep,omitempty"`
+	FailedStep   string     `json:"failedStep,omitempty"`
+	Reason       string     `json:"reason,omitempty"`
+	AccountID    string     `json:"accountId,omitempty"`
+	Started      time.Time  `json:"started"`
+	Stopped      *time.Time `json:"stopped,omitempty"`
+	RedriveCount int32      `json:"redriveCount"`
+	Redrivable   bool       `json:"redrivable"`
+	// Queue is the request's place in line while it waits for a Control Tower slot.
+	Queue   *vend.QueueStatus `json:"queue,omitempty"`
+	History []stepRecord      `json:"history"`
 }
 
 type stepRecord struct {
 	Step    string    `json:"step"`
 	Entered time.Time `json:"entered"`
-	Result  string    `json:"result,omitempty"` // ok, failed, retried
-	Error   string    `json:"error,omitempty"`
+	// Times counts the entries of a step of the wait-for-a-slot loop, which
+	// are kept as one record (Entered is the first).
+	Times  int    `json:"times"`
+	Result string `json:"result,omitempty"` // ok, failed, retried
+	Error  string `json:"error,omitempty"`
 }
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -86,6 +91,13 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.Reason != "" {
 		fmt.Fprintf(stdout, "reason:       %s\n", rep.Reason)
 	}
+	if q := rep.Queue; q != nil {
+		ahead := fmt.Sprintf("%d requests ahead", q.Ahead)
+		if q.Ahead < 0 {
+			ahead = "place in line unknown"
+		}
+		fmt.Fprintf(stdout, "queued:       since %s, %s; %s; next check after %ds\n", q.Since, ahead, q.Reason, q.WaitSeconds)
+	}
 	if rep.Redrivable {
 		fmt.Fprintf(stdout, "fix the cause, then: towervend redrive %s\n", rep.RequestID)
 	}
@@ -94,6 +106,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		extra := ""
 		if h.Error != "" {
 			extra = "  " + h.Error
+		}
+		if h.Times > 1 {
+			extra += fmt.Sprintf("  (%d times)", h.Times)
 		}
 		fmt.Fprintf(stdout, "  %s  %-20s %s%s\n", h.Entered.Format("2006-01-02 15:04:05"), h.Step, h.Result, extra)
 	}
@@ -141,9 +156,14 @@ func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*statu
 		for _, ev := range page.Events {
 			switch {
 			case ev.StateEnteredEventDetails != nil:
-				rep.History = append(rep.History, stepRecord{Step: aws.ToString(ev.StateEnteredEventDetails.Name), Entered: aws.ToTime(ev.Timestamp)})
-				open = &rep.History[len(rep.History)-1]
+				open = rep.enter(aws.ToString(ev.StateEnteredEventDetails.Name), aws.ToTime(ev.Timestamp))
 				rep.CurrentStep = open.Step
+				if open.Step == "WaitForSlot" {
+					var doc vend.Doc
+					if json.Unmarshal([]byte(aws.ToString(ev.StateEnteredEventDetails.Input)), &doc) == nil {
+						rep.Queue = doc.Queue
+					}
+				}
 				if ev.Type == types.HistoryEventTypeTaskStateEntered {
 					var doc vend.Doc
 					if json.Unmarshal([]byte(aws.ToString(ev.StateEnteredEventDetails.Input)), &doc) == nil && doc.AccountID != "" {
@@ -162,6 +182,9 @@ func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*statu
 	if d.Status != types.ExecutionStatusRunning {
 		rep.CurrentStep = ""
 	}
+	if !queueLoop[rep.CurrentStep] {
+		rep.Queue = nil
+	}
 	if d.Status == types.ExecutionStatusFailed {
 		// The workflow records the step that failed before it reports the failure.
 		for i := len(rep.History) - 1; i >= 0; i-- {
@@ -172,6 +195,24 @@ func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*statu
 		}
 	}
 	return rep, nil
+}
+
+// queueLoop are the states a request cycles through while it waits for a slot.
+var queueLoop = map[string]bool{"Provision": true, "IsQueued": true, "WaitForSlot": true}
+
+// enter records a state entered. The wait-for-a-slot loop's states are counted
+// on their first record instead of repeated.
+func (r *statusReport) enter(step string, at time.Time) *stepRecord {
+	if queueLoop[step] {
+		for i := len(r.History) - 1; i >= 0 && queueLoop[r.History[i].Step]; i-- {
+			if r.History[i].Step == step {
+				r.History[i].Times++
+				return &r.History[i]
+			}
+		}
+	}
+	r.History = append(r.History, stepRecord{Step: step, Entered: at, Times: 1})
+	return &r.History[len(r.History)-1]
 }
 
 func causeText(name, cause string) string {

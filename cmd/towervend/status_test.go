@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/local"
+)
+
+// A request waiting for a Control Tower slot shows its place in line, and the
+// wait loop's states are one record each, however often the request asked.
+func TestStatusShowsTheQueue(t *testing.T) {
+	ctx := context.Background()
+	w := awssim.DefaultWorld()
+	w.ControlTower.ProvisioningTime = awssim.Duration(30 * time.Minute)
+	w.ControlTower.Spread = 0
+	rt, err := local.New(ctx, local.Options{World: w, MaxSimulatedTime: 20 * time.Minute})
+	require.NoError(t, err)
+	var bodies [][]byte
+	for i := range 8 {
+		b, err := json.Marshal(map[string]any{
+			"requestId": fmt.Sprintf("QUEUE%02d", i), "action": "create",
+			"account": map[string]string{"name": fmt.Sprintf("queue-%02d", i), "email": fmt.Sprintf("aws+queue-%02d@northwind.example", i),
+				"organizationalUnit": "Sandbox"},
+			"owner": map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
+			"tags":  map[string]string{"CostCenter": "9000"},
+		})
+		require.NoError(t, err)
+		bodies = append(bodies, b)
+	}
+	require.NoError(t, rt.Submit(ctx, bodies...))
+	// Stopped after 20 simulated minutes: five operations run, three requests wait.
+	require.ErrorContains(t, rt.Run(ctx), "did not finish")
+
+	c := sfn.NewFromConfig(rt.Sim.Config())
+	queued := 0
+	for i := range 8 {
+		rep, err := requestStatus(ctx, c, rt.StateMachineArn, fmt.Sprintf("QUEUE%02d", i))
+		require.NoError(t, err)
+		require.Equal(t, "running", rep.Outcome)
+		if rep.Queue == nil {
+			continue
+		}
+		queued++
+		assert.Contains(t, queueLoop, rep.CurrentStep)
+		assert.Equal(t, 5, rep.Queue.InFlight)
+		assert.GreaterOrEqual(t, rep.Queue.Ahead, 0, "ranked among the running executions")
+		assert.Positive(t, rep.Queue.WaitSeconds)
+		steps := map[string]int{}
+		for _, h := range rep.History {
+			steps[h.Step]++
+		}
+		assert.Equal(t, 1, steps["WaitForSlot"], "one record for the loop")
+		assert.Equal(t, 1, steps["Provision"])
+		for _, h := range rep.History {
+			if h.Step == "WaitForSlot" {
+				assert.Equal(t, rep.Queue.Checks, h.Times, "each check of the gate is one wait")
+			}
+		}
+	}
+	assert.Equal(t, 3, queued)
+}
