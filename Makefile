@@ -9,14 +9,19 @@ ASL_VALIDATOR := asl-validator@4.0.0
 CDK := aws-cdk@2.1148.1
 ASL_FILE := statemachine/vending.asl.json
 
-.PHONY: demo test unit fmt-check vet asl-check build lint bench soak coldstart fuzz synth deploy clean
+.PHONY: demo test unit fmt-check vet asl-check build lint bench soak coldstart fuzz fuzz-brief synth deploy clean
 
 ## demo: run the whole job locally on the embedded simulated organization
 demo:
 	$(GO) run ./cmd/towervend local
 
-## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file)
-test: fmt-check vet unit asl-check
+## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file, a brief fuzz of every target)
+test: fmt-check vet unit asl-check fuzz-brief
+
+## fuzz-brief: each fuzz target for FUZZBRIEF (CI); `make fuzz` runs them longer
+FUZZBRIEF ?= 5s
+fuzz-brief:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZBRIEF)
 
 fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
