@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,15 +31,15 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+		stop, err := profileCPU(*cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "towervend bench: the CPU profile is incomplete: %v\n", err)
+			}
+		}()
 	}
 	var report interface{ WriteText(io.Writer) error }
 	var problems []string
@@ -79,4 +80,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: 1, err: fmt.Errorf("the soak found %d problems", len(problems))}
 	}
 	return nil
+}
+
+// profileCPU writes a CPU profile to path until the returned function is called.
+func profileCPU(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

@@ -329,7 +329,7 @@ func coldStartOnce(ctx context.Context, bin string, env []string, name string, e
 		runErr = fmt.Errorf("no answer within %s; the function logged: %s", timeout, logs.String())
 	}
 	_ = cmd.Process.Kill()
-	_ = <-exited // killed: the exit status says only that
+	<-exited //nolint:errcheck // the process was killed: its exit status says only that
 	return res, runErr
 }
 
