@@ -121,7 +121,7 @@ func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*statu
 	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 	var missing *types.ExecutionDoesNotExist
 	if errors.As(err, &missing) {
-		return nil, &exitError{code: 1, err: fmt.Errorf("no request %s: towervend has not started it (was it rejected at intake? check the notifications and the dead-letter queue)", id)}
+		return nil, &exitError{code: 1, err: fmt.Errorf("no request %s: towervend has not started it (was it rejected at intake? check the notifications and the towervend-rejected queue; if intake could not take it, it is in the dead-letter queue)", id)}
 	}
 	if err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ func (g grant) wildcards() []string {
 type arns struct {
 	cfg config.Config
 	// bus is the notification bus, stateMachine the vending workflow and its
-	// name, deadLetters the request queue's dead-letter queue.
-	bus, stateMachine, stateMachineName, deadLetters string
+	// name, rejected the queue that keeps rejected messages.
+	bus, stateMachine, stateMachineName, rejected string
 }
 
 func (a arns) p() string { return a.cfg.Partition() }
@@ -172,7 +172,7 @@ func (a arns) grantsFor(name string) []grant {
 				resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", a.p(), a.cfg.HomeRegion, a.cfg.ManagementAccountID, a.stateMachineName)},
 				why:       "intake describes the execution named after a request id to tell a repeat from a conflict; limited to the vending workflow's executions"},
 			a.publish(),
-			{actions: []string{"sqs:SendMessage"}, resources: []string{a.deadLetters}},
+			{actions: []string{"sqs:SendMessage"}, resources: []string{a.rejected}},
 		}
 	case "lifecycle":
 		return []grant{

@@ -13,7 +13,7 @@ func TestEveryWildcardHasItsReason(t *testing.T) {
 		cfg: config.Config{HomeRegion: "eu-west-1", ManagementAccountID: "111122223333",
 			InstanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", IdentityStoreID: "d-0123456789"},
 		bus: "arn:aws:events:eu-west-1:111122223333:event-bus/towervend", stateMachine: "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending",
-		stateMachineName: "towervend-vending", deadLetters: "arn:aws:sqs:eu-west-1:111122223333:towervend-requests-dlq",
+		stateMachineName: "towervend-vending", rejected: "arn:aws:sqs:eu-west-1:111122223333:towervend-rejected",
 	}
 	for _, s := range specs() {
 		t.Run(s.name, func(t *testing.T) {

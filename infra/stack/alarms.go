@@ -40,7 +40,7 @@ func newAlarms(scope constructs.Construct, cfg config.Config, sm awsstepfunction
 			"A vending execution ran out of time: check Control Tower's Account Factory record, then `towervend redrive REQUEST_ID`.",
 			sm.MetricTimedOut(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")})},
 		{"DeadLettersAlarm", AlarmDeadLetters,
-			"Messages are in the request dead-letter queue (rejected or undeliverable requests): read them, fix, and move them back with StartMessageMoveTask.",
+			"Messages are in the request dead-letter queue (intake could not hand them to the workflow 5 times): read them, fix the cause, and move them back with StartMessageMoveTask. Rejected requests are not here: they are in towervend-rejected.",
 			dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")})},
 		{"IntakeErrorsAlarm", AlarmIntakeErrors,
 			"The intake function failed: requests stay on the queue and are retried, then go to the dead-letter queue; check its logs.",

@@ -29,15 +29,19 @@ const (
 	retentionDays = 14
 )
 
-// queues are the request queue and its dead-letter queue.
+// queues are the request queue, its dead-letter queue, and the queue that
+// keeps the messages intake rejects.
 type queues struct {
-	requests, deadLetters awssqs.Queue
+	requests, deadLetters, rejected awssqs.Queue
 }
 
 // newQueues makes the request queue: encrypted (SQS-managed keys, which work
 // for senders in other accounts at no cost), TLS-only, sendable only by the
-// configured principals, with a dead-letter queue that also keeps the messages
-// intake rejects.
+// configured principals, with a dead-letter queue for messages intake could
+// not handle. Messages intake rejects (not a valid request) are kept apart, in
+// the rejected queue: the requester already has a rejected notification, so
+// they are audit records, not an operator's problem, and must not trip the
+// dead-letter alarm.
 func newQueues(scope constructs.Construct, cfg config.Config) queues {
 	dlq := awssqs.NewQueue(scope, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
 		QueueName:       jsii.String(DeadLetterQueueName),
@@ -62,7 +66,19 @@ func newQueues(scope constructs.Construct, cfg config.Config) queues {
 		},
 	})
 	allowSenders(q, cfg.Senders)
-	return queues{requests: q, deadLetters: dlq}
+
+	rejected := awssqs.NewQueue(scope, jsii.String("RejectedQueue"), &awssqs.QueueProps{
+		QueueName:       jsii.String(RejectedQueueName),
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(rejected, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SQS3"),
+		Reason: jsii.String("this queue keeps the messages intake rejected, for audit; nothing consumes it automatically, " +
+			"so no message can fail there and need a dead-letter queue"),
+	}}, jsii.Bool(true))
+	return queues{requests: q, deadLetters: dlq, rejected: rejected}
 }
 
 // senderActions are what submitting a request takes.

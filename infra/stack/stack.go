@@ -33,9 +33,11 @@ const (
 	// BusName is towervend's notification bus (vend's default).
 	BusName = "towervend"
 	// QueueName and DeadLetterQueueName are the request queue (the CLI's
-	// default) and its dead-letter queue.
+	// default) and its dead-letter queue; RejectedQueueName keeps the messages
+	// intake rejects.
 	QueueName           = "towervend-requests"
 	DeadLetterQueueName = "towervend-requests-dlq"
+	RejectedQueueName   = "towervend-rejected"
 	// OrganizationsRegion is where AWS Organizations delivers its CloudTrail events.
 	OrganizationsRegion = "us-east-1"
 )
@@ -97,7 +99,7 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	for _, s := range specs() {
 		env := commonEnv(cfg, BusName)
 		if s.name == "intake" {
-			env[vend.EnvRejectedQueueURL] = q.deadLetters.QueueUrl()
+			env[vend.EnvRejectedQueueURL] = q.rejected.QueueUrl()
 		}
 		fns[s.name] = newFunction(stack, s, p.Functions[s.name], env)
 	}
@@ -110,7 +112,7 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	}
 
 	refs := arns{cfg: cfg, bus: *bus.EventBusArn(), stateMachine: *sm.StateMachineArn(), stateMachineName: StateMachineName,
-		deadLetters: *q.deadLetters.QueueArn()}
+		rejected: *q.rejected.QueueArn()}
 	for _, s := range specs() {
 		attach(fns[s.name].role, refs.grantsFor(s.name), map[string]string{
 			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",
@@ -138,6 +140,7 @@ func buildHome(stack awscdk.Stack, p Props) error {
 		"RequestQueueArn":     q.requests.QueueArn(),
 		"DeadLetterQueueUrl":  q.deadLetters.QueueUrl(),
 		"DeadLetterQueueArn":  q.deadLetters.QueueArn(),
+		"RejectedQueueUrl":    q.rejected.QueueUrl(),
 		"StateMachineArn":     sm.StateMachineArn(),
 		"NotificationBusName": bus.EventBusName(),
 		"NotificationBusArn":  bus.EventBusArn(),

@@ -57,7 +57,8 @@ func TestHomeStack(t *testing.T) {
 			assert.Equal(t, name == "intake" || name == "lifecycle", hasSM, "only the entry points start executions: %s", name)
 		}
 		intakeEnv := m.props(m.functionID(t, "intake"))["Environment"].(map[string]any)["Variables"].(map[string]any)
-		assert.Equal(t, map[string]any{"Ref": dlqID(t, m)}, intakeEnv[vend.EnvRejectedQueueURL])
+		assert.Equal(t, map[string]any{"Ref": queueNamed(t, m, stack.RejectedQueueName)}, intakeEnv[vend.EnvRejectedQueueURL],
+			"rejected messages are kept apart from the dead letters")
 	})
 
 	t.Run("provision is the concurrency gate: reserved concurrency 1, no other function reserved", func(t *testing.T) {
@@ -82,8 +83,13 @@ func TestHomeStack(t *testing.T) {
 		intakeTimeout := m.props(m.functionID(t, "intake"))["Timeout"].(float64)
 		assert.GreaterOrEqual(t, q["VisibilityTimeout"].(float64), 6*intakeTimeout, "visibility at least 6x the intake timeout")
 
+		rejected := queueNamed(t, m, stack.RejectedQueueName)
+		assert.Equal(t, true, m.props(rejected)["SqsManagedSseEnabled"])
+		assert.Equal(t, 14*24*3600.0, m.props(rejected)["MessageRetentionPeriod"], "rejected messages are kept as long as SQS allows")
+		assert.NotContains(t, m.props(rejected), "RedrivePolicy")
+
 		policies := queuePolicies(m)
-		for _, id := range []string{queueID(t, m), dlq} {
+		for _, id := range []string{queueID(t, m), dlq, rejected} {
 			assert.Contains(t, policies[id], map[string]any{
 				"Action": "sqs:*", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"},
 				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
@@ -266,6 +272,17 @@ func TestHomeStack(t *testing.T) {
 			"a literal ARN: a reference would make the function depend on the workflow that invokes it")
 	})
 
+	t.Run("intake may send only to the rejected queue", func(t *testing.T) {
+		var send []map[string]any
+		for _, st := range m.statements(m.roleID(t, "intake")) {
+			if contains(strs(st["Action"]), "sqs:SendMessage") {
+				send = append(send, st)
+			}
+		}
+		require.Len(t, send, 1)
+		assert.Equal(t, getAtt(queueNamed(t, m, stack.RejectedQueueName)), send[0]["Resource"])
+	})
+
 	t.Run("checkrole can assume only AWSControlTowerExecution", func(t *testing.T) {
 		var assume []map[string]any
 		for _, st := range m.statements(m.roleID(t, "checkrole")) {
@@ -327,7 +344,7 @@ func TestHomeStack(t *testing.T) {
 
 	t.Run("outputs name what the CLI and operators use", func(t *testing.T) {
 		outputs := m["Outputs"].(map[string]any)
-		for _, k := range []string{"RequestQueueUrl", "DeadLetterQueueUrl", "DeadLetterQueueArn", "StateMachineArn", "NotificationBusName"} {
+		for _, k := range []string{"RequestQueueUrl", "DeadLetterQueueUrl", "DeadLetterQueueArn", "RejectedQueueUrl", "StateMachineArn", "NotificationBusName"} {
 			assert.Contains(t, outputs, k)
 		}
 	})
@@ -544,12 +561,18 @@ func queueID(t *testing.T, m tmpl) string {
 
 func dlqID(t *testing.T, m tmpl) string {
 	t.Helper()
+	return queueNamed(t, m, stack.DeadLetterQueueName)
+}
+
+// queueNamed is the logical id of the queue with that name.
+func queueNamed(t *testing.T, m tmpl, name string) string {
+	t.Helper()
 	for id, q := range m.resources("AWS::SQS::Queue") {
-		if q["Properties"].(map[string]any)["QueueName"] == stack.DeadLetterQueueName {
+		if q["Properties"].(map[string]any)["QueueName"] == name {
 			return id
 		}
 	}
-	t.Fatal("no dead-letter queue")
+	t.Fatalf("no queue %s", name)
 	return ""
 }
 

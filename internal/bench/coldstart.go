@@ -271,7 +271,7 @@ func serveAWS(rt *local.Runtime) (env []string, stop func(), err error) {
 		vend.EnvManagementAcctID + "=" + rt.Sim.ManagementAccountID(),
 		vend.EnvStateMachineArn + "=" + rt.StateMachineArn,
 		vend.EnvNotificationBus + "=towervend",
-		vend.EnvRejectedQueueURL + "=" + rt.DeadLetterURL,
+		vend.EnvRejectedQueueURL + "=" + rt.RejectedURL,
 		vend.EnvPolicyFile + "=" + policy,
 	}
 	return env, func() {

@@ -109,7 +109,7 @@ type SoakReport struct {
 	// Refused counts operations Control Tower refused as busy (the busy
 	// stretch); towervend started each again.
 	Refused int `json:"controlTowerRefused"`
-	// DeadLettered is what the dead-letter queue holds (rejected or undeliverable messages).
+	// DeadLettered is what the dead-letter queue holds (messages intake could not hand to the workflow).
 	DeadLettered int `json:"deadLettered"`
 	// Redriven is how many failed requests were redriven after the faults were
 	// cleared; AfterRedrive counts the statuses then, and StillFailing lists

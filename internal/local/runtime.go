@@ -91,7 +91,9 @@ type Runtime struct {
 	// virtual is Clock when the run is on a virtual clock (Run); nil on a real one (Serve).
 	virtual *clock.Virtual
 
-	QueueURL, DeadLetterURL, StateMachineArn string
+	// QueueURL is the request queue, DeadLetterURL its dead-letter queue,
+	// RejectedURL where intake keeps the messages it rejects.
+	QueueURL, DeadLetterURL, RejectedURL, StateMachineArn string
 	// FunctionARNs maps function names (functions/<name>) to their simulated ARNs.
 	FunctionARNs map[string]string
 
@@ -181,7 +183,13 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		return fmt.Errorf("create request queue: %w", err)
 	}
 	r.QueueURL = aws.ToString(main.QueueUrl)
-	r.Deps.Config.RejectedQueueURL = r.DeadLetterURL
+	rejected, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-rejected"),
+		Attributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
+	if err != nil {
+		return fmt.Errorf("create rejected queue: %w", err)
+	}
+	r.RejectedURL = aws.ToString(rejected.QueueUrl)
+	r.Deps.Config.RejectedQueueURL = r.RejectedURL
 
 	// The functions.
 	for _, name := range statemachine.Functions {

@@ -111,8 +111,10 @@ func TestEveryActionThroughTheStateMachine(t *testing.T) {
 	invalid := res["CHG1009"]
 	assert.Equal(t, "REJECTED", invalid.Status)
 	assert.Contains(t, invalid.Reason, "account.email")
-	visible, inFlight := rt.Sim.QueueDepth(rt.DeadLetterURL)
-	assert.Equal(t, 1, visible+inFlight, "the invalid message is kept in the dead-letter queue for audit")
+	visible, inFlight := rt.Sim.QueueDepth(rt.RejectedURL)
+	assert.Equal(t, 1, visible+inFlight, "the invalid message is kept in the rejected queue for audit")
+	visible, inFlight = rt.Sim.QueueDepth(rt.DeadLetterURL)
+	assert.Zero(t, visible+inFlight, "a rejection is not a dead letter: the dead-letter alarm stays quiet")
 
 	_, peak, refused := rt.Sim.AccountOperations()
 	assert.LessOrEqual(t, peak, 5)
@@ -251,7 +253,7 @@ func TestDuplicateDeliveryStartsOneExecution(t *testing.T) {
 	assert.Len(t, rt.Sim.Executions(), 1)
 	assert.Len(t, rt.Sim.AccountsNamed("payments-dev"), 1)
 	q := sqs.NewFromConfig(rt.Sim.Config())
-	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(rt.DeadLetterURL)})
+	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(rt.RejectedURL)})
 	require.NoError(t, err)
 	assert.Empty(t, out.Messages, "a duplicate is not a rejection")
 }

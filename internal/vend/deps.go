@@ -123,8 +123,9 @@ type Config struct {
 	NotificationBus string
 	// StateMachineArn is the vending workflow (intake and lifecycle start executions).
 	StateMachineArn string
-	// RejectedQueueURL is where intake keeps messages it rejects (the request
-	// queue's dead-letter queue), with the reason as a message attribute.
+	// RejectedQueueURL is where intake keeps messages it rejects (the stack's
+	// towervend-rejected queue, apart from the dead letters), with the reason
+	// as a message attribute.
 	RejectedQueueURL string
 	// WaitBudget is how long towervend waits for one Control Tower operation (default 120m).
 	WaitBudget time.Duration

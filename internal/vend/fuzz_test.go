@@ -80,7 +80,7 @@ func FuzzIntake(f *testing.F) {
 		msg := lambdaevents.SQSMessage{MessageId: fmt.Sprintf("fuzz-%d", n), ReceiptHandle: fmt.Sprintf("receipt-%d", n), Body: string(body),
 			EventSource: "aws:sqs", AWSRegion: rt.Sim.Region()}
 		publishedBefore := rt.Sim.Calls()["events"]["PutEvents"]
-		keptBefore, _ := rt.Sim.QueueDepth(rt.DeadLetterURL)
+		keptBefore, _ := rt.Sim.QueueDepth(rt.RejectedURL)
 
 		resp, err := rt.Deps.Intake(ctx, lambdaevents.SQSEvent{Records: []lambdaevents.SQSMessage{msg}})
 		if err != nil {
@@ -90,7 +90,7 @@ func FuzzIntake(f *testing.F) {
 		if len(resp.BatchItemFailures) > 1 || len(resp.BatchItemFailures) == 1 && !failed {
 			t.Fatalf("batch item failures name messages that were not sent: %+v", resp.BatchItemFailures)
 		}
-		kept, _ := rt.Sim.QueueDepth(rt.DeadLetterURL)
+		kept, _ := rt.Sim.QueueDepth(rt.RejectedURL)
 		rejected := kept == keptBefore+1 && rt.Sim.Calls()["events"]["PutEvents"] > publishedBefore
 
 		req, decodeErr := request.Decode(body)

@@ -196,11 +196,11 @@ func (f *fixture) deploy() {
 			return err
 		}
 		f.deps.Config.StateMachineArn = aws.ToString(out.StateMachineArn)
-		dlq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-requests-dlq")})
+		rejected, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-rejected")})
 		if err != nil {
 			return err
 		}
-		f.deps.Config.RejectedQueueURL = aws.ToString(dlq.QueueUrl)
+		f.deps.Config.RejectedQueueURL = aws.ToString(rejected.QueueUrl)
 		return nil
 	})
 }
