@@ -137,26 +137,28 @@ func (d *Deps) gate(ctx context.Context, doc *Doc, op string) (*QueueStatus, err
 		return nil, err
 	}
 	limit := d.Config.ConcurrencyLimit
-	var reason string
-	switch {
-	case total >= limit:
-		reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
-	case op == OpTerminate && terminating > 0:
-		reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
-		limit = 1
-	default:
-		return nil, nil
-	}
-	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: total, Reason: reason}
-	if prev := doc.Queue; prev != nil {
+	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: total}
+	prev := doc.Queue
+	if prev != nil {
 		q.Since, q.Checks = prev.Since, prev.Checks
 	}
 	q.Checks++
-	q.Ahead = 0
-	if prev := doc.Queue; prev == nil || prev.Ahead != 0 {
+	switch {
+	case total >= limit:
+		q.Reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
 		// Once first in line, a request stays first: no request that started
 		// earlier can appear, so it need not list the executions again.
-		q.Ahead = d.waitingAhead(ctx, doc, total)
+		if prev == nil || prev.Ahead != 0 {
+			q.Ahead = d.waitingAhead(ctx, doc, total)
+		}
+	case op == OpTerminate && terminating > 0:
+		// Only terminations wait behind a termination, and the requests ahead
+		// are mostly not terminations: unranked, a check about every minute
+		// (unmanaging takes minutes).
+		q.Reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
+		q.Ahead = -1
+	default:
+		return nil, nil
 	}
 	q.WaitSeconds = int(queueWait(q.Ahead, limit, doc.Request.RequestID, q.Checks).Seconds())
 	return q, nil

@@ -189,6 +189,9 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 		second = f.mustStep("Provision", f.deps.Provision, second)
 		require.NotNil(t, second.Queue)
 		assert.Contains(t, second.Queue.Reason, "Control Tower unmanages one account at a time")
+		assert.Equal(t, -1, second.Queue.Ahead, "terminations are not ranked among the other waiting requests")
+		assert.GreaterOrEqual(t, second.Queue.WaitSeconds, 60)
+		assert.LessOrEqual(t, second.Queue.WaitSeconds, 80, "an unmanage takes minutes: check again in about one")
 		assert.Equal(t, 1, f.calls("servicecatalog", "TerminateProvisionedProduct"))
 
 		_, err := f.waitOperation(first)
