@@ -389,22 +389,15 @@ func (s *Sim) sfnDescribeExecution(c *call, body []byte) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	info := x.Info()
-	out := map[string]any{"executionArn": info.ARN, "stateMachineArn": info.StateMachineARN, "name": info.Name,
-		"status": string(x.Status()), "startDate": Epoch(x.StartDate()), "input": string(x.Input()),
-		"inputDetails": map[string]bool{"included": true}, "redriveCount": x.RedriveCount()}
-	if !x.StopDate().IsZero() {
-		out["stopDate"] = Epoch(x.StopDate())
-	}
+	out := executionListItem(x)
+	out["input"] = string(x.Input())
+	out["inputDetails"] = map[string]bool{"included": true}
 	if o := x.Output(); len(o) > 0 {
 		out["output"] = string(o)
 		out["outputDetails"] = map[string]bool{"included": true}
 	}
 	if name, cause := x.Error(); name != "" {
 		out["error"], out["cause"] = name, cause
-	}
-	if !x.RedriveDate().IsZero() {
-		out["redriveDate"] = Epoch(x.RedriveDate())
 	}
 	st, reason := redriveStatus(x)
 	out["redriveStatus"] = st
@@ -445,28 +438,22 @@ func (s *Sim) sfnListExecutions(c *call, body []byte) (any, *APIError) {
 	}
 	// Newest first, as AWS lists them.
 	sort.SliceStable(xs, func(i, j int) bool { return xs[i].StartDate().After(xs[j].StartDate()) })
-	page, next, ok := pageOf(xs, in.NextToken, in.MaxResults, 100)
-	if !ok {
-		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", in.NextToken)
+	return sfnPageOf(xs, "executions", in.NextToken, in.MaxResults, 100, executionListItem)
+}
+
+// executionListItem is what ListExecutions says of an execution, and what
+// DescribeExecution says besides input, output and errors.
+func executionListItem(x *asl.Execution) map[string]any {
+	info := x.Info()
+	item := map[string]any{"executionArn": info.ARN, "stateMachineArn": info.StateMachineARN, "name": info.Name,
+		"status": string(x.Status()), "startDate": Epoch(x.StartDate()), "redriveCount": x.RedriveCount()}
+	if !x.StopDate().IsZero() {
+		item["stopDate"] = Epoch(x.StopDate())
 	}
-	items := []map[string]any{}
-	for _, x := range page {
-		info := x.Info()
-		item := map[string]any{"executionArn": info.ARN, "stateMachineArn": info.StateMachineARN, "name": info.Name,
-			"status": string(x.Status()), "startDate": Epoch(x.StartDate()), "redriveCount": x.RedriveCount()}
-		if !x.StopDate().IsZero() {
-			item["stopDate"] = Epoch(x.StopDate())
-		}
-		if !x.RedriveDate().IsZero() {
-			item["redriveDate"] = Epoch(x.RedriveDate())
-		}
-		items = append(items, item)
+	if !x.RedriveDate().IsZero() {
+		item["redriveDate"] = Epoch(x.RedriveDate())
 	}
-	out := map[string]any{"executions": items}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return item
 }
 
 func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {
@@ -529,22 +516,25 @@ func (s *Sim) sfnRedriveExecution(c *call, body []byte) (any, *APIError) {
 // sfnPage answers a Step Functions list call: one page of items under key,
 // with nextToken when more remain.
 func sfnPage[T any](items []T, key, token string, maxResults, defaultMax int) (any, *APIError) {
+	return sfnPageOf(items, key, token, maxResults, defaultMax, func(t T) T { return t })
+}
+
+// sfnPageOf is sfnPage for items that must be converted to their JSON form:
+// only the page's items are converted.
+func sfnPageOf[T, U any](items []T, key, token string, maxResults, defaultMax int, convert func(T) U) (any, *APIError) {
 	page, next, ok := pageOf(items, token, maxResults, defaultMax)
 	if !ok {
 		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", token)
 	}
-	out := map[string]any{key: emptyIfNil(page)}
+	converted := make([]U, 0, len(page))
+	for _, it := range page {
+		converted = append(converted, convert(it))
+	}
+	out := map[string]any{key: converted}
 	if next != "" {
 		out["nextToken"] = next
 	}
 	return out, nil
-}
-
-func emptyIfNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // RunningExecutions counts executions still running.

@@ -107,6 +107,52 @@ func TestStepFunctionsRunsRedrivesAndDescribes(t *testing.T) {
 	assert.Equal(t, 2, statusEvents, "FAILED then SUCCEEDED were announced on the default bus")
 }
 
+// ListExecutions pages newest first, filters by status, says the same as
+// DescribeExecution of each, and refuses a token it did not give (the gate
+// ranks waiting requests with it).
+func TestStepFunctionsListsExecutionsInPages(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	ctx := context.Background()
+	client := sfn.NewFromConfig(testConfig(s))
+	s.RegisterFunction("arn:aws:lambda:eu-west-1:111122223333:function:first", func(_ context.Context, p []byte) ([]byte, error) { return p, nil })
+	s.RegisterFunction("arn:aws:lambda:eu-west-1:111122223333:function:second", func(_ context.Context, p []byte) ([]byte, error) { return p, nil })
+	sm, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("vending"), Definition: aws.String(stepFunctionsTestDefinition), RoleArn: aws.String("arn:aws:iam::111122223333:role/sfn")})
+	require.NoError(t, err)
+	for _, name := range []string{"R1", "R2", "R3", "R4", "R5"} {
+		_, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String(name), Input: aws.String(`{}`)})
+		require.NoError(t, err)
+		clk.Advance(time.Minute) // each waits 10 minutes in its Wait state
+	}
+
+	var names []string
+	pages := 0
+	p := sfn.NewListExecutionsPaginator(client, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: types.ExecutionStatusRunning, MaxResults: 2})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		pages++
+		for _, e := range page.Executions {
+			names = append(names, aws.ToString(e.Name))
+			desc, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: e.ExecutionArn})
+			require.NoError(t, err)
+			assert.Equal(t, desc.StartDate, e.StartDate)
+			assert.Equal(t, desc.Status, e.Status)
+			assert.Nil(t, e.StopDate, "running")
+		}
+	}
+	assert.Equal(t, []string{"R5", "R4", "R3", "R2", "R1"}, names, "newest first")
+	assert.Equal(t, 3, pages)
+
+	list, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, StatusFilter: types.ExecutionStatusSucceeded})
+	require.NoError(t, err)
+	assert.NotNil(t, list.Executions)
+	assert.Empty(t, list.Executions, "none has succeeded yet")
+
+	_, err = client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: sm.StateMachineArn, NextToken: aws.String("not-a-token")})
+	var invalid *types.InvalidToken
+	assert.True(t, errors.As(err, &invalid), "an unknown token: %v", err)
+}
+
 func TestStepFunctionsRejectsBadDefinitionsAndStops(t *testing.T) {
 	s, clk := newTestSim(t, nil)
 	ctx := context.Background()
