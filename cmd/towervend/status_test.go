@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/bench"
 	"github.com/towervend/towervend/internal/local"
 )
 
@@ -24,26 +24,14 @@ func TestStatusShowsTheQueue(t *testing.T) {
 	w.ControlTower.Spread = 0
 	rt, err := local.New(ctx, local.Options{World: w, MaxSimulatedTime: 20 * time.Minute})
 	require.NoError(t, err)
-	var bodies [][]byte
-	for i := range 8 {
-		b, err := json.Marshal(map[string]any{
-			"requestId": fmt.Sprintf("QUEUE%02d", i), "action": "create",
-			"account": map[string]string{"name": fmt.Sprintf("queue-%02d", i), "email": fmt.Sprintf("aws+queue-%02d@northwind.example", i),
-				"organizationalUnit": "Sandbox"},
-			"owner": map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
-			"tags":  map[string]string{"CostCenter": "9000"},
-		})
-		require.NoError(t, err)
-		bodies = append(bodies, b)
-	}
-	require.NoError(t, rt.Submit(ctx, bodies...))
+	require.NoError(t, rt.Submit(ctx, bench.CreateRequests("queue", 8)...))
 	// Stopped after 20 simulated minutes: five operations run, three requests wait.
 	require.ErrorContains(t, rt.Run(ctx), "did not finish")
 
 	c := sfn.NewFromConfig(rt.Sim.Config())
 	queued := 0
-	for i := range 8 {
-		rep, err := requestStatus(ctx, c, rt.StateMachineArn, fmt.Sprintf("QUEUE%02d", i))
+	for i := 1; i <= 8; i++ {
+		rep, err := requestStatus(ctx, c, rt.StateMachineArn, fmt.Sprintf("queue-REQ-%05d", i))
 		require.NoError(t, err)
 		require.Equal(t, "running", rep.Outcome)
 		if rep.Queue == nil {
