@@ -1533,9 +1533,10 @@ func (s *Sim) sqsDeleteMessage(c *call, body []byte) (any, *APIError) {
 type sqsIDResult struct{ Id string }
 
 func (s *Sim) sqsDeleteMessageBatch(c *call, body []byte) (any, *APIError) {
+	type entry struct{ Id, ReceiptHandle string }
 	var in struct {
 		QueueUrl string
-		Entries  []struct{ Id, ReceiptHandle string }
+		Entries  []entry
 	}
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -1544,23 +1545,31 @@ func (s *Sim) sqsDeleteMessageBatch(c *call, body []byte) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
+	return sqsEachEntry(in.Entries, "DeleteMessageBatchRequestEntry", func(e entry) string { return e.Id },
+		func(e entry) *APIError { return s.sqsDeleteOne(c, q, e.ReceiptHandle) })
+}
+
+// sqsEachEntry answers a DeleteMessageBatch or ChangeMessageVisibilityBatch
+// call: it checks the entries' ids as every batch request does, then applies
+// each entry on its own, reporting it as successful or failed.
+func sqsEachEntry[E any](entries []E, entryShape string, id func(E) string, apply func(E) *APIError) (any, *APIError) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = id(e)
 	}
-	if aerr := sqsCheckBatch(ids, "DeleteMessageBatchRequestEntry"); aerr != nil {
+	if aerr := sqsCheckBatch(ids, entryShape); aerr != nil {
 		return nil, aerr
 	}
 	out := struct {
 		Successful []sqsIDResult
 		Failed     []sqsBatchError
 	}{Successful: []sqsIDResult{}, Failed: []sqsBatchError{}}
-	for _, e := range in.Entries {
-		if aerr := s.sqsDeleteOne(c, q, e.ReceiptHandle); aerr != nil {
-			out.Failed = append(out.Failed, sqsBatchFailure(e.Id, aerr))
+	for i, e := range entries {
+		if aerr := apply(e); aerr != nil {
+			out.Failed = append(out.Failed, sqsBatchFailure(ids[i], aerr))
 			continue
 		}
-		out.Successful = append(out.Successful, sqsIDResult{Id: e.Id})
+		out.Successful = append(out.Successful, sqsIDResult{Id: ids[i]})
 	}
 	return out, nil
 }
@@ -1608,12 +1617,13 @@ func (s *Sim) sqsChangeMessageVisibility(c *call, body []byte) (any, *APIError) 
 }
 
 func (s *Sim) sqsChangeMessageVisibilityBatch(c *call, body []byte) (any, *APIError) {
+	type entry struct {
+		Id, ReceiptHandle string
+		VisibilityTimeout int
+	}
 	var in struct {
 		QueueUrl string
-		Entries  []struct {
-			Id, ReceiptHandle string
-			VisibilityTimeout int
-		}
+		Entries  []entry
 	}
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -1622,25 +1632,8 @@ func (s *Sim) sqsChangeMessageVisibilityBatch(c *call, body []byte) (any, *APIEr
 	if aerr != nil {
 		return nil, aerr
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if aerr := sqsCheckBatch(ids, "ChangeMessageVisibilityBatchRequestEntry"); aerr != nil {
-		return nil, aerr
-	}
-	out := struct {
-		Successful []sqsIDResult
-		Failed     []sqsBatchError
-	}{Successful: []sqsIDResult{}, Failed: []sqsBatchError{}}
-	for _, e := range in.Entries {
-		if aerr := s.sqsChangeVisibilityOne(c, q, e.ReceiptHandle, e.VisibilityTimeout); aerr != nil {
-			out.Failed = append(out.Failed, sqsBatchFailure(e.Id, aerr))
-			continue
-		}
-		out.Successful = append(out.Successful, sqsIDResult{Id: e.Id})
-	}
-	return out, nil
+	return sqsEachEntry(in.Entries, "ChangeMessageVisibilityBatchRequestEntry", func(e entry) string { return e.Id },
+		func(e entry) *APIError { return s.sqsChangeVisibilityOne(c, q, e.ReceiptHandle, e.VisibilityTimeout) })
 }
 
 // --- message move tasks ---
