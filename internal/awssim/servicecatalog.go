@@ -718,15 +718,7 @@ func (s *Sim) scSearchProducts(c *call, body []byte) (any, *APIError) {
 	if ok && s.scAssociated(c.caller) {
 		items = append(items, s.scSummary())
 	}
-	page, next, valid := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !valid {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
-	}
-	out := map[string]any{"ProductViewSummaries": page}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
-	return out, nil
+	return scPage(items, "ProductViewSummaries", in.PageToken, in.PageSize)
 }
 
 func (s *Sim) scSearchProductsAsAdmin(c *call, body []byte) (any, *APIError) {
@@ -753,15 +745,7 @@ func (s *Sim) scSearchProductsAsAdmin(c *call, body []byte) (any, *APIError) {
 	if ok {
 		items = append(items, s.scViewDetail())
 	}
-	page, next, valid := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !valid {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
-	}
-	out := map[string]any{"ProductViewDetails": page}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
-	return out, nil
+	return scPage(items, "ProductViewDetails", in.PageToken, in.PageSize)
 }
 
 func (s *Sim) scDescribeProduct(c *call, body []byte) (any, *APIError) {
@@ -881,15 +865,7 @@ func (s *Sim) scListLaunchPaths(c *call, body []byte) (any, *APIError) {
 		return nil, s.scNoLaunchPath()
 	}
 	items := []scLaunchPathSummary{{ID: s.catalog.LaunchPathID, Name: s.catalog.PortfolioName, ConstraintSummaries: []string{}, Tags: []scTag{}}}
-	page, next, ok := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !ok {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
-	}
-	out := map[string]any{"LaunchPathSummaries": page}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
-	return out, nil
+	return scPage(items, "LaunchPathSummaries", in.PageToken, in.PageSize)
 }
 
 // scParamInput is one ProvisioningParameter or UpdateProvisioningParameter.
@@ -1250,7 +1226,7 @@ func (s *Sim) scSearchProvisionedProducts(c *call, body []byte) (any, *APIError)
 			return nil, apiErr("InvalidParametersException", "Filter key %s is not valid; the only key is SearchQuery.", k)
 		}
 	}
-	var items []scProvisionedProductAttribute
+	items := []scProvisionedProductAttribute{} // an empty answer is [], not null
 	for _, p := range s.scSortedProducts() {
 		if !visible(p.UserArn, p.UserArnSession) {
 			continue
@@ -1283,17 +1259,11 @@ func (s *Sim) scSearchProvisionedProducts(c *call, body []byte) (any, *APIError)
 			return key(items[i]) < key(items[j])
 		})
 	}
-	page, next, ok := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !ok {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
+	out, err := scPage(items, "ProvisionedProducts", in.PageToken, in.PageSize)
+	if err != nil {
+		return nil, err
 	}
-	if page == nil {
-		page = []scProvisionedProductAttribute{}
-	}
-	out := map[string]any{"ProvisionedProducts": page, "TotalResultsCount": len(items)}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
+	out["TotalResultsCount"] = len(items)
 	return out, nil
 }
 
@@ -1319,15 +1289,7 @@ func (s *Sim) scScanProvisionedProducts(c *call, body []byte) (any, *APIError) {
 			items = append(items, s.scDetail(p))
 		}
 	}
-	page, next, ok := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !ok {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
-	}
-	out := map[string]any{"ProvisionedProducts": page}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
-	return out, nil
+	return scPage(items, "ProvisionedProducts", in.PageToken, in.PageSize)
 }
 
 func (s *Sim) scDescribeProvisionedProduct(c *call, body []byte) (any, *APIError) {
@@ -1371,15 +1333,7 @@ func (s *Sim) scGetProvisionedProductOutputs(c *call, body []byte) (any, *APIErr
 			}
 		}
 	}
-	page, next, ok := pageOf(items, in.PageToken, in.PageSize, 20)
-	if !ok {
-		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
-	}
-	out := map[string]any{"Outputs": page}
-	if next != "" {
-		out["NextPageToken"] = next
-	}
-	return out, nil
+	return scPage(items, "Outputs", in.PageToken, in.PageSize)
 }
 
 func scContains(list []string, v string) bool {
@@ -1439,11 +1393,17 @@ func (s *Sim) scListRecordHistory(c *call, body []byte) (any, *APIError) {
 	for _, r := range recs {
 		items = append(items, s.scRecordDetail(r))
 	}
-	page, next, ok := pageOf(items, in.PageToken, in.PageSize, 20)
+	return scPage(items, "RecordDetails", in.PageToken, in.PageSize)
+}
+
+// scPage answers a Service Catalog list call: one page of items (20 unless
+// PageSize says otherwise) under key, with NextPageToken when more remain.
+func scPage[T any](items []T, key, token string, size int) (map[string]any, *APIError) {
+	page, next, ok := pageOf(items, token, size, 20)
 	if !ok {
 		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
 	}
-	out := map[string]any{"RecordDetails": page}
+	out := map[string]any{key: page}
 	if next != "" {
 		out["NextPageToken"] = next
 	}
