@@ -10,8 +10,8 @@ func (s *Sim) SetExecutionRole(accountID, role string) error {
 	default:
 		return fmt.Errorf("role %q: want %s, %s or %s", role, RoleTrusted, RoleUntrusted, RoleMissing)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	a := s.org.account(accountID)
 	if a == nil {
 		return fmt.Errorf("no account %s in the simulated organization", accountID)
@@ -24,16 +24,16 @@ func (s *Sim) SetExecutionRole(accountID, role string) error {
 // now, the most that ever ran at once, and how many it refused because it was
 // busy or at its limit.
 func (s *Sim) AccountOperations() (running, peak, refused int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	running, _ = s.afInFlight()
 	return running, s.catalog.PeakInFlight, s.catalog.Refused
 }
 
 // Account returns a copy of an account's state, or false.
 func (s *Sim) Account(id string) (Account, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	a := s.org.account(id)
 	if a == nil {
 		return Account{}, false
@@ -45,8 +45,8 @@ func (s *Sim) Account(id string) (Account, bool) {
 
 // AccountsNamed returns the accounts with a name, sorted by id.
 func (s *Sim) AccountsNamed(name string) []Account {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	var out []Account
 	for _, a := range s.org.sortedAccounts() {
 		if a.Name == name {
@@ -58,7 +58,7 @@ func (s *Sim) AccountsNamed(name string) []Account {
 
 // OUPath is an OU's path from Root ("" for Root or an unknown id).
 func (s *Sim) OUPath(id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return s.org.ouPath(id)
 }

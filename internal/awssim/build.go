@@ -2,6 +2,7 @@ package awssim
 
 import (
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"strings"
 )
 
@@ -11,11 +12,11 @@ func (s *Sim) build(w *World) error {
 	o := &s.org
 	o.ID = w.Organization.ID
 	if o.ID == "" {
-		o.ID = "o-" + s.randString(10, lowerAlnum)
+		o.ID = "o-" + s.env.RandString(10, protocol.LowerAlnum)
 	}
 	o.RootID = w.Organization.RootID
 	if o.RootID == "" {
-		o.RootID = "r-" + s.randString(4, lowerAlnum)
+		o.RootID = "r-" + s.env.RandString(4, protocol.LowerAlnum)
 	}
 	o.OUs = map[string]*OU{}
 	o.Accounts = map[string]*Account{}
@@ -40,7 +41,7 @@ func (s *Sim) build(w *World) error {
 
 	for _, p := range w.Principals {
 		acct := accountOfArn(p.Arn)
-		s.keys[p.AccessKeyID] = Principal{Arn: p.Arn, AccountID: acct, UserID: "AROA" + strings.ToUpper(s.randString(17, lowerAlnum))}
+		s.keys[p.AccessKeyID] = Principal{Arn: p.Arn, AccountID: acct, UserID: "AROA" + strings.ToUpper(s.env.RandString(17, protocol.LowerAlnum))}
 	}
 	if err := s.buildIdentity(w.IdentityCenter); err != nil {
 		return err
@@ -114,7 +115,7 @@ func (s *Sim) addAccountSpec(spec AccountSpec, parent string) error {
 		joined = "CREATED"
 	}
 	s.org.Accounts[id] = &Account{ID: id, Name: spec.Name, Email: spec.Email, ParentID: parent, Status: status,
-		JoinedMethod: joined, JoinedTimestamp: s.world.Start.AddDate(0, -1-s.rng.IntN(24), 0),
+		JoinedMethod: joined, JoinedTimestamp: s.world.Start.AddDate(0, -1-s.env.Rand().IntN(24), 0),
 		Tags: copyTags(spec.Tags), ExecutionRole: role, Enrolled: spec.Enrolled}
 	return nil
 }
@@ -123,11 +124,11 @@ func (s *Sim) buildIdentity(spec IdentityCenterSpec) error {
 	id := &s.identity
 	id.InstanceArn = spec.InstanceArn
 	if id.InstanceArn == "" {
-		id.InstanceArn = "arn:aws:sso:::instance/ssoins-" + s.randString(16, hexDigits)
+		id.InstanceArn = "arn:aws:sso:::instance/ssoins-" + s.env.RandString(16, protocol.HexDigits)
 	}
 	id.IdentityStoreID = spec.IdentityStoreID
 	if id.IdentityStoreID == "" {
-		id.IdentityStoreID = "d-" + s.randString(10, hexDigits)
+		id.IdentityStoreID = "d-" + s.env.RandString(10, protocol.HexDigits)
 	}
 	id.Users = map[string]*User{}
 	id.Groups = map[string]*Group{}
@@ -140,7 +141,7 @@ func (s *Sim) buildIdentity(spec IdentityCenterSpec) error {
 		s.addUser(u.UserName, u.Email, u.GivenName, u.FamilyName)
 	}
 	for _, g := range spec.Groups {
-		grp := &Group{ID: s.uuid(), DisplayName: g.DisplayName, Description: g.Description}
+		grp := &Group{ID: s.env.UUID(), DisplayName: g.DisplayName, Description: g.Description}
 		for _, m := range g.Members {
 			u := id.userByName(m)
 			if u == nil {
@@ -152,7 +153,7 @@ func (s *Sim) buildIdentity(spec IdentityCenterSpec) error {
 	}
 	instance := strings.TrimPrefix(id.InstanceArn, "arn:aws:sso:::instance/")
 	for _, p := range spec.PermissionSets {
-		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.randString(16, hexDigits)
+		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.env.RandString(16, protocol.HexDigits)
 		dur := p.SessionDuration
 		if dur == "" {
 			dur = "PT1H"
@@ -188,7 +189,7 @@ func (s *Sim) buildIdentity(spec IdentityCenterSpec) error {
 
 // addUser creates an identity store user. s.mu is held (or the Sim is being built).
 func (s *Sim) addUser(userName, email, given, family string) *User {
-	u := &User{ID: s.randString(10, digits) + "-" + s.uuid(), UserName: userName, Email: email, GivenName: given, FamilyName: family}
+	u := &User{ID: s.env.RandString(10, protocol.Digits) + "-" + s.env.UUID(), UserName: userName, Email: email, GivenName: given, FamilyName: family}
 	s.identity.Users[u.ID] = u
 	return u
 }

@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"strings"
 	"time"
@@ -122,21 +123,21 @@ func (s *Sim) afSchedule(rec *CatalogRecord, at time.Time) {
 func (s *Sim) afArm(recID string) {
 	op := s.catalog.Records[recID].Operation
 	seq := op.Seq
-	d := op.Next.Sub(s.clock.Now())
+	d := op.Next.Sub(s.env.Clock.Now())
 	if d < 0 {
 		d = 0
 	}
-	s.clock.AfterFunc(d, func() { s.afFire(recID, seq) })
+	s.env.Clock.AfterFunc(d, func() { s.afFire(recID, seq) })
 }
 
 func (s *Sim) afFire(recID string, seq int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	rec := s.catalog.Records[recID]
 	if rec == nil || rec.Operation == nil || rec.Operation.Seq != seq {
 		return
 	}
-	s.afStep(rec, s.clock.Now())
+	s.afStep(rec, s.env.Clock.Now())
 }
 
 // afStep moves an operation on from its current phase. s.mu is held.
@@ -292,7 +293,7 @@ func (s *Sim) afRun(rec *CatalogRecord, now time.Time, d time.Duration) {
 func (s *Sim) afJitter(base time.Duration) time.Duration {
 	d := base
 	if spread := s.world.ControlTower.Spread.D(); spread > 0 {
-		d += time.Duration((s.rng.Float64()*2 - 1) * float64(spread))
+		d += time.Duration((s.env.Rand().Float64()*2 - 1) * float64(spread))
 	}
 	if d < time.Minute {
 		d = time.Minute
@@ -305,7 +306,7 @@ func (s *Sim) afJitter(base time.Duration) time.Duration {
 // FailProvisioningRate fails that share of creates, enrollments and updates.
 func (s *Sim) afInjectFailure(op *AccountOperation) bool {
 	if op.Action == afCreate || op.Action == afEnroll {
-		for _, f := range s.faults.FailProvisioning {
+		for _, f := range (*s.env.Faults()).FailProvisioning {
 			if !strings.EqualFold(f, op.Params[afAccountName]) && !strings.EqualFold(f, op.Params[afAccountEmail]) {
 				continue
 			}
@@ -315,8 +316,8 @@ func (s *Sim) afInjectFailure(op *AccountOperation) bool {
 			}
 		}
 	}
-	if rate := s.faults.FailProvisioningRate; rate > 0 {
-		return s.rng.Float64() < rate
+	if rate := (*s.env.Faults()).FailProvisioningRate; rate > 0 {
+		return s.env.Rand().Float64() < rate
 	}
 	return false
 }
@@ -442,9 +443,9 @@ func (s *Sim) afGrantAdmin(accountID string, params map[string]string) {
 	ps := id.permissionSetByName("AWSAdministratorAccess")
 	if ps == nil {
 		instance := strings.TrimPrefix(id.InstanceArn, "arn:aws:sso:::instance/")
-		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.randString(16, hexDigits)
+		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.env.RandString(16, protocol.HexDigits)
 		ps = &PermissionSet{Arn: arn, Name: "AWSAdministratorAccess", Description: "Provides full access to AWS services and resources",
-			SessionDuration: "PT1H", CreatedDate: s.clock.Now()}
+			SessionDuration: "PT1H", CreatedDate: s.env.Clock.Now()}
 		id.PermissionSets[arn] = ps
 	}
 	id.assign(Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
@@ -520,7 +521,7 @@ func (s *Sim) afEmit(op *AccountOperation, accountID, state, message string, now
 		AWSRegion:       s.world.Region,
 		SourceIPAddress: "AWS Internal",
 		UserAgent:       "AWS Internal",
-		EventID:         s.uuid(),
+		EventID:         s.env.UUID(),
 		ReadOnly:        false,
 		EventType:       "AwsServiceEvent",
 		ServiceEventDetails: map[string]afManagedAccountStatus{key: {

@@ -90,8 +90,8 @@ func ctLifecycleEvents(t *testing.T, s *Sim) []ctEvent {
 
 // ctAccount reads an account from Organizations' state.
 func ctAccount(s *Sim, id string) Account {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	if a := s.org.account(id); a != nil {
 		return *a
 	}
@@ -99,8 +99,8 @@ func ctAccount(s *Sim, id string) Account {
 }
 
 func ctAccountByEmail(s *Sim, email string) *Account {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	if a := s.org.accountByEmail(email); a != nil {
 		c := *a
 		return &c
@@ -109,16 +109,16 @@ func ctAccountByEmail(s *Sim, email string) *Account {
 }
 
 func ctAccountCount(s *Sim) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return len(s.org.Accounts)
 }
 
 // ctHasAdmin reports whether the Identity Center user with email has
 // AWSAdministratorAccess on the account.
 func ctHasAdmin(s *Sim, email, accountID string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	u := s.identity.userByEmail(email)
 	ps := s.identity.permissionSetByName("AWSAdministratorAccess")
 	if u == nil || ps == nil {
@@ -216,9 +216,9 @@ func TestControlTowerCreatesAccount(t *testing.T) {
 	assert.Equal(t, RoleTrusted, got.ExecutionRole)
 	assert.Equal(t, "ou-nw7k-sbx00001", got.ParentID)
 
-	s.mu.Lock()
+	s.env.Lock()
 	u := s.identity.userByEmail("alpha.lead@northwind.example")
-	s.mu.Unlock()
+	s.env.Unlock()
 	require.NotNil(t, u, "Control Tower creates the SSO user")
 	assert.Equal(t, "Alpha", u.GivenName)
 	assert.Equal(t, "Lead", u.FamilyName)

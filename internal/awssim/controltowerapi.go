@@ -2,6 +2,7 @@ package awssim
 
 import (
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"strings"
 )
 
@@ -17,8 +18,8 @@ func (s *Sim) controlTowerBaselineID() string {
 // ControlTowerBaselineARN is the AWSControlTowerBaseline identifier callers filter on.
 func (s *Sim) ControlTowerBaselineARN() string { return s.controlTowerBaselineID() }
 
-func (s *Sim) controlTowerOps() map[string]jsonOp {
-	return map[string]jsonOp{
+func (s *Sim) controlTowerOps() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
 		"/list-enabled-baselines": s.ctListEnabledBaselines,
 	}
 }
@@ -32,7 +33,7 @@ type enabledBaseline struct {
 	StatusSummary      map[string]string `json:"statusSummary"`
 }
 
-func (s *Sim) ctListEnabledBaselines(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ctListEnabledBaselines(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Filter struct {
 			BaselineIdentifiers []string `json:"baselineIdentifiers"`
@@ -85,7 +86,7 @@ func (s *Sim) ctListEnabledBaselines(c *call, body []byte) (any, *APIError) {
 		}
 		out = append(out, b)
 	}
-	page, next, ok := pageOf(out, in.NextToken, in.MaxResults, 100)
+	page, next, ok := protocol.PageOf(out, in.NextToken, in.MaxResults, 100)
 	if !ok {
 		return nil, apiErr("ValidationException", "The nextToken is not valid.")
 	}

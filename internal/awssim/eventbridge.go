@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"sort"
 	"strings"
@@ -153,10 +154,10 @@ func (s *Sim) deliver(rule string, t Target, payload []byte, attempt int) {
 	if attempt > 0 {
 		delay = time.Duration(1<<min(attempt, 10)) * time.Second
 	}
-	s.clock.AfterFunc(delay, func() {
-		s.mu.Lock()
+	s.env.Clock.AfterFunc(delay, func() {
+		s.env.Lock()
 		fn := s.function(t.Arn)
-		s.mu.Unlock()
+		s.env.Unlock()
 		var err error
 		if fn == nil {
 			err = fmt.Errorf("no function is registered for %s", t.Arn)
@@ -166,8 +167,8 @@ func (s *Sim) deliver(rule string, t Target, payload []byte, attempt int) {
 		if err == nil {
 			return
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		s.env.Lock()
+		defer s.env.Unlock()
 		if attempt+1 < deliveryAttempts && fn != nil {
 			s.deliver(rule, t, payload, attempt+1)
 			return
@@ -185,7 +186,7 @@ func (s *Sim) putServiceEvent(source, detailType string, detail any) {
 	if err != nil {
 		panic("awssim: service event detail does not marshal: " + err.Error()) // a simulator bug
 	}
-	s.publish(s.events.Buses["default"], s.envelope(source, detailType, d, nil, s.clock.Now()))
+	s.publish(s.events.Buses["default"], s.envelope(source, detailType, d, nil, s.env.Clock.Now()))
 }
 
 // envelope builds an EventBridge event in AWS's field order.
@@ -203,22 +204,22 @@ func (s *Sim) envelope(source, detailType string, detail json.RawMessage, resour
 		Region     string          `json:"region"`
 		Resources  []string        `json:"resources"`
 		Detail     json.RawMessage `json:"detail"`
-	}{"0", s.uuid(), detailType, source, s.org.ManagementAccountID, at.UTC().Format(time.RFC3339), s.world.Region, resources, detail}
+	}{"0", s.env.UUID(), detailType, source, s.org.ManagementAccountID, at.UTC().Format(time.RFC3339), s.world.Region, resources, detail}
 	b, _ := json.Marshal(ev)
 	return b
 }
 
 // BusEvents returns every event put on a bus so far, oldest first.
 func (s *Sim) BusEvents(bus string) []json.RawMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return append([]json.RawMessage(nil), s.events.Log[bus]...)
 }
 
 // FailedDeliveries returns the events targets refused after all retries.
 func (s *Sim) FailedDeliveries() []FailedDelivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return append([]FailedDelivery(nil), s.events.FailedDeliveries...)
 }
 
@@ -226,8 +227,8 @@ func (s *Sim) FailedDeliveries() []FailedDelivery {
 
 var ruleNameRe = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 
-func (s *Sim) eventsOps() map[string]jsonOp {
-	return map[string]jsonOp{
+func (s *Sim) eventsOps() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
 		"PutEvents":         s.evPutEvents,
 		"CreateEventBus":    s.evCreateEventBus,
 		"DescribeEventBus":  s.evDescribeEventBus,
@@ -236,8 +237,8 @@ func (s *Sim) eventsOps() map[string]jsonOp {
 		"DescribeRule":      s.evDescribeRule,
 		"ListRules":         s.evListRules,
 		"DeleteRule":        s.evDeleteRule,
-		"EnableRule":        func(c *call, b []byte) (any, *APIError) { return s.evSetRuleState(b, "ENABLED") },
-		"DisableRule":       func(c *call, b []byte) (any, *APIError) { return s.evSetRuleState(b, "DISABLED") },
+		"EnableRule":        func(c *protocol.Call, b []byte) (any, *APIError) { return s.evSetRuleState(b, "ENABLED") },
+		"DisableRule":       func(c *protocol.Call, b []byte) (any, *APIError) { return s.evSetRuleState(b, "DISABLED") },
 		"PutTargets":        s.evPutTargets,
 		"RemoveTargets":     s.evRemoveTargets,
 		"ListTargetsByRule": s.evListTargetsByRule,
@@ -253,7 +254,7 @@ func decode(body []byte, v any) *APIError {
 	return nil
 }
 
-func (s *Sim) evPutEvents(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evPutEvents(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Entries []struct {
 			Source       string
@@ -301,7 +302,7 @@ func (s *Sim) evPutEvents(c *call, body []byte) (any, *APIError) {
 			out.FailedEntryCount++
 			continue
 		}
-		at := c.now
+		at := c.Now
 		if e.Time != nil {
 			at = e.Time.Time()
 		}
@@ -316,7 +317,7 @@ func (s *Sim) evPutEvents(c *call, body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func (s *Sim) evCreateEventBus(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evCreateEventBus(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ Name string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -332,7 +333,7 @@ func (s *Sim) evCreateEventBus(c *call, body []byte) (any, *APIError) {
 	return map[string]string{"EventBusArn": b.Arn}, nil
 }
 
-func (s *Sim) evDescribeEventBus(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evDescribeEventBus(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ Name string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -344,7 +345,7 @@ func (s *Sim) evDescribeEventBus(c *call, body []byte) (any, *APIError) {
 	return map[string]string{"Name": b.Name, "Arn": b.Arn}, nil
 }
 
-func (s *Sim) evListEventBuses(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evListEventBuses(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ NamePrefix string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -358,7 +359,7 @@ func (s *Sim) evListEventBuses(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"EventBuses": buses}, nil
 }
 
-func (s *Sim) evPutRule(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evPutRule(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Name, EventPattern, State, Description, EventBusName, ScheduleExpression string
 	}
@@ -411,7 +412,7 @@ func (s *Sim) rule(busName, name string) (*Bus, *Rule, *APIError) {
 	return b, r, nil
 }
 
-func (s *Sim) evDescribeRule(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evDescribeRule(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ Name, EventBusName string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -423,7 +424,7 @@ func (s *Sim) evDescribeRule(c *call, body []byte) (any, *APIError) {
 	return map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "Description": r.Description, "EventBusName": b.Name}, nil
 }
 
-func (s *Sim) evListRules(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evListRules(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		NamePrefix, EventBusName, NextToken string
 		Limit                               int
@@ -441,7 +442,7 @@ func (s *Sim) evListRules(c *call, body []byte) (any, *APIError) {
 			rules = append(rules, map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "EventBusName": b.Name})
 		}
 	}
-	page, next, ok := pageOf(rules, in.NextToken, in.Limit, 100)
+	page, next, ok := protocol.PageOf(rules, in.NextToken, in.Limit, 100)
 	if !ok {
 		return nil, apiErr("ValidationException", "The NextToken is not valid.")
 	}
@@ -452,7 +453,7 @@ func (s *Sim) evListRules(c *call, body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func (s *Sim) evDeleteRule(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evDeleteRule(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ Name, EventBusName string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -482,7 +483,7 @@ func (s *Sim) evSetRuleState(body []byte, state string) (any, *APIError) {
 	return struct{}{}, nil
 }
 
-func (s *Sim) evPutTargets(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evPutTargets(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Rule, EventBusName string
 		Targets            []Target
@@ -511,7 +512,7 @@ func (s *Sim) evPutTargets(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"FailedEntryCount": 0, "FailedEntries": []any{}}, nil
 }
 
-func (s *Sim) evRemoveTargets(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evRemoveTargets(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Rule, EventBusName string
 		Ids                []string
@@ -533,7 +534,7 @@ func (s *Sim) evRemoveTargets(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"FailedEntryCount": 0, "FailedEntries": []any{}}, nil
 }
 
-func (s *Sim) evListTargetsByRule(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evListTargetsByRule(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ Rule, EventBusName string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -547,7 +548,7 @@ func (s *Sim) evListTargetsByRule(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"Targets": targets}, nil
 }
 
-func (s *Sim) evTestEventPattern(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evTestEventPattern(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ EventPattern, Event string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -563,7 +564,7 @@ func (s *Sim) evTestEventPattern(c *call, body []byte) (any, *APIError) {
 	return map[string]bool{"Result": ok}, nil
 }
 
-func (s *Sim) evCreateArchive(c *call, body []byte) (any, *APIError) {
+func (s *Sim) evCreateArchive(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ ArchiveName, EventSourceArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err

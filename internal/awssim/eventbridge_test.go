@@ -31,11 +31,11 @@ func TestEventsRuleDeliversMatchingEventsToFunction(t *testing.T) {
 		Targets: []types.Target{{Id: aws.String("fn"), Arn: aws.String("arn:aws:lambda:eu-west-1:111122223333:function:lifecycle")}}})
 	require.NoError(t, err)
 
-	s.mu.Lock()
+	s.env.Lock()
 	s.putServiceEvent("aws.controltower", "AWS Service Event via CloudTrail", map[string]any{"eventName": "CreateManagedAccount"})
 	s.putServiceEvent("aws.controltower", "AWS Service Event via CloudTrail", map[string]any{"eventName": "EnableGuardrail"})
 	s.putServiceEvent("aws.controltower", "AWS API Call via CloudTrail", map[string]any{"eventName": "CreateManagedAccount"})
-	s.mu.Unlock()
+	s.env.Unlock()
 	clk.Advance(time.Second)
 
 	require.Len(t, got, 1, "only the completed CreateManagedAccount matches")

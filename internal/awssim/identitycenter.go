@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"sort"
 	"strings"
@@ -83,9 +84,9 @@ func idcThrottled() *APIError {
 
 // takeIdentityCenterToken spends one request of the collective rate, shared by
 // both APIs. s.mu is held.
-func (s *Sim) takeIdentityCenterToken(c *call) *APIError {
+func (s *Sim) takeIdentityCenterToken(c *protocol.Call) *APIError {
 	if svc := s.services[ssoAdminPrefix]; svc != nil {
-		if take := svc.ops[idcRateOp]; take != nil {
+		if take := svc.Ops[idcRateOp]; take != nil {
 			_, err := take(c, nil)
 			return err
 		}
@@ -116,7 +117,7 @@ func idcPage[T any](items []T, token string, maxResults int) ([]T, *string, *API
 	if maxResults < 0 || maxResults > idcMaxPage {
 		return nil, nil, apiErr("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, idcMaxPage)
 	}
-	page, next, ok := pageOf(items, token, maxResults, idcMaxPage)
+	page, next, ok := protocol.PageOf(items, token, maxResults, idcMaxPage)
 	if !ok {
 		return nil, nil, apiErr("ValidationException", "The NextToken is invalid or expired.")
 	}
@@ -186,9 +187,9 @@ type ssoAssignmentRequest struct {
 }
 
 // ssoAdminOps serves IAM Identity Center's sso-admin API.
-func (s *Sim) ssoAdminOps() map[string]jsonOp {
+func (s *Sim) ssoAdminOps() map[string]protocol.Handler {
 	bucket := &idcRateBucket{}
-	ops := map[string]jsonOp{
+	ops := map[string]protocol.Handler{
 		"ListInstances":                           s.ssoListInstances,
 		"ListPermissionSets":                      s.ssoListPermissionSets,
 		"DescribePermissionSet":                   s.ssoDescribePermissionSet,
@@ -203,16 +204,16 @@ func (s *Sim) ssoAdminOps() map[string]jsonOp {
 		"ListPermissionSetsProvisionedToAccount":  s.ssoListPermissionSetsProvisionedToAccount,
 	}
 	for name, op := range ops {
-		ops[name] = func(c *call, body []byte) (any, *APIError) {
-			if !bucket.take(c.now) {
+		ops[name] = func(c *protocol.Call, body []byte) (any, *APIError) {
+			if !bucket.take(c.Now) {
 				return nil, idcThrottled()
 			}
-			s.settleAssignmentOps(c.now)
+			s.settleAssignmentOps(c.Now)
 			return op(c, body)
 		}
 	}
-	ops[idcRateOp] = func(c *call, _ []byte) (any, *APIError) {
-		if !bucket.take(c.now) {
+	ops[idcRateOp] = func(c *protocol.Call, _ []byte) (any, *APIError) {
+		if !bucket.take(c.Now) {
 			return nil, idcThrottled()
 		}
 		return nil, nil
@@ -251,7 +252,7 @@ func (s *Sim) idcPrincipalExists(principalType, id string) bool {
 	return s.identity.Users[id] != nil
 }
 
-func (s *Sim) ssoListInstances(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoListInstances(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		MaxResults int    `json:"MaxResults"`
 		NextToken  string `json:"NextToken"`
@@ -273,7 +274,7 @@ func (s *Sim) ssoListInstances(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"Instances": page, "NextToken": next}, nil
 }
 
-func (s *Sim) ssoListPermissionSets(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoListPermissionSets(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		InstanceArn string `json:"InstanceArn"`
 		MaxResults  int    `json:"MaxResults"`
@@ -292,7 +293,7 @@ func (s *Sim) ssoListPermissionSets(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"PermissionSets": page, "NextToken": next}, nil
 }
 
-func (s *Sim) ssoDescribePermissionSet(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoDescribePermissionSet(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		InstanceArn      string `json:"InstanceArn"`
 		PermissionSetArn string `json:"PermissionSetArn"`
@@ -366,7 +367,7 @@ func (s *Sim) idcOutstandingCreations() int {
 	return n
 }
 
-func (s *Sim) ssoCreateAccountAssignment(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoCreateAccountAssignment(c *protocol.Call, body []byte) (any, *APIError) {
 	var in ssoAssignmentRequest
 	if err := idcDecode(body, &in); err != nil {
 		return nil, err
@@ -388,7 +389,7 @@ func (s *Sim) ssoCreateAccountAssignment(c *call, body []byte) (any, *APIError) 
 	return map[string]any{"AccountAssignmentCreationStatus": s.idcOperationStatus(op)}, nil
 }
 
-func (s *Sim) ssoDeleteAccountAssignment(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoDeleteAccountAssignment(c *protocol.Call, body []byte) (any, *APIError) {
 	var in ssoAssignmentRequest
 	if err := idcDecode(body, &in); err != nil {
 		return nil, err
@@ -408,17 +409,17 @@ func (s *Sim) ssoDeleteAccountAssignment(c *call, body []byte) (any, *APIError) 
 }
 
 // startAssignmentOp records an in-flight operation and schedules its completion. s.mu is held.
-func (s *Sim) startAssignmentOp(c *call, a Assignment, del bool) *AssignmentOperation {
+func (s *Sim) startAssignmentOp(c *protocol.Call, a Assignment, del bool) *AssignmentOperation {
 	if s.identity.Operations == nil {
 		s.identity.Operations = map[string]*AssignmentOperation{}
 	}
-	id := s.uuid()
+	id := s.env.UUID()
 	for s.identity.Operations[id] != nil {
-		id = s.uuid()
+		id = s.env.UUID()
 	}
-	op := &AssignmentOperation{RequestID: id, Delete: del, Assignment: a, Created: c.now}
+	op := &AssignmentOperation{RequestID: id, Delete: del, Assignment: a, Created: c.Now}
 	s.identity.Operations[id] = op
-	s.scheduleAssignmentOp(op, c.now)
+	s.scheduleAssignmentOp(op, c.Now)
 	return op
 }
 
@@ -430,11 +431,11 @@ func (s *Sim) assignmentDue(op *AssignmentOperation) time.Time {
 // scheduleAssignmentOp arranges for op to complete at its due time. s.mu is held.
 func (s *Sim) scheduleAssignmentOp(op *AssignmentOperation, now time.Time) {
 	id := op.RequestID
-	s.clock.AfterFunc(max(0, s.assignmentDue(op).Sub(now)), func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
+	s.env.Clock.AfterFunc(max(0, s.assignmentDue(op).Sub(now)), func() {
+		s.env.Lock()
+		defer s.env.Unlock()
 		if op := s.identity.Operations[id]; op != nil && op.Done.IsZero() {
-			s.completeAssignmentOp(op, s.clock.Now())
+			s.completeAssignmentOp(op, s.env.Clock.Now())
 		}
 	})
 }
@@ -443,7 +444,7 @@ func (s *Sim) scheduleAssignmentOp(op *AssignmentOperation, now time.Time) {
 // snapshot was taken. Restore should call it; without it they still complete,
 // at the first sso-admin call after their due time. s.mu is held.
 func (s *Sim) resumeIdentity() {
-	now := s.clock.Now()
+	now := s.env.Clock.Now()
 	for _, id := range sortedKeys(s.identity.Operations) {
 		if op := s.identity.Operations[id]; op.Done.IsZero() {
 			s.scheduleAssignmentOp(op, now)
@@ -514,12 +515,12 @@ func (s *Sim) idcOperationStatus(op *AssignmentOperation) ssoOperationStatus {
 }
 
 // ssoDescribeOperation serves Describe{Creation,Deletion}Status.
-func (s *Sim) ssoDescribeOperation(del bool) jsonOp {
+func (s *Sim) ssoDescribeOperation(del bool) protocol.Handler {
 	member, outMember := "accountAssignmentCreationRequestId", "AccountAssignmentCreationStatus"
 	if del {
 		member, outMember = "accountAssignmentDeletionRequestId", "AccountAssignmentDeletionStatus"
 	}
-	return func(c *call, body []byte) (any, *APIError) {
+	return func(c *protocol.Call, body []byte) (any, *APIError) {
 		var in struct {
 			InstanceArn string `json:"InstanceArn"`
 			CreationID  string `json:"AccountAssignmentCreationRequestId"`
@@ -547,12 +548,12 @@ func (s *Sim) ssoDescribeOperation(del bool) jsonOp {
 }
 
 // ssoListOperations serves List{Creation,Deletion}Status.
-func (s *Sim) ssoListOperations(del bool) jsonOp {
+func (s *Sim) ssoListOperations(del bool) protocol.Handler {
 	outMember := "AccountAssignmentsCreationStatus"
 	if del {
 		outMember = "AccountAssignmentsDeletionStatus"
 	}
-	return func(c *call, body []byte) (any, *APIError) {
+	return func(c *protocol.Call, body []byte) (any, *APIError) {
 		var in struct {
 			InstanceArn string `json:"InstanceArn"`
 			Filter      *struct {
@@ -616,7 +617,7 @@ func (s *Sim) idcSortedAssignments(keep func(*Assignment) bool) []ssoAccountAssi
 	return out
 }
 
-func (s *Sim) ssoListAccountAssignments(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoListAccountAssignments(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountID        string `json:"AccountId"`
 		InstanceArn      string `json:"InstanceArn"`
@@ -646,7 +647,7 @@ func (s *Sim) ssoListAccountAssignments(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
 }
 
-func (s *Sim) ssoListAccountAssignmentsForPrincipal(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoListAccountAssignmentsForPrincipal(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		InstanceArn   string `json:"InstanceArn"`
 		PrincipalID   string `json:"PrincipalId"`
@@ -683,7 +684,7 @@ func (s *Sim) ssoListAccountAssignmentsForPrincipal(c *call, body []byte) (any, 
 	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
 }
 
-func (s *Sim) ssoListPermissionSetsProvisionedToAccount(c *call, body []byte) (any, *APIError) {
+func (s *Sim) ssoListPermissionSetsProvisionedToAccount(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountID          string `json:"AccountId"`
 		InstanceArn        string `json:"InstanceArn"`
@@ -783,8 +784,8 @@ type idsFilter struct {
 }
 
 // identityStoreOps serves the Identity Store API.
-func (s *Sim) identityStoreOps() map[string]jsonOp {
-	ops := map[string]jsonOp{
+func (s *Sim) identityStoreOps() map[string]protocol.Handler {
+	ops := map[string]protocol.Handler{
 		"GetUserId":                     s.idsGetUserID,
 		"GetGroupId":                    s.idsGetGroupID,
 		"DescribeUser":                  s.idsDescribeUser,
@@ -795,7 +796,7 @@ func (s *Sim) identityStoreOps() map[string]jsonOp {
 		"ListGroupMembershipsForMember": s.idsListGroupMembershipsForMember,
 	}
 	for name, op := range ops {
-		ops[name] = func(c *call, body []byte) (any, *APIError) {
+		ops[name] = func(c *protocol.Call, body []byte) (any, *APIError) {
 			if err := s.takeIdentityCenterToken(c); err != nil {
 				return nil, err
 			}
@@ -806,9 +807,9 @@ func (s *Sim) identityStoreOps() map[string]jsonOp {
 }
 
 // idsNotFound is identitystore's typed not-found error.
-func idsNotFound(c *call, resourceType, resourceID, format string, args ...any) *APIError {
+func idsNotFound(c *protocol.Call, resourceType, resourceID, format string, args ...any) *APIError {
 	e := apiErr("ResourceNotFoundException", format, args...)
-	e.Fields = map[string]any{"ResourceType": resourceType, "RequestId": c.requestID}
+	e.Fields = map[string]any{"ResourceType": resourceType, "RequestId": c.RequestID}
 	if resourceID != "" {
 		e.Fields["ResourceId"] = resourceID
 	}
@@ -816,7 +817,7 @@ func idsNotFound(c *call, resourceType, resourceID, format string, args ...any) 
 }
 
 // idsCheckStore validates an IdentityStoreId (the id or its ARN). s.mu is held.
-func (s *Sim) idsCheckStore(c *call, id string) *APIError {
+func (s *Sim) idsCheckStore(c *protocol.Call, id string) *APIError {
 	if !idcStoreIDRe.MatchString(id) {
 		return idcPatternErr("identityStoreId", id, idcStoreIDRe)
 	}
@@ -845,7 +846,7 @@ func idsAlternateIdentifierOf(alt idsAlternateIdentifier) (path, value string, u
 	}
 }
 
-func (s *Sim) idsGetUserID(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsGetUserID(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID     string                 `json:"IdentityStoreId"`
 		AlternateIdentifier idsAlternateIdentifier `json:"AlternateIdentifier"`
@@ -876,7 +877,7 @@ func (s *Sim) idsGetUserID(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"IdentityStoreId": s.identity.IdentityStoreID, "UserId": u.ID}, nil
 }
 
-func (s *Sim) idsGetGroupID(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsGetGroupID(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID     string                 `json:"IdentityStoreId"`
 		AlternateIdentifier idsAlternateIdentifier `json:"AlternateIdentifier"`
@@ -921,7 +922,7 @@ func (s *Sim) idsGroup(g *Group) idsGroup {
 	return idsGroup{IdentityStoreID: s.identity.IdentityStoreID, GroupID: g.ID, DisplayName: g.DisplayName, Description: g.Description}
 }
 
-func (s *Sim) idsDescribeUser(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsDescribeUser(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string `json:"IdentityStoreId"`
 		UserID          string `json:"UserId"`
@@ -942,7 +943,7 @@ func (s *Sim) idsDescribeUser(c *call, body []byte) (any, *APIError) {
 	return s.idsUser(u), nil
 }
 
-func (s *Sim) idsDescribeGroup(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsDescribeGroup(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string `json:"IdentityStoreId"`
 		GroupID         string `json:"GroupId"`
@@ -978,7 +979,7 @@ func idsFilterValue(filters []idsFilter, path string) (string, bool, *APIError) 
 	return filters[0].AttributeValue, true, nil
 }
 
-func (s *Sim) idsListUsers(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsListUsers(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string      `json:"IdentityStoreId"`
 		Filters         []idsFilter `json:"Filters"`
@@ -1009,7 +1010,7 @@ func (s *Sim) idsListUsers(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"Users": page, "NextToken": next}, nil
 }
 
-func (s *Sim) idsListGroups(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsListGroups(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string      `json:"IdentityStoreId"`
 		Filters         []idsFilter `json:"Filters"`
@@ -1052,7 +1053,7 @@ func (s *Sim) idsMembership(g *Group, userID string) idsMembership {
 	return idsMembership{IdentityStoreID: s.identity.IdentityStoreID, MembershipID: idsMembershipID(g.ID, userID), GroupID: g.ID, MemberID: idsMemberID{UserID: userID}}
 }
 
-func (s *Sim) idsListGroupMemberships(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsListGroupMemberships(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string `json:"IdentityStoreId"`
 		GroupID         string `json:"GroupId"`
@@ -1083,7 +1084,7 @@ func (s *Sim) idsListGroupMemberships(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
 }
 
-func (s *Sim) idsListGroupMembershipsForMember(c *call, body []byte) (any, *APIError) {
+func (s *Sim) idsListGroupMembershipsForMember(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		IdentityStoreID string       `json:"IdentityStoreId"`
 		MemberID        *idsMemberID `json:"MemberId"`

@@ -49,8 +49,8 @@ func newIDCFixture(t *testing.T, edit func(*World)) *idcFixture {
 	cfg := testConfig(s)
 	f := &idcFixture{s: s, clk: clk, sso: ssoadmin.NewFromConfig(cfg), ids: identitystore.NewFromConfig(cfg),
 		ps: map[string]string{}, users: map[string]string{}, groups: map[string]string{}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	f.instance, f.store = s.identity.InstanceArn, s.identity.IdentityStoreID
 	for arn, p := range s.identity.PermissionSets {
 		f.ps[p.Name] = arn
@@ -526,9 +526,9 @@ func TestIdentityAssignmentFailsWhenAccountSuspendedMeanwhile(t *testing.T) {
 	created, err := f.sso.CreateAccountAssignment(context.Background(), f.assignment("li.wei", "AWSReadOnlyAccess", idcTestHackathon))
 	require.NoError(t, err)
 
-	f.s.mu.Lock()
+	f.s.env.Lock()
 	f.s.org.Accounts[idcTestHackathon].Status = "SUSPENDED"
-	f.s.mu.Unlock()
+	f.s.env.Unlock()
 	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
 
 	st := f.creationStatus(t, aws.ToString(created.AccountAssignmentCreationStatus.RequestId))

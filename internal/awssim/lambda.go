@@ -12,8 +12,8 @@ type Function func(ctx context.Context, payload []byte) ([]byte, error)
 // RegisterFunction makes arn invokable by EventBridge targets and Step
 // Functions tasks. Registering an ARN again replaces its handler.
 func (s *Sim) RegisterFunction(arn string, fn Function) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	if s.functions == nil {
 		s.functions = map[string]Function{}
 	}
@@ -25,8 +25,8 @@ func (s *Sim) function(arn string) Function { return s.functions[arn] }
 
 // FunctionARNs lists the registered function ARNs.
 func (s *Sim) FunctionARNs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	out := make([]string, 0, len(s.functions))
 	for arn := range s.functions {
 		out = append(out, arn)

@@ -9,8 +9,8 @@ package awssim
 // requests Service Catalog has accepted but not yet handed to Control Tower,
 // so it can run ahead of AccountOperations' running count.
 func (s *Sim) ProductsUnderChange() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	n := 0
 	for _, pp := range s.catalog.Provisioned {
 		if pp.Status == ppUnderChange || pp.Status == ppPlan {
@@ -23,7 +23,7 @@ func (s *Sim) ProductsUnderChange() int {
 // Function returns the handler registered for arn, or nil, so a caller can
 // wrap it (to count invocations) and register the wrapper in its place.
 func (s *Sim) Function(arn string) Function {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return s.function(arn)
 }

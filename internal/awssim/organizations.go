@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"strings"
 	"time"
@@ -112,10 +113,10 @@ type orgService struct {
 }
 
 // organizationsOps serves AWS Organizations.
-func (s *Sim) organizationsOps() map[string]jsonOp {
+func (s *Sim) organizationsOps() map[string]protocol.Handler {
 	s.orgRequests.CreateAccount = map[string]*CreateAccountRequest{}
 	o := &orgService{s: s, requests: &s.orgRequests}
-	return map[string]jsonOp{
+	return map[string]protocol.Handler{
 		"DescribeOrganization":             o.describeOrganization,
 		"ListRoots":                        o.manager(o.listRoots),
 		"ListOrganizationalUnitsForParent": o.manager(o.listOUsForParent),
@@ -138,12 +139,12 @@ func (s *Sim) organizationsOps() map[string]jsonOp {
 // manager admits only principals of the management account, as Organizations
 // does for everything but DescribeOrganization (delegated administrators are
 // not simulated).
-func (o *orgService) manager(op jsonOp) jsonOp {
-	return func(c *call, body []byte) (any, *APIError) {
+func (o *orgService) manager(op protocol.Handler) protocol.Handler {
+	return func(c *protocol.Call, body []byte) (any, *APIError) {
 		if err := o.checkMember(c); err != nil {
 			return nil, err
 		}
-		if c.caller.AccountID != o.s.org.ManagementAccountID {
+		if c.Caller.AccountID != o.s.org.ManagementAccountID {
 			return nil, apiErr("AccessDeniedException", orgMsgAccessDenied)
 		}
 		return op(c, body)
@@ -151,8 +152,8 @@ func (o *orgService) manager(op jsonOp) jsonOp {
 }
 
 // checkMember rejects callers whose account is not in the organization.
-func (o *orgService) checkMember(c *call) *APIError {
-	if o.s.org.account(c.caller.AccountID) == nil {
+func (o *orgService) checkMember(c *protocol.Call) *APIError {
+	if o.s.org.account(c.Caller.AccountID) == nil {
 		return apiErr("AWSOrganizationsNotInUseException", orgMsgNotInOrg)
 	}
 	return nil
@@ -212,7 +213,7 @@ type orgListInput struct {
 
 // --- read operations ---
 
-func (o *orgService) describeOrganization(c *call, body []byte) (any, *APIError) {
+func (o *orgService) describeOrganization(c *protocol.Call, body []byte) (any, *APIError) {
 	if err := o.checkMember(c); err != nil {
 		return nil, err
 	}
@@ -229,7 +230,7 @@ func (o *orgService) describeOrganization(c *call, body []byte) (any, *APIError)
 	}}, nil
 }
 
-func (o *orgService) listRoots(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listRoots(c *protocol.Call, body []byte) (any, *APIError) {
 	var in orgListInput
 	if err := orgDecode(body, &in); err != nil {
 		return nil, err
@@ -248,7 +249,7 @@ func (o *orgService) listRoots(c *call, body []byte) (any, *APIError) {
 	return orgList("Roots", page, next), nil
 }
 
-func (o *orgService) listOUsForParent(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listOUsForParent(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		orgListInput
 		ParentID string `json:"ParentId"`
@@ -270,7 +271,7 @@ func (o *orgService) listOUsForParent(c *call, body []byte) (any, *APIError) {
 	return orgList("OrganizationalUnits", page, next), nil
 }
 
-func (o *orgService) describeOU(c *call, body []byte) (any, *APIError) {
+func (o *orgService) describeOU(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		OrganizationalUnitID string `json:"OrganizationalUnitId"`
 	}
@@ -287,7 +288,7 @@ func (o *orgService) describeOU(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"OrganizationalUnit": o.ouJSON(u)}, nil
 }
 
-func (o *orgService) listChildren(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listChildren(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		orgListInput
 		ParentID  string `json:"ParentId"`
@@ -319,7 +320,7 @@ func (o *orgService) listChildren(c *call, body []byte) (any, *APIError) {
 	return orgList("Children", page, next), nil
 }
 
-func (o *orgService) listParents(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listParents(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		orgListInput
 		ChildID string `json:"ChildId"`
@@ -355,7 +356,7 @@ func (o *orgService) listParents(c *call, body []byte) (any, *APIError) {
 	return orgList("Parents", page, next), nil
 }
 
-func (o *orgService) listAccounts(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listAccounts(c *protocol.Call, body []byte) (any, *APIError) {
 	var in orgListInput
 	if err := orgDecode(body, &in); err != nil {
 		return nil, err
@@ -363,7 +364,7 @@ func (o *orgService) listAccounts(c *call, body []byte) (any, *APIError) {
 	return o.accountPage(o.s.org.sortedAccounts(), in)
 }
 
-func (o *orgService) listAccountsForParent(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listAccountsForParent(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		orgListInput
 		ParentID string `json:"ParentId"`
@@ -389,7 +390,7 @@ func (o *orgService) accountPage(accounts []*Account, in orgListInput) (any, *AP
 	return orgList("Accounts", out, next), nil
 }
 
-func (o *orgService) describeAccount(c *call, body []byte) (any, *APIError) {
+func (o *orgService) describeAccount(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountID string `json:"AccountId"`
 	}
@@ -405,7 +406,7 @@ func (o *orgService) describeAccount(c *call, body []byte) (any, *APIError) {
 
 // --- MoveAccount ---
 
-func (o *orgService) moveAccount(c *call, body []byte) (any, *APIError) {
+func (o *orgService) moveAccount(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountID           string `json:"AccountId"`
 		SourceParentID      string `json:"SourceParentId"`
@@ -462,7 +463,7 @@ func (o *orgService) tagsOf(id string) (tags map[string]string, set func(map[str
 	return nil, nil, apiErr("TargetNotFoundException", orgMsgTargetNotFound)
 }
 
-func (o *orgService) tagResource(c *call, body []byte) (any, *APIError) {
+func (o *orgService) tagResource(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ResourceID string       `json:"ResourceId"`
 		Tags       []orgTagJSON `json:"Tags"`
@@ -491,7 +492,7 @@ func (o *orgService) tagResource(c *call, body []byte) (any, *APIError) {
 	return nil, nil
 }
 
-func (o *orgService) untagResource(c *call, body []byte) (any, *APIError) {
+func (o *orgService) untagResource(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ResourceID string   `json:"ResourceId"`
 		TagKeys    []string `json:"TagKeys"`
@@ -516,7 +517,7 @@ func (o *orgService) untagResource(c *call, body []byte) (any, *APIError) {
 	return nil, nil
 }
 
-func (o *orgService) listTagsForResource(c *call, body []byte) (any, *APIError) {
+func (o *orgService) listTagsForResource(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ResourceID string `json:"ResourceId"`
 		NextToken  string `json:"NextToken"`
@@ -532,7 +533,7 @@ func (o *orgService) listTagsForResource(c *call, body []byte) (any, *APIError) 
 	for _, k := range sortedKeys(tags) {
 		list = append(list, orgTagJSON{Key: k, Value: tags[k]})
 	}
-	page, next, ok := pageOf(list, in.NextToken, 0, orgMaxTags)
+	page, next, ok := protocol.PageOf(list, in.NextToken, 0, orgMaxTags)
 	if !ok {
 		return nil, orgInvalidInput("INVALID_NEXT_TOKEN", orgMsgBadNextToken)
 	}
@@ -581,7 +582,7 @@ func orgCheckTagKey(k string) *APIError {
 
 // --- CloseAccount ---
 
-func (o *orgService) closeAccount(c *call, body []byte) (any, *APIError) {
+func (o *orgService) closeAccount(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountID string `json:"AccountId"`
 	}
@@ -599,7 +600,7 @@ func (o *orgService) closeAccount(c *call, body []byte) (any, *APIError) {
 	if a.Status != "ACTIVE" {
 		return nil, apiErr("AccountAlreadyClosedException", orgMsgAlreadyClosed)
 	}
-	if o.closuresSince(c.now.Add(-orgClosureWindow)) >= o.closureQuota() {
+	if o.closuresSince(c.Now.Add(-orgClosureWindow)) >= o.closureQuota() {
 		return nil, orgConstraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", orgMsgCloseQuota)
 	}
 	pending := 0
@@ -612,8 +613,8 @@ func (o *orgService) closeAccount(c *call, body []byte) (any, *APIError) {
 		return nil, orgConstraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", orgMsgCloseConcurrency)
 	}
 	a.Status = "PENDING_CLOSURE"
-	org.Closures = append(org.Closures, ClosureRecord{AccountID: a.ID, At: c.now})
-	o.scheduleClosure(a.ID, c.now, orgCloseAccountTime)
+	org.Closures = append(org.Closures, ClosureRecord{AccountID: a.ID, At: c.Now})
+	o.scheduleClosure(a.ID, c.Now, orgCloseAccountTime)
 	return nil, nil
 }
 
@@ -638,15 +639,15 @@ func (o *orgService) closuresSince(t time.Time) int {
 // its status meanwhile. s.mu is held.
 func (o *orgService) scheduleClosure(accountID string, requested time.Time, d time.Duration) {
 	s := o.s
-	s.clock.AfterFunc(d, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
+	s.env.Clock.AfterFunc(d, func() {
+		s.env.Lock()
+		defer s.env.Unlock()
 		a := s.org.account(accountID)
 		if a == nil || a.Status != "PENDING_CLOSURE" {
 			return
 		}
 		a.Status = "SUSPENDED"
-		now := s.clock.Now()
+		now := s.env.Clock.Now()
 		s.putServiceEvent("aws.organizations", "AWS Service Event via CloudTrail", o.serviceEvent("CloseAccountResult", now,
 			cloudTrailIdentity{AccountID: s.org.ManagementAccountID, InvokedBy: orgEventSource}, orgEventSource,
 			map[string]any{"closeAccountStatus": closeAccountStatusDetail{
@@ -660,7 +661,7 @@ func (o *orgService) scheduleClosure(accountID string, requested time.Time, d ti
 // s.mu is held.
 func (s *Sim) resumeOrg() {
 	o := &orgService{s: s}
-	now := s.clock.Now()
+	now := s.env.Clock.Now()
 	for _, a := range s.org.sortedAccounts() {
 		if a.Status != "PENDING_CLOSURE" {
 			continue
@@ -677,7 +678,7 @@ func (s *Sim) resumeOrg() {
 
 // --- CreateAccount ---
 
-func (o *orgService) createAccount(c *call, body []byte) (any, *APIError) {
+func (o *orgService) createAccount(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccountName            string       `json:"AccountName"`
 		Email                  string       `json:"Email"`
@@ -722,8 +723,8 @@ func (o *orgService) createAccount(c *call, body []byte) (any, *APIError) {
 	for _, t := range in.Tags {
 		tags[t.Key] = t.Value
 	}
-	r := &CreateAccountRequest{ID: "car-" + o.s.randString(32, hexDigits), AccountName: in.AccountName, Email: in.Email,
-		RoleName: role, Tags: copyTags(tags), State: "IN_PROGRESS", Requested: c.now}
+	r := &CreateAccountRequest{ID: "car-" + o.s.env.RandString(32, protocol.HexDigits), AccountName: in.AccountName, Email: in.Email,
+		RoleName: role, Tags: copyTags(tags), State: "IN_PROGRESS", Requested: c.Now}
 	o.requests.CreateAccount[r.ID] = r
 	o.scheduleCreate(r, orgCreateAccountTime)
 	return map[string]any{"CreateAccountStatus": orgCreateStatusJSON(r)}, nil
@@ -732,10 +733,10 @@ func (o *orgService) createAccount(c *call, body []byte) (any, *APIError) {
 // scheduleCreate finishes a CreateAccount request after d. s.mu is held.
 func (o *orgService) scheduleCreate(r *CreateAccountRequest, d time.Duration) {
 	s := o.s
-	s.clock.AfterFunc(d, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		o.completeCreate(r, s.clock.Now())
+	s.env.Clock.AfterFunc(d, func() {
+		s.env.Lock()
+		defer s.env.Unlock()
+		o.completeCreate(r, s.env.Clock.Now())
 	})
 }
 
@@ -776,7 +777,7 @@ func (s *Sim) emitCreateAccountResult(r *CreateAccountRequest) {
 		map[string]any{"createAccountStatus": status}))
 }
 
-func (o *orgService) describeCreateAccountStatus(c *call, body []byte) (any, *APIError) {
+func (o *orgService) describeCreateAccountStatus(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		CreateAccountRequestID string `json:"CreateAccountRequestId"`
 	}
@@ -809,16 +810,16 @@ func orgCreateStatusJSON(r *CreateAccountRequest) orgCreateAccountStatusJSON {
 // with a CreateAccountResult event; the returned id is the CreateAccount
 // request's, for DescribeCreateAccountStatus.
 func (s *Sim) CreateAccountOutsideControlTower(name, email string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	body, err := json.Marshal(map[string]string{"AccountName": name, "Email": email})
 	if err != nil {
 		return "", fmt.Errorf("create account %s: %w", name, err)
 	}
 	mgmt := s.org.ManagementAccountID
-	c := &call{ctx: context.Background(), caller: Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt},
-		now: s.clock.Now(), requestID: s.uuid()}
-	out, aerr := s.services[orgTargetPrefix].ops["CreateAccount"](c, body)
+	c := &protocol.Call{Ctx: context.Background(), Caller: Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt},
+		Now: s.env.Clock.Now(), RequestID: s.env.UUID()}
+	out, aerr := s.services[orgTargetPrefix].Ops["CreateAccount"](c, body)
 	if aerr != nil {
 		return "", fmt.Errorf("create account %s: %w", name, aerr)
 	}
@@ -832,15 +833,15 @@ func (s *Sim) CreateAccountOutsideControlTower(name, email string) (string, erro
 // AWSControlTowerExecution role, and Organizations records AcceptHandshake.
 // It returns the new member's account id.
 func (s *Sim) InviteAccount(name, email string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	if name == "" || !orgEmailRe.MatchString(email) {
 		return "", fmt.Errorf("invite account: a name and a valid email are required (got %q, %q)", name, email)
 	}
 	if a := s.org.accountByEmail(email); a != nil {
 		return "", fmt.Errorf("invite account: %s already belongs to account %s in the organization", email, a.ID)
 	}
-	now := s.clock.Now()
+	now := s.env.Clock.Now()
 	id := s.newAccountID()
 	s.org.Accounts[id] = &Account{ID: id, Name: name, Email: email, ParentID: s.org.RootID, Status: "ACTIVE",
 		JoinedMethod: "INVITED", JoinedTimestamp: now, ExecutionRole: RoleMissing}
@@ -853,7 +854,7 @@ func (s *Sim) InviteAccount(name, email string) (string, error) {
 func (s *Sim) emitAcceptHandshake(accountID string, now time.Time) {
 	org := &s.org
 	mgmt := org.account(org.ManagementAccountID)
-	hid := "h-" + s.randString(10, lowerAlnum)
+	hid := "h-" + s.env.RandString(10, protocol.LowerAlnum)
 	// The invitation went out a day earlier and was valid for 15 days.
 	requested := now.Add(-24 * time.Hour)
 	handshake := map[string]any{
@@ -879,12 +880,12 @@ func (s *Sim) emitAcceptHandshake(accountID string, now time.Time) {
 	ev := cloudTrailAPICall{
 		EventVersion: "1.08",
 		UserIdentity: cloudTrailCaller{Type: "Root", PrincipalID: accountID, Arn: "arn:aws:iam::" + accountID + ":root",
-			AccountID: accountID, AccessKeyID: "ASIA" + s.randString(16, stsUpperAlnum)},
+			AccountID: accountID, AccessKeyID: "ASIA" + s.env.RandString(16, stsUpperAlnum)},
 		EventTime: now.UTC().Format(time.RFC3339), EventSource: orgEventSource, EventName: "AcceptHandshake",
 		AWSRegion: orgTrailRegion, SourceIPAddress: "203.0.113.10", UserAgent: "AWS Internal",
 		RequestParameters: map[string]string{"handshakeId": hid},
 		ResponseElements:  map[string]any{"handshake": handshake},
-		RequestID:         s.uuid(), EventID: s.uuid(), ReadOnly: false, EventType: "AwsApiCall", ManagementEvent: true,
+		RequestID:         s.env.UUID(), EventID: s.env.UUID(), ReadOnly: false, EventType: "AwsApiCall", ManagementEvent: true,
 		RecipientAccountID: org.ManagementAccountID, EventCategory: "Management",
 	}
 	s.putServiceEvent("aws.organizations", "AWS API Call via CloudTrail", ev)
@@ -969,7 +970,7 @@ func (o *orgService) serviceEvent(name string, at time.Time, who cloudTrailIdent
 	return cloudTrailServiceEvent{
 		EventVersion: "1.08", UserIdentity: who, EventTime: at.UTC().Format(time.RFC3339),
 		EventSource: orgEventSource, EventName: name, AWSRegion: orgTrailRegion,
-		SourceIPAddress: origin, UserAgent: origin, EventID: o.s.uuid(), EventType: "AwsServiceEvent",
+		SourceIPAddress: origin, UserAgent: origin, EventID: o.s.env.UUID(), EventType: "AwsServiceEvent",
 		ManagementEvent: true, RecipientAccountID: o.s.org.ManagementAccountID, ServiceEventDetails: details,
 		EventCategory: "Management",
 	}
@@ -1042,7 +1043,7 @@ func orgPage[T any](items []T, in orgListInput) ([]T, string, *APIError) {
 		}
 		n = int(*in.MaxResults)
 	}
-	page, next, ok := pageOf(items, in.NextToken, n, orgPageMax)
+	page, next, ok := protocol.PageOf(items, in.NextToken, n, orgPageMax)
 	if !ok {
 		return nil, "", orgInvalidInput("INVALID_NEXT_TOKEN", orgMsgBadNextToken)
 	}

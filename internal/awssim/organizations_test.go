@@ -627,8 +627,8 @@ func TestOrgCloseAccountThirtyDayQuota(t *testing.T) {
 // orgTestExtraID finds the id of the i-th account orgTestWorldWith added.
 func orgTestExtraID(t *testing.T, s *Sim, i int) string {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	a := s.org.accountByEmail(fmt.Sprintf("aws+extra-%02d@northwind.example", i))
 	require.NotNil(t, a)
 	return a.ID

@@ -3,6 +3,7 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"sort"
 	"strings"
@@ -283,8 +284,8 @@ type scAccessLevelFilter struct {
 // --- the operations ---
 
 // catalogOps serves Service Catalog.
-func (s *Sim) catalogOps() map[string]jsonOp {
-	return map[string]jsonOp{
+func (s *Sim) catalogOps() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
 		"SearchProducts":               s.scSearchProducts,
 		"SearchProductsAsAdmin":        s.scSearchProductsAsAdmin,
 		"DescribeProduct":              s.scDescribeProduct,
@@ -308,18 +309,18 @@ func (s *Sim) catalogOps() map[string]jsonOp {
 // product for every account the world marks enrolled.
 func (s *Sim) initCatalog(w *World) error {
 	c := &s.catalog
-	c.PortfolioID = "port-" + s.randString(13, lowerAlnum)
+	c.PortfolioID = "port-" + s.env.RandString(13, protocol.LowerAlnum)
 	c.PortfolioName = "AWS Control Tower Account Factory Portfolio"
-	c.ProductID = "prod-" + s.randString(13, lowerAlnum)
-	c.ProductViewID = "prodview-" + s.randString(13, lowerAlnum)
+	c.ProductID = "prod-" + s.env.RandString(13, protocol.LowerAlnum)
+	c.ProductViewID = "prodview-" + s.env.RandString(13, protocol.LowerAlnum)
 	c.ProductName = "AWS Control Tower Account Factory"
 	c.ProductOwner = "AWS Control Tower"
 	c.ProductCreated = w.Start.AddDate(-1, 0, 0)
-	c.LaunchPathID = "lpv3-" + s.randString(13, lowerAlnum)
+	c.LaunchPathID = "lpv3-" + s.env.RandString(13, protocol.LowerAlnum)
 	c.Artifacts = []*CatalogArtifact{
-		{ID: "pa-" + s.randString(13, lowerAlnum), Name: "AWS Control Tower Account Factory Template v3.0",
+		{ID: "pa-" + s.env.RandString(13, protocol.LowerAlnum), Name: "AWS Control Tower Account Factory Template v3.0",
 			Description: "Account Factory template of landing zone 3.0", Active: false, Guidance: "DEPRECATED", Created: w.Start.AddDate(-1, 0, 0)},
-		{ID: "pa-" + s.randString(13, lowerAlnum), Name: "AWS Control Tower Account Factory Template v3.3",
+		{ID: "pa-" + s.env.RandString(13, protocol.LowerAlnum), Name: "AWS Control Tower Account Factory Template v3.3",
 			Description: "Account Factory template of landing zone 3.3", Active: true, Guidance: "DEFAULT", Created: w.Start.AddDate(0, -2, 0)},
 	}
 	c.Principals = append([]string(nil), w.ControlTower.PortfolioPrincipals...)
@@ -554,7 +555,7 @@ func scUserArns(p Principal) (userArn, session string) {
 
 // scNewProduct adds a provisioned product. s.mu is held.
 func (s *Sim) scNewProduct(name, artifactID, userArn, session, token string, at time.Time, params map[string]string) *ProvisionedProduct {
-	id := "pp-" + s.randString(13, lowerAlnum)
+	id := "pp-" + s.env.RandString(13, protocol.LowerAlnum)
 	pp := &ProvisionedProduct{
 		ID: id, Name: name, ArtifactID: artifactID, PathID: s.catalog.LaunchPathID, Status: ppUnderChange,
 		Arn:        fmt.Sprintf("arn:aws:servicecatalog:%s:%s:stack/%s/%s", s.world.Region, s.org.ManagementAccountID, name, id),
@@ -567,7 +568,7 @@ func (s *Sim) scNewProduct(name, artifactID, userArn, session, token string, at 
 // scNewRecord adds a CREATED record for a request on pp and makes it pp's last. s.mu is held.
 func (s *Sim) scNewRecord(pp *ProvisionedProduct, kind, userArn, session string, at time.Time) *CatalogRecord {
 	rec := &CatalogRecord{
-		ID: "rec-" + s.randString(13, lowerAlnum), Type: kind, Status: recCreated,
+		ID: "rec-" + s.env.RandString(13, protocol.LowerAlnum), Type: kind, Status: recCreated,
 		ProvisionedProductID: pp.ID, ProvisionedProductName: pp.Name, ArtifactID: pp.ArtifactID, PathID: pp.PathID,
 		UserArn: userArn, UserArnSession: session, Created: at, Updated: at,
 	}
@@ -697,7 +698,7 @@ func scPageSize(n int) *APIError {
 	return nil
 }
 
-func (s *Sim) scSearchProducts(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scSearchProducts(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Filters   map[string][]string `json:"Filters"`
 		PageSize  int                 `json:"PageSize"`
@@ -715,13 +716,13 @@ func (s *Sim) scSearchProducts(c *call, body []byte) (any, *APIError) {
 	}
 	// End users see only the products of portfolios they are a principal of.
 	items := []scProductViewSummary{}
-	if ok && s.scAssociated(c.caller) {
+	if ok && s.scAssociated(c.Caller) {
 		items = append(items, s.scSummary())
 	}
 	return scPage(items, "ProductViewSummaries", in.PageToken, in.PageSize)
 }
 
-func (s *Sim) scSearchProductsAsAdmin(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scSearchProductsAsAdmin(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Filters     map[string][]string `json:"Filters"`
 		PageSize    int                 `json:"PageSize"`
@@ -748,7 +749,7 @@ func (s *Sim) scSearchProductsAsAdmin(c *call, body []byte) (any, *APIError) {
 	return scPage(items, "ProductViewDetails", in.PageToken, in.PageSize)
 }
 
-func (s *Sim) scDescribeProduct(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scDescribeProduct(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ID   string `json:"Id"`
 		Name string `json:"Name"`
@@ -759,7 +760,7 @@ func (s *Sim) scDescribeProduct(c *call, body []byte) (any, *APIError) {
 	if err := s.scResolveProduct(in.ID, in.Name, true); err != nil {
 		return nil, err
 	}
-	if !s.scAssociated(c.caller) {
+	if !s.scAssociated(c.Caller) {
 		return nil, s.scNoLaunchPath()
 	}
 	var artifacts []map[string]any
@@ -777,7 +778,7 @@ func (s *Sim) scDescribeProduct(c *call, body []byte) (any, *APIError) {
 	}, nil
 }
 
-func (s *Sim) scDescribeProductAsAdmin(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scDescribeProductAsAdmin(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ID                string `json:"Id"`
 		Name              string `json:"Name"`
@@ -806,7 +807,7 @@ func (s *Sim) scDescribeProductAsAdmin(c *call, body []byte) (any, *APIError) {
 	}, nil
 }
 
-func (s *Sim) scListProvisioningArtifacts(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scListProvisioningArtifacts(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ProductID string `json:"ProductId"`
 	}
@@ -826,7 +827,7 @@ func (s *Sim) scListProvisioningArtifacts(c *call, body []byte) (any, *APIError)
 	return map[string]any{"ProvisioningArtifactDetails": details}, nil
 }
 
-func (s *Sim) scDescribeProvisioningArtifact(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scDescribeProvisioningArtifact(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ProductID                string `json:"ProductId"`
 		ProductName              string `json:"ProductName"`
@@ -846,7 +847,7 @@ func (s *Sim) scDescribeProvisioningArtifact(c *call, body []byte) (any, *APIErr
 	return map[string]any{"ProvisioningArtifactDetail": scArtifactWire(a), "Status": "AVAILABLE", "Info": map[string]string{}}, nil
 }
 
-func (s *Sim) scListLaunchPaths(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scListLaunchPaths(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ProductID string `json:"ProductId"`
 		PageSize  int    `json:"PageSize"`
@@ -861,7 +862,7 @@ func (s *Sim) scListLaunchPaths(c *call, body []byte) (any, *APIError) {
 	if err := s.scResolveProduct(in.ProductID, "", true); err != nil {
 		return nil, err
 	}
-	if !s.scAssociated(c.caller) {
+	if !s.scAssociated(c.Caller) {
 		return nil, s.scNoLaunchPath()
 	}
 	items := []scLaunchPathSummary{{ID: s.catalog.LaunchPathID, Name: s.catalog.PortfolioName, ConstraintSummaries: []string{}, Tags: []scTag{}}}
@@ -919,7 +920,7 @@ func scParameters(in []scParamInput, previous map[string]string) (map[string]str
 	return out, nil
 }
 
-func (s *Sim) scProvisionProduct(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scProvisionProduct(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ProvisionToken           string         `json:"ProvisionToken"`
 		ProvisionedProductName   string         `json:"ProvisionedProductName"`
@@ -938,7 +939,7 @@ func (s *Sim) scProvisionProduct(c *call, body []byte) (any, *APIError) {
 	if err := s.scResolveProduct(in.ProductID, in.ProductName, true); err != nil {
 		return nil, err
 	}
-	if !s.scAssociated(c.caller) {
+	if !s.scAssociated(c.Caller) {
 		return nil, s.scNoLaunchPath()
 	}
 	if in.ProvisionToken == "" {
@@ -968,17 +969,17 @@ func (s *Sim) scProvisionProduct(c *call, body []byte) (any, *APIError) {
 	if err != nil {
 		return nil, err
 	}
-	userArn, session := scUserArns(c.caller)
-	pp := s.scNewProduct(in.ProvisionedProductName, artifact.ID, userArn, session, in.ProvisionToken, c.now, params)
+	userArn, session := scUserArns(c.Caller)
+	pp := s.scNewProduct(in.ProvisionedProductName, artifact.ID, userArn, session, in.ProvisionToken, c.Now, params)
 	pp.Tags = scTagMap(in.Tags)
-	rec := s.scNewRecord(pp, recProvision, userArn, session, c.now)
+	rec := s.scNewRecord(pp, recProvision, userArn, session, c.Now)
 	rec.Tags = scTagMap(in.Tags)
 	s.catalog.Tokens["ProvisionProduct|"+in.ProvisionToken] = rec.ID
-	s.afSubmit(rec, afProvision, params, artifact.ID, c.now)
+	s.afSubmit(rec, afProvision, params, artifact.ID, c.Now)
 	return map[string]any{"RecordDetail": s.scRecordDetail(rec)}, nil
 }
 
-func (s *Sim) scUpdateProvisionedProduct(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scUpdateProvisionedProduct(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		UpdateToken              string         `json:"UpdateToken"`
 		ProvisionedProductID     string         `json:"ProvisionedProductId"`
@@ -1001,7 +1002,7 @@ func (s *Sim) scUpdateProvisionedProduct(c *call, body []byte) (any, *APIError) 
 	if err := s.scResolveProduct(in.ProductID, in.ProductName, false); err != nil {
 		return nil, err
 	}
-	if !s.scAssociated(c.caller) {
+	if !s.scAssociated(c.Caller) {
 		return nil, s.scNoLaunchPath()
 	}
 	if in.UpdateToken == "" {
@@ -1030,19 +1031,19 @@ func (s *Sim) scUpdateProvisionedProduct(c *call, body []byte) (any, *APIError) 
 	if pp.PhysicalID != "" && !strings.EqualFold(params[afAccountEmail], pp.Parameters[afAccountEmail]) {
 		return nil, apiErr("InvalidParametersException", "AccountEmail cannot be changed for a provisioned account (it is %s).", pp.Parameters[afAccountEmail])
 	}
-	userArn, session := scUserArns(c.caller)
+	userArn, session := scUserArns(c.Caller)
 	pp.Status = ppUnderChange
 	pp.StatusMessage = ""
 	// The attribute shows the token of the latest operation on the product.
 	pp.IdempotencyToken = in.UpdateToken
-	rec := s.scNewRecord(pp, recUpdate, userArn, session, c.now)
+	rec := s.scNewRecord(pp, recUpdate, userArn, session, c.Now)
 	rec.ArtifactID = artifact.ID
 	s.catalog.Tokens["UpdateProvisionedProduct|"+in.UpdateToken] = rec.ID
-	s.afSubmit(rec, afUpdate, params, artifact.ID, c.now)
+	s.afSubmit(rec, afUpdate, params, artifact.ID, c.Now)
 	return map[string]any{"RecordDetail": s.scRecordDetail(rec)}, nil
 }
 
-func (s *Sim) scTerminateProvisionedProduct(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scTerminateProvisionedProduct(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		TerminateToken         string `json:"TerminateToken"`
 		ProvisionedProductID   string `json:"ProvisionedProductId"`
@@ -1065,17 +1066,17 @@ func (s *Sim) scTerminateProvisionedProduct(c *call, body []byte) (any, *APIErro
 	if err := scNotUnderChange(pp); err != nil {
 		return nil, err
 	}
-	userArn, session := scUserArns(c.caller)
+	userArn, session := scUserArns(c.Caller)
 	pp.Status = ppUnderChange
 	pp.StatusMessage = ""
 	pp.IdempotencyToken = in.TerminateToken
-	rec := s.scNewRecord(pp, recTerminate, userArn, session, c.now)
+	rec := s.scNewRecord(pp, recTerminate, userArn, session, c.Now)
 	s.catalog.Tokens["TerminateProvisionedProduct|"+in.TerminateToken] = rec.ID
-	s.afSubmit(rec, afTerminate, pp.Parameters, pp.ArtifactID, c.now)
+	s.afSubmit(rec, afTerminate, pp.Parameters, pp.ArtifactID, c.Now)
 	return map[string]any{"RecordDetail": s.scRecordDetail(rec)}, nil
 }
 
-func (s *Sim) scDescribeRecord(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scDescribeRecord(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ID string `json:"Id"`
 	}
@@ -1202,7 +1203,7 @@ func (s *Sim) scSortedProducts() []*ProvisionedProduct {
 	return out
 }
 
-func (s *Sim) scSearchProvisionedProducts(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scSearchProvisionedProducts(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccessLevelFilter *scAccessLevelFilter `json:"AccessLevelFilter"`
 		Filters           map[string][]string  `json:"Filters"`
@@ -1217,7 +1218,7 @@ func (s *Sim) scSearchProvisionedProducts(c *call, body []byte) (any, *APIError)
 	if err := scPageSize(in.PageSize); err != nil {
 		return nil, err
 	}
-	visible, err := scAccessFilter(in.AccessLevelFilter, "Account", c.caller)
+	visible, err := scAccessFilter(in.AccessLevelFilter, "Account", c.Caller)
 	if err != nil {
 		return nil, err
 	}
@@ -1267,7 +1268,7 @@ func (s *Sim) scSearchProvisionedProducts(c *call, body []byte) (any, *APIError)
 	return out, nil
 }
 
-func (s *Sim) scScanProvisionedProducts(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scScanProvisionedProducts(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccessLevelFilter *scAccessLevelFilter `json:"AccessLevelFilter"`
 		PageSize          int                  `json:"PageSize"`
@@ -1279,7 +1280,7 @@ func (s *Sim) scScanProvisionedProducts(c *call, body []byte) (any, *APIError) {
 	if err := scPageSize(in.PageSize); err != nil {
 		return nil, err
 	}
-	visible, err := scAccessFilter(in.AccessLevelFilter, "User", c.caller)
+	visible, err := scAccessFilter(in.AccessLevelFilter, "User", c.Caller)
 	if err != nil {
 		return nil, err
 	}
@@ -1292,7 +1293,7 @@ func (s *Sim) scScanProvisionedProducts(c *call, body []byte) (any, *APIError) {
 	return scPage(items, "ProvisionedProducts", in.PageToken, in.PageSize)
 }
 
-func (s *Sim) scDescribeProvisionedProduct(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scDescribeProvisionedProduct(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ID   string `json:"Id"`
 		Name string `json:"Name"`
@@ -1307,7 +1308,7 @@ func (s *Sim) scDescribeProvisionedProduct(c *call, body []byte) (any, *APIError
 	return map[string]any{"ProvisionedProductDetail": s.scDetail(pp), "CloudWatchDashboards": []any{}}, nil
 }
 
-func (s *Sim) scGetProvisionedProductOutputs(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scGetProvisionedProductOutputs(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ProvisionedProductID   string   `json:"ProvisionedProductId"`
 		ProvisionedProductName string   `json:"ProvisionedProductName"`
@@ -1345,7 +1346,7 @@ func scContains(list []string, v string) bool {
 	return false
 }
 
-func (s *Sim) scListRecordHistory(c *call, body []byte) (any, *APIError) {
+func (s *Sim) scListRecordHistory(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		AccessLevelFilter *scAccessLevelFilter `json:"AccessLevelFilter"`
 		SearchFilter      *struct {
@@ -1361,7 +1362,7 @@ func (s *Sim) scListRecordHistory(c *call, body []byte) (any, *APIError) {
 	if err := scPageSize(in.PageSize); err != nil {
 		return nil, err
 	}
-	visible, err := scAccessFilter(in.AccessLevelFilter, "User", c.caller)
+	visible, err := scAccessFilter(in.AccessLevelFilter, "User", c.Caller)
 	if err != nil {
 		return nil, err
 	}
@@ -1399,7 +1400,7 @@ func (s *Sim) scListRecordHistory(c *call, body []byte) (any, *APIError) {
 // scPage answers a Service Catalog list call: one page of items (20 unless
 // PageSize says otherwise) under key, with NextPageToken when more remain.
 func scPage[T any](items []T, key, token string, size int) (map[string]any, *APIError) {
-	page, next, ok := pageOf(items, token, size, 20)
+	page, next, ok := protocol.PageOf(items, token, size, 20)
 	if !ok {
 		return nil, apiErr("InvalidParametersException", "The page token is not valid.")
 	}

@@ -169,9 +169,9 @@ func TestCatalogPortfolioPrincipals(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	af := catalogFindAF(t, catalogClient(s))
 	// An STS session of the associated role counts as the role.
-	s.mu.Lock()
+	s.env.Lock()
 	s.keys["ASIASESSION000000001"] = Principal{Arn: "arn:aws:sts::111122223333:assumed-role/towervend-vending/vend-42", AccountID: "111122223333"}
-	s.mu.Unlock()
+	s.env.Unlock()
 	ctx := context.Background()
 
 	t.Run("assumed role of an associated role has launch paths", func(t *testing.T) {
@@ -248,9 +248,9 @@ func TestCatalogSeededProvisionedProducts(t *testing.T) {
 	assert.Equal(t, map[string]string{"AccountId": "618273645091", "AccountEmail": "aws+payments-prod@northwind.example",
 		"SSOUserEmail": "aws+payments-prod@northwind.example"}, catalogOutputs(rec.RecordOutputs))
 
-	s.mu.Lock()
+	s.env.Lock()
 	params := s.catalog.productByName("payments-prod").Parameters
-	s.mu.Unlock()
+	s.env.Unlock()
 	assert.Equal(t, "Prod (ou-nw7k-wklprod1)", params["ManagedOrganizationalUnit"])
 	assert.Equal(t, "Admin", params["SSOUserFirstName"])
 }
@@ -343,9 +343,9 @@ func TestCatalogProvisionProductValidation(t *testing.T) {
 	sc := catalogClient(s)
 	ctx := context.Background()
 	af := catalogFindAF(t, sc)
-	s.mu.Lock()
+	s.env.Lock()
 	inactive := s.catalog.Artifacts[0].ID
-	s.mu.Unlock()
+	s.env.Unlock()
 	accounts := ctAccountCount(s)
 
 	good := func() *servicecatalog.ProvisionProductInput {

@@ -10,13 +10,12 @@
 package awssim
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"io"
 	"log/slog"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,13 +43,9 @@ type Options struct {
 
 // Sim is the simulated AWS world.
 type Sim struct {
-	mu     sync.Mutex
-	clock  clock.Clock
-	log    *slog.Logger
-	world  *World // the settings it was built from (Control Tower timings, principals)
-	rng    *rand.Rand
-	pcg    *rand.PCG
-	faults Faults
+	env   *protocol.Env // clock, seeded ids, lock, faults, event publishing
+	log   *slog.Logger
+	world *World // the settings it was built from (Control Tower timings, principals)
 
 	org         OrgState
 	orgRequests OrgRequestState
@@ -65,42 +60,15 @@ type Sim struct {
 
 	stepFunctions StepFunctionsState
 	sfnRT         *sfnRuntime
-	obsMu         sync.Mutex // guards observer, which runs where s.mu may be held
+	obsMu         sync.Mutex // guards observer, which runs where the lock may be held
 	observer      func(*asl.Execution, asl.HistoryEvent)
 
 	functions map[string]Function        // Lambda stand-ins by ARN
 	matchers  map[string]*patternMatcher // compiled EventBridge rule patterns by bus/rule
 
-	services map[string]*jsonService // by X-Amz-Target prefix
-	query    map[string]queryOp      // STS actions
-	rest     *jsonService            // Control Tower (REST JSON), ops by path
-}
-
-// Principal is the IAM identity behind a request.
-type Principal struct {
-	Arn       string `json:"arn"`
-	AccountID string `json:"accountId"`
-	UserID    string `json:"userId"`
-}
-
-// call is one API request being served; handlers run with Sim.mu held.
-type call struct {
-	ctx       context.Context
-	caller    Principal
-	now       time.Time
-	requestID string
-}
-
-type jsonOp func(c *call, body []byte) (any, *APIError)
-
-type queryOp func(c *call, form url.Values) (any, *APIError)
-
-type jsonService struct {
-	name        string // signing name, also the key in Faults
-	contentType string
-	// throttle is the service's own throttling error, which the SDK retries.
-	throttle *APIError
-	ops      map[string]jsonOp
+	services map[string]*protocol.Service // by X-Amz-Target prefix
+	query    *protocol.QueryService       // STS
+	rest     *protocol.Service            // Control Tower (REST JSON), ops by path
 }
 
 // New builds a simulator from a world description.
@@ -118,16 +86,12 @@ func New(w *World, opts Options) (*Sim, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	pcg := rand.NewPCG(w.Seed, w.Seed^0x9e3779b97f4a7c15)
 	s := &Sim{
-		clock:  clk,
-		log:    log,
-		world:  w,
-		pcg:    pcg,
-		rng:    rand.New(pcg),
-		faults: w.Faults,
-		keys:   map[string]Principal{},
-		calls:  map[string]map[string]int{},
+		env:   protocol.NewEnv(clk, w.Region, w.Start, w.Seed, w.Faults),
+		log:   log,
+		world: w,
+		keys:  map[string]Principal{},
+		calls: map[string]map[string]int{},
 	}
 	if err := s.build(w); err != nil {
 		return nil, err
@@ -138,66 +102,68 @@ func New(w *World, opts Options) (*Sim, error) {
 
 // registerServices wires each simulated service's operations to its protocol.
 func (s *Sim) registerServices() {
-	s.services = map[string]*jsonService{
-		"AWSOrganizationsV20161128": {name: "organizations", contentType: "application/x-amz-json-1.1",
-			throttle: &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
-			ops:      s.organizationsOps()},
-		"AWS242ServiceCatalogService": {name: "servicecatalog", contentType: "application/x-amz-json-1.1",
-			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.catalogOps()},
-		"SWBExternalService": {name: "sso", contentType: "application/x-amz-json-1.1",
-			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.ssoAdminOps()},
-		"AWSIdentityStore": {name: "identitystore", contentType: "application/x-amz-json-1.1",
-			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.identityStoreOps()},
-		"AmazonSQS": {name: "sqs", contentType: "application/x-amz-json-1.0",
-			throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.sqsOps()},
-		"AWSEvents": {name: "events", contentType: "application/x-amz-json-1.1",
-			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.eventsOps()},
-		"AWSStepFunctions": {name: "states", contentType: "application/x-amz-json-1.0",
-			throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			ops:      s.stepFunctionsOps()},
+	s.services = map[string]*protocol.Service{
+		"AWSOrganizationsV20161128": {Name: "organizations", ContentType: "application/x-amz-json-1.1",
+			Throttle: &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
+			Ops:      s.organizationsOps()},
+		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
+			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.catalogOps()},
+		"SWBExternalService": {Name: "sso", ContentType: "application/x-amz-json-1.1",
+			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.ssoAdminOps()},
+		"AWSIdentityStore": {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
+			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.identityStoreOps()},
+		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
+			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.sqsOps()},
+		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
+			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.eventsOps()},
+		"AWSStepFunctions": {Name: "states", ContentType: "application/x-amz-json-1.0",
+			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:      s.stepFunctionsOps()},
 	}
-	s.query = s.stsOps()
-	s.rest = &jsonService{name: "controltower", contentType: "application/json",
-		throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
-		ops:      s.controlTowerOps()}
+	s.query = &protocol.QueryService{Name: "sts", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+		Throttle: &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
+		Actions:  s.stsOps()}
+	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
+		Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
+		Ops:      s.controlTowerOps()}
 }
 
 // Clock is the simulator's time source.
-func (s *Sim) Clock() clock.Clock { return s.clock }
+func (s *Sim) Clock() clock.Clock { return s.env.Clock }
 
 // Region is the simulated Control Tower home Region.
 func (s *Sim) Region() string { return s.world.Region }
 
 // ManagementAccountID is the organization's management account.
 func (s *Sim) ManagementAccountID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	return s.org.ManagementAccountID
 }
 
 // SetFaults replaces the injected faults from now on.
 func (s *Sim) SetFaults(f Faults) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = f
+	s.env.Lock()
+	defer s.env.Unlock()
+	s.env.SetFaults(f)
 }
 
 // Faults returns the faults in force.
 func (s *Sim) Faults() Faults {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faults
+	s.env.Lock()
+	defer s.env.Unlock()
+	return *s.env.Faults()
 }
 
 // Calls returns how many API calls each service's operations received.
 func (s *Sim) Calls() map[string]map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	out := make(map[string]map[string]int, len(s.calls))
 	for svc, ops := range s.calls {
 		m := make(map[string]int, len(ops))
@@ -230,12 +196,12 @@ func (s *Sim) callerOf(r *http.Request) Principal {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	if err != nil {
-		writeJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "SerializationException", Message: "cannot read request body", Status: 400})
+		protocol.WriteJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "SerializationException", Message: "cannot read request body", Status: 400})
 		return
 	}
 	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
-		if s.rest.ops[r.URL.Path] != nil {
+		if s.rest.Ops[r.URL.Path] != nil {
 			s.serveJSON(w, r, s.rest, r.URL.Path, body)
 			return
 		}
@@ -245,104 +211,91 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	prefix, op, _ := strings.Cut(target, ".")
 	svc := s.services[prefix]
 	if svc == nil {
-		writeJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "UnknownOperationException", Message: "The simulator does not serve " + target, Status: 400})
+		protocol.WriteJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "UnknownOperationException", Message: "The simulator does not serve " + target, Status: 400})
 		return
 	}
 	s.serveJSON(w, r, svc, op, body)
 }
 
-func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *jsonService, op string, body []byte) {
-	if d := s.latency(svc.name); d > 0 {
+func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Service, op string, body []byte) {
+	if d := s.latency(svc.Name); d > 0 {
 		time.Sleep(d)
 	}
-	s.mu.Lock()
-	c := s.newCall(r, svc.name, op)
-	handler := svc.ops[op]
+	s.env.Lock()
+	c := s.newCall(r, svc.Name, op)
+	handler := svc.Ops[op]
 	var out any
 	var aerr *APIError
 	switch {
 	case handler == nil:
-		aerr = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("The simulator does not implement %s.%s", svc.name, op), Status: 400}
+		aerr = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("The simulator does not implement %s.%s", svc.Name, op), Status: 400}
 	default:
-		aerr = s.injectFault(svc.name, svc.throttle)
+		aerr = s.env.Faults().Inject(s.env.Rand(), svc.Name, svc.Throttle)
 		if aerr == nil {
 			out, aerr = handler(c, body)
 		}
 	}
-	s.mu.Unlock()
-	w.Header().Set("X-Amzn-Requestid", c.requestID)
+	s.env.Unlock()
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
 	if aerr != nil {
-		s.log.Debug("aws call", "service", svc.name, "operation", op, "error", aerr.Code)
-		writeJSONError(w, svc.contentType, aerr)
+		s.log.Debug("aws call", "service", svc.Name, "operation", op, "error", aerr.Code)
+		protocol.WriteJSONError(w, svc.ContentType, aerr)
 		return
 	}
-	s.log.Debug("aws call", "service", svc.name, "operation", op)
+	s.log.Debug("aws call", "service", svc.Name, "operation", op)
 	if out == nil {
 		out = struct{}{}
 	}
-	writeJSON(w, svc.contentType, out)
+	protocol.WriteJSON(w, svc.ContentType, out)
 }
 
 func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		writeXMLError(w, "", &APIError{Code: "MalformedQueryString", Message: err.Error(), Status: 400})
+		protocol.WriteXMLError(w, "", &APIError{Code: "MalformedQueryString", Message: err.Error(), Status: 400})
 		return
 	}
 	action := form.Get("Action")
 	if d := s.latency("sts"); d > 0 {
 		time.Sleep(d)
 	}
-	s.mu.Lock()
+	s.env.Lock()
 	c := s.newCall(r, "sts", action)
 	var out any
-	aerr := s.injectFault("sts", &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400})
+	aerr := s.env.Faults().Inject(s.env.Rand(), "sts", s.query.Throttle)
 	if aerr == nil {
-		if op := s.query[action]; op != nil {
+		if op := s.query.Actions[action]; op != nil {
 			out, aerr = op(c, form)
 		} else {
 			aerr = &APIError{Code: "InvalidAction", Message: "The simulator does not implement sts " + action, Status: 400}
 		}
 	}
-	s.mu.Unlock()
+	s.env.Unlock()
 	if aerr != nil {
-		writeXMLError(w, c.requestID, aerr)
+		protocol.WriteXMLError(w, c.RequestID, aerr)
 		return
 	}
-	writeXML(w, action, "https://sts.amazonaws.com/doc/2011-06-15/", c.requestID, out)
+	protocol.WriteXML(w, action, s.query.Namespace, c.RequestID, out)
 }
 
 // newCall counts the call and captures who and when. s.mu is held.
-func (s *Sim) newCall(r *http.Request, service, op string) *call {
+func (s *Sim) newCall(r *http.Request, service, op string) *protocol.Call {
 	if s.calls[service] == nil {
 		s.calls[service] = map[string]int{}
 	}
 	s.calls[service][op]++
-	return &call{ctx: r.Context(), caller: s.callerOf(r), now: s.clock.Now(), requestID: s.uuid()}
-}
-
-// injectFault decides, from the seeded rand, whether this call is throttled or
-// fails with a 500. s.mu is held.
-func (s *Sim) injectFault(service string, throttle *APIError) *APIError {
-	if rate := s.faults.Throttle[service]; rate > 0 && s.rng.Float64() < rate {
-		e := *throttle
-		return &e
-	}
-	if rate := s.faults.ServerErrors[service]; rate > 0 && s.rng.Float64() < rate {
-		return &APIError{Code: "InternalFailure", Message: "We encountered an internal error. Please try again.", Status: 500}
-	}
-	return nil
+	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID()}
 }
 
 func (s *Sim) latency(service string) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.faults.Latency[service].D()
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.env.Faults().Latency[service].D()
 }
 
 // ctBusy reports whether another Control Tower operation is running now. s.mu is held.
 func (s *Sim) ctBusy(now time.Time) bool {
-	for _, win := range s.faults.ControlTowerBusy {
+	for _, win := range (*s.env.Faults()).ControlTowerBusy {
 		if !now.Before(s.world.Start.Add(win.From.D())) && now.Before(s.world.Start.Add(win.Until.D())) {
 			return true
 		}
@@ -350,31 +303,9 @@ func (s *Sim) ctBusy(now time.Time) bool {
 	return false
 }
 
-// --- ids from the seeded rand (s.mu is held) ---
-
-const (
-	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
-	digits     = "0123456789"
-	hexDigits  = "0123456789abcdef"
-)
-
-func (s *Sim) randString(n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[s.rng.IntN(len(alphabet))]
-	}
-	return string(b)
-}
-
-// uuid returns a version-4 shaped UUID from the seeded rand.
-func (s *Sim) uuid() string {
-	h := s.randString(32, hexDigits)
-	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
-}
-
 func (s *Sim) newAccountID() string {
 	for {
-		id := string(rune('1'+s.rng.IntN(9))) + s.randString(11, digits)
+		id := string(rune('1'+s.env.Rand().IntN(9))) + s.env.RandString(11, protocol.Digits)
 		if s.org.Accounts[id] == nil {
 			return id
 		}
@@ -384,7 +315,7 @@ func (s *Sim) newAccountID() string {
 func (s *Sim) newOUID() string {
 	suffix := strings.TrimPrefix(s.org.RootID, "r-")
 	for {
-		id := "ou-" + suffix + "-" + s.randString(8, lowerAlnum)
+		id := "ou-" + suffix + "-" + s.env.RandString(8, protocol.LowerAlnum)
 		if s.org.OUs[id] == nil {
 			return id
 		}
@@ -450,15 +381,15 @@ type snapshot struct {
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
 // back with Restore.
 func (s *Sim) Snapshot(w io.Writer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.pcg.MarshalBinary()
+	s.env.Lock()
+	defer s.env.Unlock()
+	r, err := s.env.RandState()
 	if err != nil {
 		return fmt.Errorf("snapshot rand: %w", err)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(snapshot{Now: s.clock.Now(), Rand: r, World: s.world, Faults: s.faults, Org: s.org,
+	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
 		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
@@ -479,13 +410,14 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.pcg.UnmarshalBinary(snap.Rand); err != nil {
+	s.env.Lock()
+	defer s.env.Unlock()
+	if err := s.env.SetRandState(snap.Rand); err != nil {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
-	s.faults, s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
-		snap.Faults, snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.env.SetFaults(snap.Faults)
+	s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
+		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
 	if snap.Requests.CreateAccount != nil {
 		s.orgRequests = snap.Requests
 	}

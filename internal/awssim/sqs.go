@@ -27,6 +27,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -190,8 +191,8 @@ var (
 )
 
 // sqsOps serves Amazon SQS (JSON protocol).
-func (s *Sim) sqsOps() map[string]jsonOp {
-	ops := map[string]jsonOp{
+func (s *Sim) sqsOps() map[string]protocol.Handler {
+	ops := map[string]protocol.Handler{
 		"CreateQueue":                  s.sqsCreateQueue,
 		"GetQueueUrl":                  s.sqsGetQueueURL,
 		"GetQueueAttributes":           s.sqsGetQueueAttributes,
@@ -247,9 +248,9 @@ func (s *Sim) resumeQueues() {
 // now (visible) and how many are received but neither deleted nor back
 // (inFlight). Delayed messages count in neither. An unknown queue has none.
 func (s *Sim) QueueDepth(queueURL string) (visible, inFlight int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
+	s.env.Lock()
+	defer s.env.Unlock()
+	now := s.env.Clock.Now()
 	s.sqsAdvance(now)
 	q, aerr := s.sqsQueueByURL(queueURL)
 	if aerr != nil {
@@ -437,9 +438,9 @@ func (s *Sim) sqsAdvance(now time.Time) {
 
 // sqsAdvancing wraps a handler so that it sees the queues as they are at the
 // call's simulated time.
-func (s *Sim) sqsAdvancing(h jsonOp) jsonOp {
-	return func(c *call, body []byte) (any, *APIError) {
-		s.sqsAdvance(c.now)
+func (s *Sim) sqsAdvancing(h protocol.Handler) protocol.Handler {
+	return func(c *protocol.Call, body []byte) (any, *APIError) {
+		s.sqsAdvance(c.Now)
 		return h(c, body)
 	}
 }
@@ -687,7 +688,7 @@ func (q *Queue) attribute(name string, now time.Time) (string, bool) {
 
 // --- queue operations ---
 
-func (s *Sim) sqsCreateQueue(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsCreateQueue(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueName  string
 		Attributes map[string]string
@@ -703,7 +704,7 @@ func (s *Sim) sqsCreateQueue(c *call, body []byte) (any, *APIError) {
 	if !fifo && !sqsQueueNameRe.MatchString(in.QueueName) {
 		return nil, sqsError("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
-	account := c.caller.AccountID
+	account := c.Caller.AccountID
 	key := account + "/" + in.QueueName
 	arn := fmt.Sprintf("arn:aws:sqs:%s:%s:%s", s.world.Region, account, in.QueueName)
 	attrs, aerr := s.sqsNormalizeAttrs(in.Attributes, fifo, true, arn)
@@ -713,7 +714,7 @@ func (s *Sim) sqsCreateQueue(c *call, body []byte) (any, *APIError) {
 	if q := s.queues.Queues[key]; q != nil {
 		// Idempotent when every attribute given has the value in force.
 		for _, name := range sortedKeys(attrs) {
-			if cur, _ := q.attribute(name, c.now); cur != attrs[name] {
+			if cur, _ := q.attribute(name, c.Now); cur != attrs[name] {
 				return nil, sqsError("QueueNameExists", "A queue already exists with the same name and a different value for attribute %s", name)
 			}
 		}
@@ -722,7 +723,7 @@ func (s *Sim) sqsCreateQueue(c *call, body []byte) (any, *APIError) {
 	if _, ok := s.queues.Deleted[key]; ok {
 		return nil, sqsError("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can create another with the same name.")
 	}
-	q := &Queue{Name: in.QueueName, AccountID: account, Arn: arn, Created: c.now, Modified: c.now,
+	q := &Queue{Name: in.QueueName, AccountID: account, Arn: arn, Created: c.Now, Modified: c.Now,
 		Attributes: sqsStandardDefaults(), Tags: map[string]string{}, Messages: []*QueueMessage{}}
 	if fifo {
 		q.Attributes["FifoQueue"] = "true"
@@ -739,7 +740,7 @@ func (s *Sim) sqsCreateQueue(c *call, body []byte) (any, *APIError) {
 	return map[string]string{"QueueUrl": sqsQueueURL(q)}, nil
 }
 
-func (s *Sim) sqsGetQueueURL(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsGetQueueURL(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueName              string
 		QueueOwnerAWSAccountId string
@@ -749,7 +750,7 @@ func (s *Sim) sqsGetQueueURL(c *call, body []byte) (any, *APIError) {
 	}
 	account := in.QueueOwnerAWSAccountId
 	if account == "" {
-		account = c.caller.AccountID
+		account = c.Caller.AccountID
 	}
 	q := s.queues.Queues[account+"/"+in.QueueName]
 	if q == nil {
@@ -758,7 +759,7 @@ func (s *Sim) sqsGetQueueURL(c *call, body []byte) (any, *APIError) {
 	return map[string]string{"QueueUrl": sqsQueueURL(q)}, nil
 }
 
-func (s *Sim) sqsGetQueueAttributes(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsGetQueueAttributes(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl       string
 		AttributeNames []string
@@ -776,7 +777,7 @@ func (s *Sim) sqsGetQueueAttributes(c *call, body []byte) (any, *APIError) {
 	}
 	out := map[string]string{}
 	for _, name := range names {
-		v, ok := q.attribute(name, c.now)
+		v, ok := q.attribute(name, c.Now)
 		if !ok {
 			if _, _, numeric := sqsIntRange(name); !numeric && !sqsKnownQueueAttr(name) {
 				return nil, sqsError("InvalidAttributeName", "Unknown Attribute %s.", name)
@@ -800,7 +801,7 @@ func sqsKnownQueueAttr(name string) bool {
 	return slices.Contains(sqsComputedAttrs(), name)
 }
 
-func (s *Sim) sqsSetQueueAttributes(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsSetQueueAttributes(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl   string
 		Attributes map[string]string
@@ -817,11 +818,11 @@ func (s *Sim) sqsSetQueueAttributes(c *call, body []byte) (any, *APIError) {
 		return nil, aerr
 	}
 	q.setAttrs(attrs)
-	q.Modified = c.now
+	q.Modified = c.Now
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsListQueues(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsListQueues(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueNamePrefix string
 		NextToken       string
@@ -833,7 +834,7 @@ func (s *Sim) sqsListQueues(c *call, body []byte) (any, *APIError) {
 	var urls []string
 	for _, key := range sortedKeys(s.queues.Queues) {
 		q := s.queues.Queues[key]
-		if q.AccountID == c.caller.AccountID && strings.HasPrefix(q.Name, in.QueueNamePrefix) {
+		if q.AccountID == c.Caller.AccountID && strings.HasPrefix(q.Name, in.QueueNamePrefix) {
 			urls = append(urls, sqsQueueURL(q))
 		}
 	}
@@ -856,7 +857,7 @@ func sqsPage(urls []string, member, token string, maxResults *int) (any, *APIErr
 	if *maxResults < 1 || *maxResults > 1000 {
 		return nil, sqsError("InvalidParameterValue", "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", *maxResults)
 	}
-	page, next, ok := pageOf(urls, token, *maxResults, 1000)
+	page, next, ok := protocol.PageOf(urls, token, *maxResults, 1000)
 	if !ok {
 		return nil, sqsError("InvalidParameterValue", "Invalid NextToken value.")
 	}
@@ -876,7 +877,7 @@ func sqsNonNil(s []string) []string {
 	return s
 }
 
-func (s *Sim) sqsListDeadLetterSourceQueues(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsListDeadLetterSourceQueues(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl   string
 		NextToken  string
@@ -898,7 +899,7 @@ func (s *Sim) sqsListDeadLetterSourceQueues(c *call, body []byte) (any, *APIErro
 	return sqsPage(urls, "queueUrls", in.NextToken, in.MaxResults)
 }
 
-func (s *Sim) sqsDeleteQueue(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsDeleteQueue(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ QueueUrl string }
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -908,11 +909,11 @@ func (s *Sim) sqsDeleteQueue(c *call, body []byte) (any, *APIError) {
 		return nil, aerr
 	}
 	delete(s.queues.Queues, q.key())
-	s.queues.Deleted[q.key()] = c.now
+	s.queues.Deleted[q.key()] = c.Now
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsPurgeQueue(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsPurgeQueue(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ QueueUrl string }
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -921,15 +922,15 @@ func (s *Sim) sqsPurgeQueue(c *call, body []byte) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if !q.PurgedAt.IsZero() && q.PurgedAt.Add(sqsPurgeWait).After(c.now) {
+	if !q.PurgedAt.IsZero() && q.PurgedAt.Add(sqsPurgeWait).After(c.Now) {
 		return nil, sqsError("PurgeQueueInProgress", "Only one PurgeQueue operation on %s is allowed every 60 seconds.", q.Name)
 	}
-	q.PurgedAt = c.now
+	q.PurgedAt = c.Now
 	q.Messages = []*QueueMessage{}
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsTagQueue(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsTagQueue(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl string
 		Tags     map[string]string
@@ -953,7 +954,7 @@ func (s *Sim) sqsTagQueue(c *call, body []byte) (any, *APIError) {
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsUntagQueue(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsUntagQueue(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl string
 		TagKeys  []string
@@ -971,7 +972,7 @@ func (s *Sim) sqsUntagQueue(c *call, body []byte) (any, *APIError) {
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsListQueueTags(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsListQueueTags(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ QueueUrl string }
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -1009,7 +1010,7 @@ type sqsSent struct {
 	SequenceNumber               string `json:"SequenceNumber,omitempty"`
 }
 
-func (s *Sim) sqsSendMessage(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsSendMessage(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl string
 		sqsSendInput
@@ -1028,7 +1029,7 @@ func (s *Sim) sqsSendMessage(c *call, body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func (s *Sim) sqsSendMessageBatch(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsSendMessageBatch(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl string
 		Entries  []sqsSendInput
@@ -1108,7 +1109,7 @@ func sqsCheckBatch(ids []string, entryShape string) *APIError {
 }
 
 // sqsSend validates one message and enqueues it.
-func (s *Sim) sqsSend(c *call, q *Queue, in sqsSendInput) (*sqsSent, *APIError) {
+func (s *Sim) sqsSend(c *protocol.Call, q *Queue, in sqsSendInput) (*sqsSent, *APIError) {
 	if in.MessageBody == nil || *in.MessageBody == "" {
 		return nil, sqsError("MissingParameter", "The request must contain the parameter MessageBody.")
 	}
@@ -1143,8 +1144,8 @@ func (s *Sim) sqsSend(c *call, q *Queue, in sqsSendInput) (*sqsSent, *APIError) 
 	if in.MessageSystemAttributes != nil {
 		sent.MD5OfMessageSystemAttributes = sqsAttrsMD5(in.MessageSystemAttributes)
 	}
-	m := &QueueMessage{Body: msgBody, Attributes: in.MessageAttributes, TraceHeader: trace, SenderID: c.caller.UserID,
-		Sent: c.now, RetainFrom: c.now, Enqueued: c.now, VisibleAt: c.now.Add(delay), GroupID: in.MessageGroupId}
+	m := &QueueMessage{Body: msgBody, Attributes: in.MessageAttributes, TraceHeader: trace, SenderID: c.Caller.UserID,
+		Sent: c.Now, RetainFrom: c.Now, Enqueued: c.Now, VisibleAt: c.Now.Add(delay), GroupID: in.MessageGroupId}
 	if q.fifo() {
 		if in.MessageGroupId == "" {
 			return nil, sqsError("MissingParameter", "The request must contain the parameter MessageGroupId.")
@@ -1170,17 +1171,17 @@ func (s *Sim) sqsSend(c *call, q *Queue, in sqsSendInput) (*sqsSent, *APIError) 
 		}
 		s.queues.Serial++
 		m.DedupID, m.SequenceNumber = dedup, fmt.Sprintf("%020d", s.queues.Serial)
-		m.ID = s.uuid()
+		m.ID = s.env.UUID()
 		if q.Dedup == nil {
 			q.Dedup = map[string]QueueDedup{}
 		}
-		q.Dedup[dedupKey] = QueueDedup{MessageID: m.ID, SequenceNumber: m.SequenceNumber, At: c.now}
+		q.Dedup[dedupKey] = QueueDedup{MessageID: m.ID, SequenceNumber: m.SequenceNumber, At: c.Now}
 		sent.SequenceNumber = m.SequenceNumber
 	} else {
 		if in.MessageDeduplicationId != "" {
 			return nil, sqsError("InvalidParameterValue", "Value %s for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.", in.MessageDeduplicationId)
 		}
-		m.ID = s.uuid()
+		m.ID = s.env.UUID()
 	}
 	q.Messages = append(q.Messages, m)
 	sent.MessageId = m.ID
@@ -1294,7 +1295,7 @@ type sqsWireMessage struct {
 	MessageAttributes      map[string]QueueMessageAttribute `json:",omitempty"`
 }
 
-func (s *Sim) sqsReceiveMessage(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsReceiveMessage(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl                    string
 		AttributeNames              []string
@@ -1339,7 +1340,7 @@ func (s *Sim) sqsReceiveMessage(c *call, body []byte) (any, *APIError) {
 	blocked := map[string]bool{}
 	if q.fifo() {
 		for _, m := range q.Messages {
-			if m.inFlight(c.now) {
+			if m.inFlight(c.Now) {
 				blocked[m.GroupID] = true
 			}
 		}
@@ -1358,7 +1359,7 @@ func (s *Sim) sqsReceiveMessage(c *call, body []byte) (any, *APIError) {
 		if q.fifo() && blocked[m.GroupID] {
 			continue
 		}
-		if !m.visible(c.now) {
+		if !m.visible(c.Now) {
 			if q.fifo() {
 				blocked[m.GroupID] = true
 			}
@@ -1374,7 +1375,7 @@ func (s *Sim) sqsReceiveMessage(c *call, body []byte) (any, *APIError) {
 	}
 	for _, m := range deadLettered {
 		q.remove(m)
-		s.sqsDeadLetter(m, q, dlq, c.now)
+		s.sqsDeadLetter(m, q, dlq, c.Now)
 	}
 	out := struct {
 		Messages []sqsWireMessage `json:",omitempty"`
@@ -1383,12 +1384,12 @@ func (s *Sim) sqsReceiveMessage(c *call, body []byte) (any, *APIError) {
 		s.queues.Serial++
 		m.ReceiveCount++
 		if m.FirstReceived.IsZero() {
-			m.FirstReceived = c.now
+			m.FirstReceived = c.Now
 		}
-		m.LastReceived = c.now
-		m.VisibleAt = c.now.Add(vt)
+		m.LastReceived = c.Now
+		m.VisibleAt = c.Now.Add(vt)
 		m.ReceiptHandle = base64.StdEncoding.EncodeToString([]byte(strings.Join([]string{
-			q.key(), m.ID, strconv.FormatInt(s.queues.Serial, 10), s.randString(24, lowerAlnum)}, "\x00")))
+			q.key(), m.ID, strconv.FormatInt(s.queues.Serial, 10), s.env.RandString(24, protocol.LowerAlnum)}, "\x00")))
 		w := sqsWireMessage{MessageId: m.ID, ReceiptHandle: m.ReceiptHandle, MD5OfBody: sqsMD5(m.Body), Body: m.Body,
 			Attributes: m.systemAttributes(sysNames), MessageAttributes: m.selectAttributes(in.MessageAttributeNames)}
 		w.MD5OfMessageAttributes = sqsAttrsMD5(w.MessageAttributes)
@@ -1494,7 +1495,7 @@ func sqsHandle(q *Queue, handle string) (m *QueueMessage, current bool, aerr *AP
 	return m, m.ReceiptHandle == handle, nil
 }
 
-func (s *Sim) sqsDeleteOne(c *call, q *Queue, handle string) *APIError {
+func (s *Sim) sqsDeleteOne(c *protocol.Call, q *Queue, handle string) *APIError {
 	if handle == "" {
 		return sqsError("MissingParameter", "The request must contain the parameter ReceiptHandle.")
 	}
@@ -1502,7 +1503,7 @@ func (s *Sim) sqsDeleteOne(c *call, q *Queue, handle string) *APIError {
 	if aerr != nil {
 		return aerr
 	}
-	if q.fifo() && m != nil && (!current || !m.inFlight(c.now)) {
+	if q.fifo() && m != nil && (!current || !m.inFlight(c.Now)) {
 		// FIFO queues refuse a handle whose visibility timeout has run out.
 		return sqsError("InvalidParameterValue", "Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", handle)
 	}
@@ -1514,7 +1515,7 @@ func (s *Sim) sqsDeleteOne(c *call, q *Queue, handle string) *APIError {
 	return nil
 }
 
-func (s *Sim) sqsDeleteMessage(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsDeleteMessage(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ QueueUrl, ReceiptHandle string }
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr
@@ -1532,7 +1533,7 @@ func (s *Sim) sqsDeleteMessage(c *call, body []byte) (any, *APIError) {
 // sqsIDResult is a successful entry of DeleteMessageBatch or ChangeMessageVisibilityBatch.
 type sqsIDResult struct{ Id string }
 
-func (s *Sim) sqsDeleteMessageBatch(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsDeleteMessageBatch(c *protocol.Call, body []byte) (any, *APIError) {
 	type entry struct{ Id, ReceiptHandle string }
 	var in struct {
 		QueueUrl string
@@ -1574,7 +1575,7 @@ func sqsEachEntry[E any](entries []E, entryShape string, id func(E) string, appl
 	return out, nil
 }
 
-func (s *Sim) sqsChangeVisibilityOne(c *call, q *Queue, handle string, timeout int) *APIError {
+func (s *Sim) sqsChangeVisibilityOne(c *protocol.Call, q *Queue, handle string, timeout int) *APIError {
 	if handle == "" {
 		return sqsError("MissingParameter", "The request must contain the parameter ReceiptHandle.")
 	}
@@ -1588,17 +1589,17 @@ func (s *Sim) sqsChangeVisibilityOne(c *call, q *Queue, handle string, timeout i
 	if m == nil || !current {
 		return sqsError("InvalidParameterValue", "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", handle)
 	}
-	if !m.inFlight(c.now) {
+	if !m.inFlight(c.Now) {
 		return sqsError("MessageNotInflight", "The message referred to isn't in flight.")
 	}
-	if c.now.Sub(m.LastReceived)+time.Duration(timeout)*time.Second > sqsMaxVisibility*time.Second {
+	if c.Now.Sub(m.LastReceived)+time.Duration(timeout)*time.Second > sqsMaxVisibility*time.Second {
 		return sqsError("InvalidParameterValue", "Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]", timeout)
 	}
-	m.VisibleAt = c.now.Add(time.Duration(timeout) * time.Second)
+	m.VisibleAt = c.Now.Add(time.Duration(timeout) * time.Second)
 	return nil
 }
 
-func (s *Sim) sqsChangeMessageVisibility(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsChangeMessageVisibility(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		QueueUrl, ReceiptHandle string
 		VisibilityTimeout       int
@@ -1616,7 +1617,7 @@ func (s *Sim) sqsChangeMessageVisibility(c *call, body []byte) (any, *APIError) 
 	return struct{}{}, nil
 }
 
-func (s *Sim) sqsChangeMessageVisibilityBatch(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsChangeMessageVisibilityBatch(c *protocol.Call, body []byte) (any, *APIError) {
 	type entry struct {
 		Id, ReceiptHandle string
 		VisibilityTimeout int
@@ -1647,7 +1648,7 @@ func (s *Sim) sqsIsDeadLetterQueue(q *Queue) bool {
 	return false
 }
 
-func (s *Sim) sqsStartMessageMoveTask(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsStartMessageMoveTask(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		SourceArn                    string
 		DestinationArn               string
@@ -1678,12 +1679,12 @@ func (s *Sim) sqsStartMessageMoveTask(c *call, body []byte) (any, *APIError) {
 			return nil, sqsError("InvalidParameterValue", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
 		}
 	}
-	visible, _, _ := src.counts(c.now)
-	handle, _ := json.Marshal(map[string]string{"taskId": s.uuid(), "sourceArn": src.Arn})
+	visible, _, _ := src.counts(c.Now)
+	handle, _ := json.Marshal(map[string]string{"taskId": s.env.UUID(), "sourceArn": src.Arn})
 	t := &QueueMoveTask{Handle: base64.StdEncoding.EncodeToString(handle), SourceArn: src.Arn, DestinationArn: in.DestinationArn,
-		Rate: rate, Status: "RUNNING", Started: c.now, ToMove: int64(visible)}
+		Rate: rate, Status: "RUNNING", Started: c.Now, ToMove: int64(visible)}
 	s.queues.MoveTasks = append(s.queues.MoveTasks, t)
-	s.sqsRunMoveTask(t, c.now)
+	s.sqsRunMoveTask(t, c.Now)
 	return map[string]string{"TaskHandle": t.Handle}, nil
 }
 
@@ -1741,7 +1742,7 @@ func (s *Sim) sqsHasMovable(src *Queue, t *QueueMoveTask, now time.Time) bool {
 	return false
 }
 
-func (s *Sim) sqsListMessageMoveTasks(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsListMessageMoveTasks(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		SourceArn  string
 		MaxResults *int
@@ -1790,7 +1791,7 @@ func (s *Sim) sqsListMessageMoveTasks(c *call, body []byte) (any, *APIError) {
 	return map[string]any{"Results": results}, nil
 }
 
-func (s *Sim) sqsCancelMessageMoveTask(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sqsCancelMessageMoveTask(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ TaskHandle string }
 	if aerr := sqsDecode(body, &in); aerr != nil {
 		return nil, aerr

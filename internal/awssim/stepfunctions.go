@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"math/rand/v2"
 	"regexp"
 	"sort"
@@ -48,8 +49,8 @@ type sfnRuntime struct {
 
 var executionNameRe = regexp.MustCompile(`^[^\s<>{}\[\]?*"#%\\^|~` + "`" + `$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$`)
 
-func (s *Sim) stepFunctionsOps() map[string]jsonOp {
-	return map[string]jsonOp{
+func (s *Sim) stepFunctionsOps() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
 		"CreateStateMachine":   s.sfnCreateStateMachine,
 		"UpdateStateMachine":   s.sfnUpdateStateMachine,
 		"DescribeStateMachine": s.sfnDescribeStateMachine,
@@ -71,7 +72,7 @@ func (s *Sim) sfn() *sfnRuntime {
 	}
 	rt := &sfnRuntime{parsed: map[string]*asl.Machine{}, execs: map[string]*asl.Execution{}}
 	rt.engine = &asl.Engine{
-		Clock:    s.clock,
+		Clock:    s.env.Clock,
 		Invoker:  asl.InvokerFunc(s.invokeFunction),
 		Rand:     rand.New(rand.NewPCG(s.world.Seed^0x5f3759df, s.world.Seed)),
 		Observer: s.observeExecution,
@@ -99,9 +100,9 @@ func (s *Sim) SetExecutionObserver(f func(*asl.Execution, asl.HistoryEvent)) {
 func (s *Sim) observeExecution(x *asl.Execution, ev asl.HistoryEvent) {
 	switch ev.Type {
 	case asl.ExecutionSucceeded, asl.ExecutionFailed, asl.ExecutionAborted, asl.ExecutionTimedOut:
-		s.clock.Go(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
+		s.env.Clock.Go(func() {
+			s.env.Lock()
+			defer s.env.Unlock()
 			s.putExecutionStatusChange(x)
 		})
 	}
@@ -124,7 +125,7 @@ func (s *Sim) putExecutionStatusChange(x *asl.Execution) {
 		"input": string(x.Input()), "output": nullable(string(x.Output())), "error": nullable(errName), "cause": nullable(cause),
 		"redriveCount": x.RedriveCount(),
 	}
-	ev := s.envelope("aws.states", "Step Functions Execution Status Change", mustJSON(detail), []string{info.ARN}, s.clock.Now())
+	ev := s.envelope("aws.states", "Step Functions Execution Status Change", mustJSON(detail), []string{info.ARN}, s.env.Clock.Now())
 	s.publish(s.events.Buses["default"], ev)
 }
 
@@ -147,7 +148,7 @@ func mustJSON(v any) json.RawMessage {
 // error that names itself (ErrorType) becomes that Step Functions error with
 // Lambda's error JSON as cause, as Lambda reports a function error.
 func (s *Sim) invokeFunction(ctx context.Context, name string, payload json.RawMessage) (json.RawMessage, error) {
-	s.mu.Lock()
+	s.env.Lock()
 	fn := s.function(name)
 	if fn == nil {
 		// FunctionName may be a bare name or partial ARN: match the end of a registered ARN.
@@ -157,7 +158,7 @@ func (s *Sim) invokeFunction(ctx context.Context, name string, payload json.RawM
 			}
 		}
 	}
-	s.mu.Unlock()
+	s.env.Unlock()
 	if fn == nil {
 		return nil, &asl.TaskError{Name: "Lambda.ResourceNotFoundException", Cause: "Function not found: " + name}
 	}
@@ -204,7 +205,7 @@ func (s *Sim) parsedMachine(m *StateMachine) (*asl.Machine, *APIError) {
 	return pm, nil
 }
 
-func (s *Sim) sfnCreateStateMachine(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnCreateStateMachine(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		Name, Definition, RoleArn, Type string
 	}
@@ -228,15 +229,15 @@ func (s *Sim) sfnCreateStateMachine(c *call, body []byte) (any, *APIError) {
 		}
 		return nil, apiErr("StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn)
 	}
-	m := &StateMachine{Arn: arn, Name: in.Name, Type: in.Type, Definition: in.Definition, RoleArn: in.RoleArn, CreationDate: c.now}
+	m := &StateMachine{Arn: arn, Name: in.Name, Type: in.Type, Definition: in.Definition, RoleArn: in.RoleArn, CreationDate: c.Now}
 	if _, err := s.parsedMachine(m); err != nil {
 		return nil, err
 	}
 	s.stepFunctions.Machines[arn] = m
-	return map[string]any{"stateMachineArn": arn, "creationDate": Epoch(c.now)}, nil
+	return map[string]any{"stateMachineArn": arn, "creationDate": Epoch(c.Now)}, nil
 }
 
-func (s *Sim) sfnUpdateStateMachine(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnUpdateStateMachine(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ StateMachineArn, Definition, RoleArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -255,12 +256,12 @@ func (s *Sim) sfnUpdateStateMachine(c *call, body []byte) (any, *APIError) {
 	if _, err := s.parsedMachine(&next); err != nil {
 		return nil, err
 	}
-	next.UpdateDate = c.now
+	next.UpdateDate = c.Now
 	*m = next
-	return map[string]any{"updateDate": Epoch(c.now)}, nil
+	return map[string]any{"updateDate": Epoch(c.Now)}, nil
 }
 
-func (s *Sim) sfnDescribeStateMachine(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnDescribeStateMachine(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ StateMachineArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -273,7 +274,7 @@ func (s *Sim) sfnDescribeStateMachine(c *call, body []byte) (any, *APIError) {
 		"roleArn": m.RoleArn, "type": m.Type, "creationDate": Epoch(m.CreationDate)}, nil
 }
 
-func (s *Sim) sfnListStateMachines(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnListStateMachines(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		MaxResults int    `json:"maxResults"`
 		NextToken  string `json:"nextToken"`
@@ -290,7 +291,7 @@ func (s *Sim) sfnListStateMachines(c *call, body []byte) (any, *APIError) {
 	return sfnPage(items, "stateMachines", in.NextToken, in.MaxResults, 100)
 }
 
-func (s *Sim) sfnDeleteStateMachine(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnDeleteStateMachine(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct{ StateMachineArn string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -302,7 +303,7 @@ func (s *Sim) sfnDeleteStateMachine(c *call, body []byte) (any, *APIError) {
 	return struct{}{}, nil
 }
 
-func (s *Sim) sfnStartExecution(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnStartExecution(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		StateMachineArn string `json:"stateMachineArn"`
 		Name            string `json:"name"`
@@ -316,7 +317,7 @@ func (s *Sim) sfnStartExecution(c *call, body []byte) (any, *APIError) {
 		return nil, aerr
 	}
 	if in.Name == "" {
-		in.Name = s.uuid()
+		in.Name = s.env.UUID()
 	}
 	if !executionNameRe.MatchString(in.Name) {
 		return nil, apiErr("InvalidName", "Invalid Name: '%s'", in.Name)
@@ -378,7 +379,7 @@ func redriveStatus(x *asl.Execution) (string, string) {
 	return "REDRIVABLE", ""
 }
 
-func (s *Sim) sfnDescribeExecution(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnDescribeExecution(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ExecutionArn string `json:"executionArn"`
 	}
@@ -407,7 +408,7 @@ func (s *Sim) sfnDescribeExecution(c *call, body []byte) (any, *APIError) {
 	return out, nil
 }
 
-func (s *Sim) sfnListExecutions(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnListExecutions(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		StateMachineArn string `json:"stateMachineArn"`
 		StatusFilter    string `json:"statusFilter"`
@@ -456,7 +457,7 @@ func executionListItem(x *asl.Execution) map[string]any {
 	return item
 }
 
-func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnGetExecutionHistory(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ExecutionArn string `json:"executionArn"`
 		ReverseOrder bool   `json:"reverseOrder"`
@@ -479,7 +480,7 @@ func (s *Sim) sfnGetExecutionHistory(c *call, body []byte) (any, *APIError) {
 	return sfnPage(events, "events", in.NextToken, in.MaxResults, 1000)
 }
 
-func (s *Sim) sfnStopExecution(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnStopExecution(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ExecutionArn string `json:"executionArn"`
 		Error        string `json:"error"`
@@ -493,10 +494,10 @@ func (s *Sim) sfnStopExecution(c *call, body []byte) (any, *APIError) {
 		return nil, aerr
 	}
 	x.Stop(in.Error, in.Cause)
-	return map[string]any{"stopDate": Epoch(c.now)}, nil
+	return map[string]any{"stopDate": Epoch(c.Now)}, nil
 }
 
-func (s *Sim) sfnRedriveExecution(c *call, body []byte) (any, *APIError) {
+func (s *Sim) sfnRedriveExecution(c *protocol.Call, body []byte) (any, *APIError) {
 	var in struct {
 		ExecutionArn string `json:"executionArn"`
 	}
@@ -522,7 +523,7 @@ func sfnPage[T any](items []T, key, token string, maxResults, defaultMax int) (a
 // sfnPageOf is sfnPage for items that must be converted to their JSON form:
 // only the page's items are converted.
 func sfnPageOf[T, U any](items []T, key, token string, maxResults, defaultMax int, convert func(T) U) (any, *APIError) {
-	page, next, ok := pageOf(items, token, maxResults, defaultMax)
+	page, next, ok := protocol.PageOf(items, token, maxResults, defaultMax)
 	if !ok {
 		return nil, apiErr("InvalidToken", "Invalid Token: '%s'", token)
 	}
@@ -539,8 +540,8 @@ func sfnPageOf[T, U any](items []T, key, token string, maxResults, defaultMax in
 
 // RunningExecutions counts executions still running.
 func (s *Sim) RunningExecutions() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	n := 0
 	for _, x := range s.sfn().execs {
 		if x.Status() == asl.StatusRunning {
@@ -552,8 +553,8 @@ func (s *Sim) RunningExecutions() int {
 
 // Executions returns every execution, in start order.
 func (s *Sim) Executions() []*asl.Execution {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.env.Lock()
+	defer s.env.Unlock()
 	rt := s.sfn()
 	out := make([]*asl.Execution, 0, len(rt.order))
 	for _, arn := range rt.order {

@@ -4,6 +4,7 @@ import (
 	"encoding/base32"
 	"encoding/xml"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -36,8 +37,8 @@ var (
 )
 
 // stsOps serves AWS STS (Query protocol).
-func (s *Sim) stsOps() map[string]queryOp {
-	return map[string]queryOp{
+func (s *Sim) stsOps() map[string]protocol.QueryHandler {
+	return map[string]protocol.QueryHandler{
 		"GetCallerIdentity": s.stsGetCallerIdentity,
 		"AssumeRole":        s.stsAssumeRole,
 	}
@@ -64,9 +65,9 @@ type stsAssumeRoleResult struct {
 	} `xml:"AssumedRoleUser"`
 }
 
-func (s *Sim) stsGetCallerIdentity(c *call, _ url.Values) (any, *APIError) {
-	arn, userID := stsSession(c.caller)
-	return stsCallerIdentityResult{Arn: arn, UserID: userID, Account: c.caller.AccountID}, nil
+func (s *Sim) stsGetCallerIdentity(c *protocol.Call, _ url.Values) (any, *APIError) {
+	arn, userID := stsSession(c.Caller)
+	return stsCallerIdentityResult{Arn: arn, UserID: userID, Account: c.Caller.AccountID}, nil
 }
 
 // stsSession is how STS names a principal: a role signing requests is an
@@ -93,7 +94,7 @@ func stsConstraint(value, member, constraint string) *APIError {
 	return stsValidation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must %s", value, member, constraint)
 }
 
-func (s *Sim) stsAssumeRole(c *call, form url.Values) (any, *APIError) {
+func (s *Sim) stsAssumeRole(c *protocol.Call, form url.Values) (any, *APIError) {
 	roleArn, session := form.Get("RoleArn"), form.Get("RoleSessionName")
 	switch {
 	case len(roleArn) < 20:
@@ -125,14 +126,14 @@ func (s *Sim) stsAssumeRole(c *call, form url.Values) (any, *APIError) {
 		return nil, stsValidation("Request ARN is invalid")
 	}
 	partition, accountID, roleName := m[1], m[2], m[3]
-	callerArn, _ := stsSession(c.caller)
-	roleID, ok := s.stsTrusts(c.caller, roleArn, accountID, roleName)
+	callerArn, _ := stsSession(c.Caller)
+	roleID, ok := s.stsTrusts(c.Caller, roleArn, accountID, roleName)
 	if !ok {
 		// AWS does not say whether the role is missing or does not trust the caller.
 		return nil, &APIError{Code: "AccessDenied", Status: http.StatusForbidden,
 			Message: fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", callerArn, roleArn)}
 	}
-	if duration > stsChainedMax && stsIsRoleSession(c.caller) {
+	if duration > stsChainedMax && stsIsRoleSession(c.Caller) {
 		return nil, stsValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if duration > stsMaxSession {
@@ -140,11 +141,11 @@ func (s *Sim) stsAssumeRole(c *call, form url.Values) (any, *APIError) {
 	}
 
 	var out stsAssumeRoleResult
-	key := "ASIA" + s.randString(16, stsUpperAlnum)
+	key := "ASIA" + s.env.RandString(16, stsUpperAlnum)
 	out.Credentials.AccessKeyID = key
-	out.Credentials.SecretAccessKey = s.randString(40, stsSecretABC)
-	out.Credentials.SessionToken = "IQoJb3JpZ2luX2VjE" + s.randString(300, stsSecretABC)
-	out.Credentials.Expiration = c.now.Add(time.Duration(duration) * time.Second).UTC().Format(time.RFC3339)
+	out.Credentials.SecretAccessKey = s.env.RandString(40, stsSecretABC)
+	out.Credentials.SessionToken = "IQoJb3JpZ2luX2VjE" + s.env.RandString(300, stsSecretABC)
+	out.Credentials.Expiration = c.Now.Add(time.Duration(duration) * time.Second).UTC().Format(time.RFC3339)
 	out.AssumedRoleUser.AssumedRoleID = roleID + ":" + session
 	out.AssumedRoleUser.Arn = fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, accountID, roleName, session)
 	// Later calls signed with the new key act as the session.

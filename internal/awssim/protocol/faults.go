@@ -1,0 +1,68 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Faults are what can go wrong, on purpose. Rates are probabilities per call in [0,1].
+type Faults struct {
+	// Throttle answers that share of calls with the service's own throttling error.
+	// Keys are services: organizations, servicecatalog, sso, identitystore, sts, sqs, events, states.
+	Throttle map[string]float64 `json:"throttle,omitempty"`
+	// ServerErrors answers that share of calls with a 500 InternalFailure.
+	ServerErrors map[string]float64 `json:"serverErrors,omitempty"`
+	// Latency adds real (not simulated) time to every call of a service.
+	Latency map[string]Duration `json:"latency,omitempty"`
+	// FailProvisioning names accounts (by name or email) whose provisioning fails once.
+	FailProvisioning []string `json:"failProvisioning,omitempty"`
+	// FailProvisioningRate fails that share of account operations.
+	FailProvisioningRate float64 `json:"failProvisioningRate,omitempty"`
+	// ControlTowerBusy lists stretches, as offsets from the world's start, during
+	// which another Control Tower operation is running and Account Factory refuses work.
+	ControlTowerBusy []Window `json:"controlTowerBusy,omitempty"`
+}
+
+// Inject decides, from the seeded rand, whether a call to service is throttled
+// (with the service's own error) or fails with a 500. The Env's lock is held.
+func (f *Faults) Inject(rng *rand.Rand, service string, throttle *APIError) *APIError {
+	if rate := f.Throttle[service]; rate > 0 && rng.Float64() < rate {
+		e := *throttle
+		return &e
+	}
+	if rate := f.ServerErrors[service]; rate > 0 && rng.Float64() < rate {
+		return InternalFailure()
+	}
+	return nil
+}
+
+// Window is a stretch of simulated time given as offsets from the world's start.
+type Window struct {
+	From  Duration `json:"from"`
+	Until Duration `json:"until"`
+}
+
+// Duration is a time.Duration written as "30m" or "1h30m" in JSON.
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a duration is a string like \"30m\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }

@@ -1,0 +1,74 @@
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"time"
+)
+
+// Principal is the IAM identity behind a request.
+type Principal struct {
+	Arn       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	UserID    string `json:"userId"`
+}
+
+// Call is one API request being served. Handlers run with the Env's lock held.
+type Call struct {
+	Ctx       context.Context
+	Caller    Principal
+	Now       time.Time
+	RequestID string
+}
+
+// Handler serves one JSON-protocol operation from the raw request body. Build
+// one with Op; only the router calls it.
+type Handler func(c *Call, body []byte) (any, *APIError)
+
+// Op makes a Handler of a typed operation: the body is decoded into In here,
+// once, for every operation of every service, so a handler receives its parsed
+// input and returns its output or an error. An empty body is In's zero value.
+func Op[In any](f func(c *Call, in In) (any, *APIError)) Handler {
+	return func(c *Call, body []byte) (any, *APIError) {
+		var in In
+		if aerr := DecodeJSON(body, &in); aerr != nil {
+			return nil, aerr
+		}
+		return f(c, in)
+	}
+}
+
+// DecodeJSON decodes a JSON request body with the one error AWS's JSON
+// protocols answer for a body they cannot read.
+func DecodeJSON(body []byte, v any) *APIError {
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return Err("SerializationException", "Could not parse the request body: %v", err)
+	}
+	return nil
+}
+
+// QueryHandler serves one Query-protocol action from its form.
+type QueryHandler func(c *Call, form url.Values) (any, *APIError)
+
+// Service is one JSON-protocol service as the router sees it.
+type Service struct {
+	// Name is the signing name, also the key in Faults and in call counts.
+	Name        string
+	ContentType string
+	// Throttle is the service's own throttling error, which the SDK retries.
+	Throttle *APIError
+	// Ops are the operations by name (X-Amz-Target suffix, or REST path).
+	Ops map[string]Handler
+}
+
+// QueryService is one Query-protocol service (STS) as the router sees it.
+type QueryService struct {
+	Name      string
+	Namespace string
+	Throttle  *APIError
+	Actions   map[string]QueryHandler
+}

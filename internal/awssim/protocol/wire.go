@@ -1,0 +1,83 @@
+package protocol
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+)
+
+// WriteJSON writes a JSON-protocol answer.
+func WriteJSON(w http.ResponseWriter, contentType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		WriteJSONError(w, contentType, &APIError{Code: "InternalFailure", Message: "simulator could not encode its answer: " + err.Error(), Status: 500})
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// WriteJSONError writes a JSON-protocol error: __type and message, plus the
+// error shape's extra fields.
+func WriteJSONError(w http.ResponseWriter, contentType string, e *APIError) {
+	body := map[string]any{}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	body["__type"] = e.Code
+	body["message"] = e.Message
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Amzn-Errortype", e.Code)
+	if e.QueryCode != "" {
+		w.Header().Set("X-Amzn-Query-Error", e.QueryCode+";Sender")
+	}
+	w.WriteHeader(statusOf(e))
+	_, _ = w.Write(b)
+}
+
+func statusOf(e *APIError) int {
+	if e.Status == 0 {
+		return http.StatusBadRequest
+	}
+	return e.Status
+}
+
+// xmlErrorResponse is the Query protocol error document.
+type xmlErrorResponse struct {
+	XMLName   xml.Name `xml:"ErrorResponse"`
+	Type      string   `xml:"Error>Type"`
+	Code      string   `xml:"Error>Code"`
+	Message   string   `xml:"Error>Message"`
+	RequestID string   `xml:"RequestId"`
+}
+
+// WriteXMLError writes a Query-protocol error document.
+func WriteXMLError(w http.ResponseWriter, requestID string, e *APIError) {
+	kind := "Sender"
+	if e.Status >= 500 {
+		kind = "Receiver"
+	}
+	b, _ := xml.Marshal(xmlErrorResponse{Type: kind, Code: e.Code, Message: e.Message, RequestID: requestID})
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(statusOf(e))
+	_, _ = w.Write(b)
+}
+
+// WriteXML writes a Query protocol answer: result must be the <ActionResult>
+// element; it is wrapped in <ActionResponse> with the service's namespace and a
+// request id.
+func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result any) {
+	inner, err := xml.Marshal(result)
+	if err != nil {
+		WriteXMLError(w, requestID, &APIError{Code: "InternalFailure", Message: err.Error(), Status: 500})
+		return
+	}
+	doc := fmt.Sprintf(`<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
+		action, namespace, inner, requestID, action)
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(doc))
+}
