@@ -533,5 +533,5 @@ func (s *Sim) afEmit(op *AccountOperation, accountID, state, message string, now
 			CompletedTimestamp: now.UTC().Format(afTimestamp),
 		}},
 	}
-	s.putServiceEvent("aws.controltower", "AWS Service Event via CloudTrail", detail)
+	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: detail})
 }

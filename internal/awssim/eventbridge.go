@@ -177,16 +177,23 @@ func (s *Sim) deliver(rule string, t Target, payload []byte, attempt int) {
 	})
 }
 
-// putServiceEvent publishes an event from an AWS service (e.g. source
-// "aws.controltower", detail-type "AWS Service Event via CloudTrail") on the
-// default bus of the management account, in the home Region, the way AWS does.
-// detail is marshalled as the event's "detail". s.mu is held.
-func (s *Sim) putServiceEvent(source, detailType string, detail any) {
-	d, err := json.Marshal(detail)
-	if err != nil {
-		panic("awssim: service event detail does not marshal: " + err.Error()) // a simulator bug
+// publishServiceEvent is the Env's publisher: an event from an AWS service
+// (e.g. source "aws.controltower", detail-type "AWS Service Event via
+// CloudTrail") goes on the default bus of the management account, in the home
+// Region, the way AWS does. The lock is held.
+func (s *Sim) publishServiceEvent(ev protocol.Event) {
+	d, ok := ev.Detail.(json.RawMessage)
+	if !ok {
+		var err error
+		if d, err = json.Marshal(ev.Detail); err != nil {
+			panic("awssim: service event detail does not marshal: " + err.Error()) // a simulator bug
+		}
 	}
-	s.publish(s.events.Buses["default"], s.envelope(source, detailType, d, nil, s.env.Clock.Now()))
+	at := ev.Time
+	if at.IsZero() {
+		at = s.env.Clock.Now()
+	}
+	s.publish(s.events.Buses["default"], s.envelope(ev.Source, ev.DetailType, d, ev.Resources, at))
 }
 
 // envelope builds an EventBridge event in AWS's field order.

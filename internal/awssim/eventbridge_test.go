@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 	"testing"
 	"time"
 
@@ -32,9 +33,9 @@ func TestEventsRuleDeliversMatchingEventsToFunction(t *testing.T) {
 	require.NoError(t, err)
 
 	s.env.Lock()
-	s.putServiceEvent("aws.controltower", "AWS Service Event via CloudTrail", map[string]any{"eventName": "CreateManagedAccount"})
-	s.putServiceEvent("aws.controltower", "AWS Service Event via CloudTrail", map[string]any{"eventName": "EnableGuardrail"})
-	s.putServiceEvent("aws.controltower", "AWS API Call via CloudTrail", map[string]any{"eventName": "CreateManagedAccount"})
+	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
+	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "EnableGuardrail"}})
+	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS API Call via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
 	s.env.Unlock()
 	clk.Advance(time.Second)
 

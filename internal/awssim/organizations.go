@@ -648,12 +648,12 @@ func (o *orgService) scheduleClosure(accountID string, requested time.Time, d ti
 		}
 		a.Status = "SUSPENDED"
 		now := s.env.Clock.Now()
-		s.putServiceEvent("aws.organizations", "AWS Service Event via CloudTrail", o.serviceEvent("CloseAccountResult", now,
+		s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: o.serviceEvent("CloseAccountResult", now,
 			cloudTrailIdentity{AccountID: s.org.ManagementAccountID, InvokedBy: orgEventSource}, orgEventSource,
 			map[string]any{"closeAccountStatus": closeAccountStatusDetail{
 				AccountID: accountID, State: "SUCCEEDED",
 				RequestedTimestamp: requested.UTC().Format(cloudTrailTime), CompletedTimestamp: now.UTC().Format(cloudTrailTime),
-			}}))
+			}})})
 	})
 }
 
@@ -772,9 +772,9 @@ func (s *Sim) emitCreateAccountResult(r *CreateAccountRequest) {
 		AccountName: "****", AccountID: r.AccountID, FailureReason: r.FailureReason,
 		RequestedTimestamp: r.Requested.UTC().Format(cloudTrailTime), CompletedTimestamp: r.Completed.UTC().Format(cloudTrailTime),
 	}
-	s.putServiceEvent("aws.organizations", "AWS Service Event via CloudTrail", o.serviceEvent("CreateAccountResult", r.Completed,
+	s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: o.serviceEvent("CreateAccountResult", r.Completed,
 		cloudTrailIdentity{AccountID: s.org.ManagementAccountID, InvokedBy: "AWS Internal"}, "AWS Internal",
-		map[string]any{"createAccountStatus": status}))
+		map[string]any{"createAccountStatus": status})})
 }
 
 func (o *orgService) describeCreateAccountStatus(c *protocol.Call, body []byte) (any, *APIError) {
@@ -888,7 +888,7 @@ func (s *Sim) emitAcceptHandshake(accountID string, now time.Time) {
 		RequestID:         s.env.UUID(), EventID: s.env.UUID(), ReadOnly: false, EventType: "AwsApiCall", ManagementEvent: true,
 		RecipientAccountID: org.ManagementAccountID, EventCategory: "Management",
 	}
-	s.putServiceEvent("aws.organizations", "AWS API Call via CloudTrail", ev)
+	s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS API Call via CloudTrail", Detail: ev})
 }
 
 // --- CloudTrail event shapes ---

@@ -96,6 +96,7 @@ func New(w *World, opts Options) (*Sim, error) {
 	if err := s.build(w); err != nil {
 		return nil, err
 	}
+	s.env.SetPublisher(s.publishServiceEvent)
 	s.registerServices()
 	return s, nil
 }

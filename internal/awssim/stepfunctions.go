@@ -125,8 +125,7 @@ func (s *Sim) putExecutionStatusChange(x *asl.Execution) {
 		"input": string(x.Input()), "output": nullable(string(x.Output())), "error": nullable(errName), "cause": nullable(cause),
 		"redriveCount": x.RedriveCount(),
 	}
-	ev := s.envelope("aws.states", "Step Functions Execution Status Change", mustJSON(detail), []string{info.ARN}, s.env.Clock.Now())
-	s.publish(s.events.Buses["default"], ev)
+	s.env.Publish(protocol.Event{Source: "aws.states", DetailType: "Step Functions Execution Status Change", Detail: mustJSON(detail), Resources: []string{info.ARN}})
 }
 
 func nullable(s string) any {
