@@ -14,7 +14,7 @@ import _ "embed"
 var Request []byte
 
 // Policy is policy.schema.json: the policy file deployed with the stack
-// (config/policy.json). It refers to Request for access items and tag keys, so
+// (internal/policy/default.json). It refers to Request for access items and tag keys, so
 // compile the two together. Its $id is PolicyID.
 //
 //go:embed policy.schema.json

@@ -77,7 +77,7 @@ func TestSchemaExamplesAreValid(t *testing.T) {
 }
 
 func TestDefaultPolicyIsValid(t *testing.T) {
-	b, err := os.ReadFile("../config/policy.json")
+	b, err := os.ReadFile("../internal/policy/default.json")
 	require.NoError(t, err)
 	assert.NoError(t, compile(t)["policy"].Validate(unmarshal(t, string(b))))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/vend"
+	"github.com/towervend/towervend/statemachine"
 )
 
 // listFlag collects a repeatable flag.
@@ -38,7 +39,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
 	var requests listFlag
 	fs.Var(&requests, "requests", "a request file or a directory of them; repeat for more (default: the samples in events/requests)")
-	policyFile := fs.String("policy", "", "the policy file (default: config/policy.json)")
+	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json)")
 	speed := fs.Float64("speed", 0, "simulated seconds per real second, to watch the run (default: as fast as possible)")
 	fix := fs.Bool("fix-and-redrive", false, "after the run, fix what an operator would fix (create missing AWSControlTowerExecution roles) and redrive the failed requests")
 	snapshot := fs.String("snapshot", "", "write the simulated world to this file at the end, for inspection")
@@ -178,7 +179,7 @@ func fixAndRedrive(ctx context.Context, rt *local.Runtime, stdout io.Writer, qui
 				fmt.Fprintf(stdout, "fix: created AWSControlTowerExecution in %s, trusting the management account\n", r.AccountID)
 			}
 		}
-		arn := strings.Replace(rt.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + r.RequestID
+		arn := statemachine.ExecutionArn(rt.StateMachineArn, r.RequestID)
 		if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
 			return fmt.Errorf("redrive %s: %w", r.RequestID, err)
 		}

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/towervend/towervend/statemachine"
 )
 
 type redriveResult struct {
@@ -53,7 +54,7 @@ func cmdRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var results []redriveResult
 	failures := 0
 	for _, id := range ids {
-		arn := strings.Replace(smArn, ":stateMachine:", ":execution:", 1) + ":" + id
+		arn := statemachine.ExecutionArn(smArn, id)
 		if *dry {
 			results = append(results, redriveResult{RequestID: id, Action: "would-redrive"})
 			continue

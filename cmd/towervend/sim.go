@@ -18,7 +18,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("sim", "sim [--addr 127.0.0.1:4566] [--world FILE] [--policy FILE] [--speed N] [--bare]", stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "loopback address to serve on")
 	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
-	policyFile := fs.String("policy", "", "the policy file (default: config/policy.json)")
+	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json)")
 	speed := fs.Float64("speed", 60, "simulated seconds per real second (60: a 30-minute provisioning takes 30 s)")
 	bare := fs.Bool("bare", false, "serve only the simulated AWS APIs, without towervend deployed in them")
 	asJSON := fs.Bool("json", false, "print the endpoint as JSON when ready")

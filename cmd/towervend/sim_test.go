@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/vend"
 )
 
 // The operator commands work end to end against `towervend sim` on loopback:
@@ -59,9 +61,9 @@ func TestOperatorCommandsAgainstTheSimulator(t *testing.T) {
 
 // waitForStatus polls `towervend status --json` until the request reaches the
 // outcome; it gives up after a bounded number of polls.
-func waitForStatus(t *testing.T, endpoint, id, outcome string) statusReport {
+func waitForStatus(t *testing.T, endpoint, id, outcome string) vend.RequestStatus {
 	t.Helper()
-	var rep statusReport
+	var rep vend.RequestStatus
 	for range 400 {
 		code, out, _ := runCLI(t, "status", "--endpoint", endpoint, "--json", id)
 		if code == 0 {

@@ -9,40 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/towervend/towervend/internal/vend"
 )
-
-// statusReport is what 'towervend status' tells about a request.
-type statusReport struct {
-	RequestID    string     `json:"requestId"`
-	Status       string     `json:"status"`  // execution status
-	Outcome      string     `json:"outcome"` // succeeded, rejected, failed, running
-	CurrentStep  string     `json:"currentStep,omitempty"`
-	FailedStep   string     `json:"failedStep,omitempty"`
-	Reason       string     `json:"reason,omitempty"`
-	AccountID    string     `json:"accountId,omitempty"`
-	Started      time.Time  `json:"started"`
-	Stopped      *time.Time `json:"stopped,omitempty"`
-	RedriveCount int32      `json:"redriveCount"`
-	Redrivable   bool       `json:"redrivable"`
-	// Queue is the request's place in line while it waits for a Control Tower slot.
-	Queue   *vend.QueueStatus `json:"queue,omitempty"`
-	History []stepRecord      `json:"history"`
-}
-
-type stepRecord struct {
-	Step    string    `json:"step"`
-	Entered time.Time `json:"entered"`
-	// Times counts the entries of a step of the wait-for-a-slot loop, which
-	// are kept as one record (Entered is the first).
-	Times  int    `json:"times"`
-	Result string `json:"result,omitempty"` // ok, failed, retried
-	Error  string `json:"error,omitempty"`
-}
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", "status [--endpoint URL] [--state-machine NAME|ARN] [--json] REQUEST_ID", stderr)
@@ -115,123 +85,12 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// requestStatus reads an execution and its history into a report.
-func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*statusReport, error) {
-	arn := strings.Replace(smArn, ":stateMachine:", ":execution:", 1) + ":" + id
-	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
-	var missing *types.ExecutionDoesNotExist
-	if errors.As(err, &missing) {
-		return nil, &exitError{code: 1, err: fmt.Errorf("no request %s: towervend has not started it (was it rejected at intake? check the notifications and the towervend-rejected queue; if intake could not take it, it is in the dead-letter queue)", id)}
+// requestStatus reads a request's execution into a report; a request with no
+// execution is the CLI's exit status 1, with what to check.
+func requestStatus(ctx context.Context, c *sfn.Client, smArn, id string) (*vend.RequestStatus, error) {
+	rep, err := vend.ReadRequestStatus(ctx, c, smArn, id)
+	if errors.Is(err, vend.ErrNoExecution) {
+		return nil, &exitError{code: 1, err: err}
 	}
-	if err != nil {
-		return nil, err
-	}
-	rep := &statusReport{RequestID: id, Status: string(d.Status), Started: aws.ToTime(d.StartDate), Stopped: d.StopDate,
-		RedriveCount: aws.ToInt32(d.RedriveCount), Redrivable: d.RedriveStatus == types.ExecutionRedriveStatusRedrivable}
-	switch d.Status {
-	case types.ExecutionStatusRunning:
-		rep.Outcome = "running"
-	case types.ExecutionStatusSucceeded:
-		var doc vend.Doc
-		if json.Unmarshal([]byte(aws.ToString(d.Output)), &doc) == nil {
-			rep.Outcome, rep.AccountID = doc.Outcome, doc.AccountID
-			if doc.Plan != nil && doc.Plan.Rejected {
-				rep.Reason = problemsText(doc)
-			}
-		}
-		if rep.Outcome == "" {
-			rep.Outcome = "succeeded"
-		}
-	default:
-		rep.Outcome = "failed"
-		rep.Reason = causeText(aws.ToString(d.Error), aws.ToString(d.Cause))
-	}
-	p := sfn.NewGetExecutionHistoryPaginator(c, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
-	var open *stepRecord
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, ev := range page.Events {
-			switch {
-			case ev.StateEnteredEventDetails != nil:
-				open = rep.enter(aws.ToString(ev.StateEnteredEventDetails.Name), aws.ToTime(ev.Timestamp))
-				rep.CurrentStep = open.Step
-				if open.Step == "WaitForSlot" {
-					var doc vend.Doc
-					if json.Unmarshal([]byte(aws.ToString(ev.StateEnteredEventDetails.Input)), &doc) == nil {
-						rep.Queue = doc.Queue
-					}
-				}
-				if ev.Type == types.HistoryEventTypeTaskStateEntered {
-					var doc vend.Doc
-					if json.Unmarshal([]byte(aws.ToString(ev.StateEnteredEventDetails.Input)), &doc) == nil && doc.AccountID != "" {
-						rep.AccountID = doc.AccountID
-					}
-				}
-			case ev.StateExitedEventDetails != nil && open != nil:
-				open.Result = "ok"
-			case ev.TaskFailedEventDetails != nil && open != nil:
-				open.Result, open.Error = "failed", aws.ToString(ev.TaskFailedEventDetails.Error)
-			case ev.LambdaFunctionFailedEventDetails != nil && open != nil:
-				open.Result, open.Error = "failed", aws.ToString(ev.LambdaFunctionFailedEventDetails.Error)
-			}
-		}
-	}
-	if d.Status != types.ExecutionStatusRunning {
-		rep.CurrentStep = ""
-	}
-	if !queueLoop[rep.CurrentStep] {
-		rep.Queue = nil
-	}
-	if d.Status == types.ExecutionStatusFailed {
-		// The workflow records the step that failed before it reports the failure.
-		for i := len(rep.History) - 1; i >= 0; i-- {
-			if strings.HasSuffix(rep.History[i].Step, "Failed") {
-				rep.FailedStep = strings.TrimSuffix(rep.History[i].Step, "Failed")
-				break
-			}
-		}
-	}
-	return rep, nil
-}
-
-// queueLoop are the states a request cycles through while it waits for a slot.
-var queueLoop = map[string]bool{"Provision": true, "IsQueued": true, "WaitForSlot": true}
-
-// enter records a state entered. The wait-for-a-slot loop's states are counted
-// on their first record instead of repeated.
-func (r *statusReport) enter(step string, at time.Time) *stepRecord {
-	if queueLoop[step] {
-		for i := len(r.History) - 1; i >= 0 && queueLoop[r.History[i].Step]; i-- {
-			if r.History[i].Step == step {
-				r.History[i].Times++
-				return &r.History[i]
-			}
-		}
-	}
-	r.History = append(r.History, stepRecord{Step: step, Entered: at, Times: 1})
-	return &r.History[len(r.History)-1]
-}
-
-func causeText(name, cause string) string {
-	var lambdaErr struct {
-		ErrorMessage string `json:"errorMessage"`
-	}
-	if json.Unmarshal([]byte(cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
-		return lambdaErr.ErrorMessage
-	}
-	if cause != "" {
-		return cause
-	}
-	return name
-}
-
-func problemsText(doc vend.Doc) string {
-	var parts []string
-	for _, p := range doc.Plan.Problems {
-		parts = append(parts, p.String())
-	}
-	return "rejected: " + strings.Join(parts, " | ")
+	return rep, err
 }

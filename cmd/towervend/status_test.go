@@ -13,6 +13,7 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/bench"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/statemachine"
 )
 
 // A request waiting for a Control Tower slot shows its place in line, and the
@@ -38,7 +39,7 @@ func TestStatusShowsTheQueue(t *testing.T) {
 			continue
 		}
 		queued++
-		assert.Contains(t, queueLoop, rep.CurrentStep)
+		assert.Contains(t, statemachine.QueueLoop, rep.CurrentStep)
 		assert.Equal(t, 5, rep.Queue.InFlight)
 		assert.GreaterOrEqual(t, rep.Queue.Ahead, 0, "ranked among the running executions")
 		assert.Positive(t, rep.Queue.WaitSeconds)

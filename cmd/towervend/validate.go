@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/internal/vend"
@@ -24,7 +23,7 @@ type validation struct {
 
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", "validate [--policy FILE] [--json] FILE...", stderr)
-	policyFile := fs.String("policy", "", "the policy file (default: config/policy.json, built in)")
+	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json, built in)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -38,7 +37,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *policyFile != "" {
 		pol, err = vend.LoadPolicy(*policyFile)
 	} else {
-		pol, err = policy.Parse(config.DefaultPolicy())
+		pol, err = policy.Parse(policy.Default())
 	}
 	if err != nil {
 		return err

@@ -6,4 +6,4 @@ import (
 	"github.com/towervend/towervend/internal/vend"
 )
 
-func main() { handler.Start("assignsso", (*vend.Deps).AssignAccess) }
+func main() { handler.Start("assignsso", (*vend.Deps).AssignSSO) }

@@ -6,4 +6,4 @@ import (
 	"github.com/towervend/towervend/internal/vend"
 )
 
-func main() { handler.Start("close", (*vend.Deps).CloseAccount) }
+func main() { handler.Start("close", (*vend.Deps).Close) }

@@ -6,4 +6,4 @@ import (
 	"github.com/towervend/towervend/internal/vend"
 )
 
-func main() { handler.Start("moveou", (*vend.Deps).PlaceAccount) }
+func main() { handler.Start("moveou", (*vend.Deps).MoveOU) }

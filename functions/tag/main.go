@@ -6,4 +6,4 @@ import (
 	"github.com/towervend/towervend/internal/vend"
 )
 
-func main() { handler.Start("tag", (*vend.Deps).TagAccount) }
+func main() { handler.Start("tag", (*vend.Deps).Tag) }

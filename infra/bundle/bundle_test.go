@@ -62,7 +62,7 @@ func TestFunctionsBuildsEveryFunctionForLambda(t *testing.T) {
 	goCmd, record := fakeGoCommand(t)
 	out := t.TempDir()
 
-	dirs, err := bundle.Functions(context.Background(), bundle.Options{Root: root, OutDir: out, PolicyFile: "config/policy.json", Go: goCmd})
+	dirs, err := bundle.Functions(context.Background(), bundle.Options{Root: root, OutDir: out, PolicyFile: "internal/policy/default.json", Go: goCmd})
 	require.NoError(t, err)
 
 	assert.Equal(t, map[string]string{"intake": filepath.Join(out, "intake"), "validate": filepath.Join(out, "validate")}, dirs)
@@ -96,9 +96,9 @@ func TestFunctionsErrors(t *testing.T) {
 		goCmd  string
 		want   string
 	}{
-		{"no functions", func(t *testing.T) string { return repo(t) }, "config/policy.json", goCmd, "no functions under"},
+		{"no functions", func(t *testing.T) string { return repo(t) }, "internal/policy/default.json", goCmd, "no functions under"},
 		{"no policy", func(t *testing.T) string { return repo(t, "tag") }, "config/missing.json", goCmd, "read the policy to bundle"},
-		{"build fails", func(t *testing.T) string { return repo(t, "tag") }, "config/policy.json", "false", "build the Lambda functions"},
+		{"build fails", func(t *testing.T) string { return repo(t, "tag") }, "internal/policy/default.json", "false", "build the Lambda functions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

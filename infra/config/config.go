@@ -42,7 +42,7 @@ func Keys() []string {
 
 // DefaultPolicyFile is the policy bundled when policyFile is not set (relative
 // to the repository root, where cdk.json is).
-const DefaultPolicyFile = "config/policy.json"
+const DefaultPolicyFile = policy.DefaultFile
 
 // DefaultConcurrencyLimit is Control Tower's default quota of concurrent
 // account operations.
@@ -138,7 +138,7 @@ var hints = map[string]string{
 	KeyInstanceArn: "run `aws sso-admin list-instances` in the home Region and take InstanceArn " +
 		"(arn:aws:sso:::instance/ssoins-...); the IAM Identity Center console shows it under Settings",
 	KeyIdentityStoreID: "run `aws sso-admin list-instances` in the home Region and take IdentityStoreId (d-...)",
-	KeyPolicyFile:      "a towervend policy JSON file (see config/policy.json and schema/policy.schema.json), relative to the repository root",
+	KeyPolicyFile:      "a towervend policy JSON file (see internal/policy/default.json and schema/policy.schema.json), relative to the repository root",
 	KeyConcurrencyLimit: "how many Account Factory operations may run at once: 1 to 10, Control Tower's quota " +
 		"'Concurrent account operations' (default 5) in the Service Quotas console",
 	KeyAlarmTopicArn: "an SNS topic in the home Region that reaches your operators " +

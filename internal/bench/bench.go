@@ -23,6 +23,8 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/vend"
+
+	"github.com/towervend/towervend/statemachine"
 )
 
 // Options configure a vending benchmark.
@@ -277,13 +279,13 @@ func timeline(ctx context.Context, rt *local.Runtime, xs []*asl.Execution) (Time
 		checks := 0
 		for _, ev := range x.History() {
 			switch {
-			case ev.Type == asl.TaskStateEntered && ev.StateName == "Provision" && provisionAt.IsZero():
+			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvision && provisionAt.IsZero():
 				provisionAt = ev.Timestamp
-			case ev.Type == asl.TaskStateExited && ev.StateName == "Provision":
+			case ev.Type == asl.TaskStateExited && ev.StateName == statemachine.StateProvision:
 				startedAt = ev.Timestamp
-			case ev.Type == asl.TaskStateEntered && ev.StateName == "CheckControlTower":
+			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvisionStatus:
 				checks++
-			case ev.Type == asl.ChoiceStateEntered && ev.StateName == "AfterOperation" && noticedAt.IsZero():
+			case ev.Type == asl.ChoiceStateEntered && ev.StateName == statemachine.StateAfterOperation && noticedAt.IsZero():
 				noticedAt = ev.Timestamp
 			case ev.Type == asl.ExecutionSucceeded:
 				doneAt = ev.Timestamp

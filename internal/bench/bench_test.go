@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/request"
 )
@@ -19,7 +18,7 @@ import (
 // The generated requests are valid for the demo world and its policy, and
 // differ in every field that must be unique.
 func TestCreateRequestsAreValidAndUnique(t *testing.T) {
-	pol, err := policy.Parse(config.DefaultPolicy())
+	pol, err := policy.Parse(policy.Default())
 	require.NoError(t, err)
 	bodies := CreateRequests("unit", 30)
 	require.Len(t, bodies, 30)

@@ -19,11 +19,11 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/asl"
 	"github.com/towervend/towervend/internal/clock"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/vend"
 )
 
@@ -247,8 +247,8 @@ func serveAWS(rt *local.Runtime) (env []string, stop func(), err error) {
 		_ = srv.Close()
 		return nil, nil, fmt.Errorf("coldstart: %w", err)
 	}
-	policy := filepath.Join(dir, "policy.json")
-	if err := os.WriteFile(policy, config.DefaultPolicy(), 0o600); err != nil {
+	policyFile := filepath.Join(dir, "policy.json")
+	if err := os.WriteFile(policyFile, policy.Default(), 0o600); err != nil {
 		stopTicks()
 		_ = srv.Close()
 		_ = os.RemoveAll(dir)
@@ -272,7 +272,7 @@ func serveAWS(rt *local.Runtime) (env []string, stop func(), err error) {
 		vend.EnvStateMachineArn + "=" + rt.StateMachineArn,
 		vend.EnvNotificationBus + "=towervend",
 		vend.EnvRejectedQueueURL + "=" + rt.RejectedURL,
-		vend.EnvPolicyFile + "=" + policy,
+		vend.EnvPolicyFile + "=" + policyFile,
 	}
 	return env, func() {
 		stopTicks()

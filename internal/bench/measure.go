@@ -12,6 +12,8 @@ import (
 
 	"github.com/towervend/towervend/internal/asl"
 	"github.com/towervend/towervend/internal/local"
+
+	"github.com/towervend/towervend/statemachine"
 )
 
 // invocations counts the Lambda invocations the simulator makes (Step
@@ -175,7 +177,7 @@ func countHistories(xs []*asl.Execution) historyCounts {
 			case strings.HasSuffix(t, "StateEntered"):
 				h.transitions++
 				entered[ev.StateName]++
-				if ev.StateName == "WaitForSlot" {
+				if ev.StateName == statemachine.StateWaitForSlot {
 					h.gateWaits++
 				}
 				if ev.Type == asl.TaskStateEntered {

@@ -40,7 +40,7 @@ type requestRequester struct {
 	By     string `json:"by"`
 }
 
-// The demo world's registered OUs that config/policy.json allows, and people
+// The demo world's registered OUs that internal/policy/default.json allows, and people
 // who exist in its Identity Center; generated requests cycle through them so
 // every OU's default access and several owners are exercised.
 var (

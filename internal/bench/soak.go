@@ -13,6 +13,7 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/statemachine"
 )
 
 // SoakOptions configure a fault soak.
@@ -233,7 +234,7 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	redriveAt := rt.Clock.Now()
 	c := sfn.NewFromConfig(rt.Sim.Config())
 	for _, id := range failed {
-		arn := strings.Replace(rt.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + id
+		arn := statemachine.ExecutionArn(rt.StateMachineArn, id)
 		if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
 			return nil, fmt.Errorf("redrive %s: %w", id, err)
 		}

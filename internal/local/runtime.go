@@ -26,10 +26,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/internal/asl"
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/clock"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/handler"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/rules"
@@ -37,24 +37,14 @@ import (
 	"github.com/towervend/towervend/statemachine"
 )
 
-// Settings the stack also uses.
-const (
-	// IntakeTimeout is the intake function's timeout; the queue's visibility
-	// timeout is six times it, as Lambda advises.
-	IntakeTimeout = 60 * time.Second
-	// MaxReceiveCount moves a message to the dead-letter queue after this many receives.
-	MaxReceiveCount = 5
-	// BatchSize is the event source mapping's batch size.
-	BatchSize = 10
-	// emptyPollWait is how long the poller waits after an empty receive (SQS long polling).
-	emptyPollWait = 20 * time.Second
-)
+// emptyPollWait is how long the poller waits after an empty receive (SQS long polling).
+const emptyPollWait = 20 * time.Second
 
 // Options configure a Runtime.
 type Options struct {
 	// World is the simulated organization; nil means the embedded demo world.
 	World *awssim.World
-	// Policy is the vending policy; nil means config/policy.json.
+	// Policy is the vending policy; nil means internal/policy/default.json.
 	Policy *policy.Policy
 	// Definition is the state machine; nil means statemachine/vending.asl.json.
 	Definition []byte
@@ -122,7 +112,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	pol := opts.Policy
 	if pol == nil {
-		p, err := policy.Parse(config.DefaultPolicy())
+		p, err := policy.Parse(policy.Default())
 		if err != nil {
 			return nil, fmt.Errorf("default policy: %w", err)
 		}
@@ -164,57 +154,27 @@ func (r *Runtime) functionArn(name string) string {
 func (r *Runtime) deploy(ctx context.Context) error {
 	cfg := r.Sim.Config()
 	q := sqs.NewFromConfig(cfg)
-	dlq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-requests-dlq"),
-		Attributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
-	if err != nil {
-		return fmt.Errorf("create dead-letter queue: %w", err)
+	urls := map[string]string{}
+	for _, spec := range deploy.Queues {
+		url, err := createQueue(ctx, q, *spec, urls)
+		if err != nil {
+			return err
+		}
+		urls[spec.Name] = url
 	}
-	r.DeadLetterURL = aws.ToString(dlq.QueueUrl)
-	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		return fmt.Errorf("read dead-letter queue: %w", err)
-	}
-	redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": attrs.Attributes["QueueArn"], "maxReceiveCount": MaxReceiveCount})
-	main, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-requests"), Attributes: map[string]string{
-		"VisibilityTimeout": strconv.Itoa(int(6 * IntakeTimeout / time.Second)),
-		"RedrivePolicy":     string(redrive),
-	}})
-	if err != nil {
-		return fmt.Errorf("create request queue: %w", err)
-	}
-	r.QueueURL = aws.ToString(main.QueueUrl)
-	rejected, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("towervend-rejected"),
-		Attributes: map[string]string{"MessageRetentionPeriod": "1209600"}})
-	if err != nil {
-		return fmt.Errorf("create rejected queue: %w", err)
-	}
-	r.RejectedURL = aws.ToString(rejected.QueueUrl)
+	r.QueueURL, r.DeadLetterURL, r.RejectedURL = urls[deploy.RequestQueue.Name], urls[deploy.DeadLetterQueue.Name], urls[deploy.RejectedQueue.Name]
 	r.Deps.Config.RejectedQueueURL = r.RejectedURL
 
-	// The functions.
-	for _, name := range statemachine.Functions {
-		r.FunctionARNs[name] = r.functionArn(name)
-	}
-	r.FunctionARNs["intake"] = r.functionArn("intake")
-	r.FunctionARNs["lifecycle"] = r.functionArn("lifecycle")
-	steps := map[string]handler.Func{
-		"validate":        handler.JSON(r.Deps.Validate),
-		"checkrole":       handler.JSON(r.Deps.CheckRole),
-		"provision":       reservedConcurrencyOne(handler.JSON(r.Deps.Provision)),
-		"provisionstatus": handler.JSON(r.Deps.ProvisionStatus),
-		"assignsso":       handler.JSON(r.Deps.AssignAccess),
-		"moveou":          handler.JSON(r.Deps.PlaceAccount),
-		"tag":             handler.JSON(r.Deps.TagAccount),
-		"close":           handler.JSON(r.Deps.CloseAccount),
-		"notify":          handler.JSON(r.Deps.Notify),
-		"reportfailure":   handler.JSON(r.Deps.ReportFailure),
-		"intake":          handler.JSON(r.Deps.Intake),
-		"lifecycle":       handler.JSON(r.Deps.Lifecycle),
-	}
-	for name, arn := range r.FunctionARNs {
-		fn, ok := steps[name]
-		if !ok {
-			return fmt.Errorf("the state machine names function %q, which towervend does not have", name)
+	// The functions, each with the concurrency it has on AWS.
+	for _, f := range deploy.Functions {
+		arn := r.functionArn(f.Name)
+		r.FunctionARNs[f.Name] = arn
+		fn := f.Handler(r.Deps)
+		switch {
+		case f.Reserved == 1:
+			fn = reservedConcurrencyOne(fn)
+		case f.Reserved > 1:
+			return fmt.Errorf("function %s: the local runtime models a reserved concurrency of 1 only, not %d", f.Name, f.Reserved)
 		}
 		r.Sim.RegisterFunction(arn, awssim.Function(fn))
 	}
@@ -222,10 +182,10 @@ func (r *Runtime) deploy(ctx context.Context) error {
 
 	// The buses and rules.
 	eb := eventbridge.NewFromConfig(cfg)
-	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("towervend")}); err != nil {
+	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(deploy.NotificationBus)}); err != nil {
 		return fmt.Errorf("create notification bus: %w", err)
 	}
-	if err := putRule(ctx, eb, "towervend", rules.Notifications, r.functionArn("notification-collector")); err != nil {
+	if err := putRule(ctx, eb, deploy.NotificationBus, rules.Notifications, r.functionArn("notification-collector")); err != nil {
 		return err
 	}
 	for _, rule := range rules.Lifecycle() {
@@ -240,15 +200,15 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		def = statemachine.Definition()
 	}
 	subs := map[string]string{}
-	for sub, name := range statemachine.Functions {
-		subs[sub] = r.FunctionARNs[name]
+	for sub, f := range deploy.Substitutions() {
+		subs[sub] = r.FunctionARNs[f.Name]
 	}
-	def, err = asl.Substitute(def, subs)
+	def, err := asl.Substitute(def, subs)
 	if err != nil {
 		return fmt.Errorf("state machine: %w", err)
 	}
 	sf := sfn.NewFromConfig(cfg)
-	sm, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("towervend-vending"), Definition: aws.String(string(def)),
+	sm, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(deploy.StateMachineName), Definition: aws.String(string(def)),
 		RoleArn: aws.String(fmt.Sprintf("arn:aws:iam::%s:role/towervend-statemachine", r.Sim.ManagementAccountID()))})
 	if err != nil {
 		return fmt.Errorf("create state machine: %w", err)
@@ -257,6 +217,33 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	r.Deps.Config.StateMachineArn = r.StateMachineArn
 	r.Sim.SetExecutionObserver(r.observe)
 	return nil
+}
+
+// createQueue creates one queue of the table with its settings, as the stack
+// does, and returns its URL; created holds the URLs of the queues made before it.
+func createQueue(ctx context.Context, q *sqs.Client, spec deploy.Queue, created map[string]string) (string, error) {
+	attrs := map[string]string{"MessageRetentionPeriod": strconv.Itoa(int(spec.Retention / time.Second))}
+	if spec.VisibilityTimeout > 0 {
+		attrs["VisibilityTimeout"] = strconv.Itoa(int(spec.VisibilityTimeout / time.Second))
+	}
+	if spec.DeadLetter != nil {
+		dlq, ok := created[spec.DeadLetter.Name]
+		if !ok {
+			return "", fmt.Errorf("queue %s: its dead-letter queue %s must come first in deploy.Queues", spec.Name, spec.DeadLetter.Name)
+		}
+		got, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(dlq),
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+		if err != nil {
+			return "", fmt.Errorf("queue %s: read its dead-letter queue: %w", spec.Name, err)
+		}
+		redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": got.Attributes["QueueArn"], "maxReceiveCount": spec.MaxReceiveCount})
+		attrs["RedrivePolicy"] = string(redrive)
+	}
+	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(spec.Name), Attributes: attrs})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", spec.Name, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
 }
 
 func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules.Rule, target string) error {
@@ -381,8 +368,8 @@ func (r *Runtime) poll(ctx context.Context) {
 	q := sqs.NewFromConfig(r.Sim.Config())
 	intake := handler.JSON(r.Deps.Intake)
 	for ctx.Err() == nil {
-		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.QueueURL), MaxNumberOfMessages: BatchSize,
-			VisibilityTimeout: int32(6 * IntakeTimeout / time.Second), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.QueueURL), MaxNumberOfMessages: deploy.IntakeBatchSize,
+			VisibilityTimeout: int32(deploy.RequestQueue.VisibilityTimeout / time.Second), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})
 		if err != nil || len(out.Messages) == 0 {
 			if r.Clock.Sleep(ctx, emptyPollWait) != nil {
 				return

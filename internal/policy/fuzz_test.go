@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"testing"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/request"
@@ -16,7 +15,7 @@ import (
 // it; and that an accepted policy checks every sample request (events/requests)
 // without panicking, naming each problem just as completely.
 func FuzzParse(f *testing.F) {
-	f.Add(config.DefaultPolicy())
+	f.Add(policy.Default())
 	for _, s := range []string{
 		``, `null`, `{}`, `[]`, `{"organizationalUnits":["*"]}`,
 		`{"organizationalUnits":["Root/Sandbox"],"enrollmentOrganizationalUnit":"Legacy"}`,

@@ -1,5 +1,5 @@
 // Package policy is the organization's rules for account requests: the policy file
-// deployed with the stack (config/policy.json, described by schema/policy.schema.json).
+// deployed with the stack (internal/policy/default.json, described by schema/policy.schema.json).
 //
 // A request that passes the request schema is checked against the policy before
 // anything changes in AWS. Each rule is optional and a rule that is left out allows

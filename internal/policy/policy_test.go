@@ -14,7 +14,7 @@ import (
 
 func demoPolicy(t *testing.T) *Policy {
 	t.Helper()
-	b, err := os.ReadFile("../../config/policy.json")
+	b, err := os.ReadFile("default.json")
 	require.NoError(t, err)
 	p, err := Parse(b)
 	require.NoError(t, err)

@@ -91,10 +91,10 @@ func TestPlaceAccountCorrectsAnAccountMovedByHand(t *testing.T) {
 	})
 	require.Equal(t, "Sandbox", f.ouPath(doc.AccountID))
 
-	doc = f.mustStep("PlaceAccount", f.deps.PlaceAccount, doc)
+	doc = f.mustStep("MoveOU", f.deps.MoveOU, doc)
 	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
 	assert.Contains(t, doc.Notes, "moved the account from ou-nw7k-sbx00001 to Workloads/NonProd")
 
-	again := f.mustStep("PlaceAccount", f.deps.PlaceAccount, doc)
+	again := f.mustStep("MoveOU", f.deps.MoveOU, doc)
 	assert.Equal(t, doc.Notes, again.Notes, "an account in place is left alone")
 }

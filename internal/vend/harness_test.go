@@ -31,7 +31,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
-	"github.com/towervend/towervend/config"
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/clock"
@@ -141,10 +140,10 @@ var notificationSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 	return c.Compile(schema.NotificationID)
 })
 
-// parsedPolicy is config/policy.json, parsed once for all tests.
-var parsedPolicy = sync.OnceValues(func() (*policy.Policy, error) { return policy.Parse(config.DefaultPolicy()) })
+// parsedPolicy is internal/policy/default.json, parsed once for all tests.
+var parsedPolicy = sync.OnceValues(func() (*policy.Policy, error) { return policy.Parse(policy.Default()) })
 
-// defaultPolicy returns a copy of config/policy.json's policy that a test may change.
+// defaultPolicy returns a copy of internal/policy/default.json's policy that a test may change.
 func defaultPolicy(t *testing.T) *policy.Policy {
 	t.Helper()
 	pol, err := parsedPolicy()
@@ -323,7 +322,7 @@ func (f *fixture) waitOperation(doc *vend.Doc) (*vend.Doc, error) {
 func (f *fixture) assignAccess(doc *vend.Doc) (*vend.Doc, error) {
 	f.t.Helper()
 	for range 100 {
-		next, err := f.task(f.deps.AssignAccess, doc)
+		next, err := f.task(f.deps.AssignSSO, doc)
 		if err != nil {
 			return doc, err
 		}
@@ -352,7 +351,7 @@ func (f *fixture) workflow(req request.Request) *vend.Doc {
 		doc = f.mustStep("Provision", f.deps.Provision, doc)
 		var err error
 		doc, err = f.waitOperation(doc)
-		require.NoError(f.t, err, "CheckControlTower")
+		require.NoError(f.t, err, "ProvisionStatus")
 	}
 	return f.finish(doc)
 }
@@ -361,17 +360,17 @@ func (f *fixture) workflow(req request.Request) *vend.Doc {
 func (f *fixture) finish(doc *vend.Doc) *vend.Doc {
 	f.t.Helper()
 	if doc.Plan.Close {
-		doc = f.mustStep("CloseAccount", f.deps.CloseAccount, doc)
+		doc = f.mustStep("Close", f.deps.Close, doc)
 		f.notify(vend.StateSucceeded, doc)
 		return doc
 	}
 	if len(doc.Plan.Grant)+len(doc.Plan.Revoke) > 0 {
 		var err error
 		doc, err = f.assignAccess(doc)
-		require.NoError(f.t, err, "AssignAccess")
+		require.NoError(f.t, err, "AssignSSO")
 	}
-	doc = f.mustStep("PlaceAccount", f.deps.PlaceAccount, doc)
-	doc = f.mustStep("TagAccount", f.deps.TagAccount, doc)
+	doc = f.mustStep("MoveOU", f.deps.MoveOU, doc)
+	doc = f.mustStep("Tag", f.deps.Tag, doc)
 	f.notify(vend.StateSucceeded, doc)
 	return doc
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/towervend/towervend/internal/request"
+	"github.com/towervend/towervend/statemachine"
 )
 
 // ExecutionInput is the workflow's input: the state document at the start.
@@ -62,7 +62,7 @@ func (d *Deps) start(ctx context.Context, logf func(string, ...any), msg events.
 	}
 	_, err = d.SFN.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: aws.String(d.Config.StateMachineArn),
-		Name:            aws.String(req.RequestID),
+		Name:            aws.String(statemachine.ExecutionName(req.RequestID)),
 		Input:           aws.String(string(input)),
 	})
 	var exists *sfntypes.ExecutionAlreadyExists
@@ -89,7 +89,7 @@ func (d *Deps) start(ctx context.Context, logf func(string, ...any), msg events.
 // sameRequest compares a request with the one the existing execution of its
 // requestId was started with.
 func (d *Deps) sameRequest(ctx context.Context, req *request.Request) (bool, string, error) {
-	arn := executionArn(d.Config.StateMachineArn, req.RequestID)
+	arn := statemachine.ExecutionArn(d.Config.StateMachineArn, req.RequestID)
 	out, err := d.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 	if err != nil {
 		return false, "", fmt.Errorf("sfn:DescribeExecution: %w", err)
@@ -103,11 +103,6 @@ func (d *Deps) sameRequest(ctx context.Context, req *request.Request) (bool, str
 		started = out.StartDate.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	return in.Request.Fingerprint() == req.Fingerprint(), started, nil
-}
-
-// executionArn builds an execution's ARN from its state machine's.
-func executionArn(stateMachineArn, name string) string {
-	return strings.Replace(stateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + name
 }
 
 // reject tells the requester and keeps the message.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/schema"
+
+	"github.com/towervend/towervend/statemachine"
 )
 
 // Request states in notifications.
@@ -84,11 +86,11 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 		// started again; a timed-out one is waited for afresh.
 		fp.Resume = true
 		switch {
-		case fp.Step == "CheckControlTower" && caught.Error == ErrProvisioningFailed:
+		case fp.Step == statemachine.StateProvisionStatus && caught.Error == ErrProvisioningFailed:
 			fp.Step = "Provision"
-		case fp.Step == "CheckControlTower" && doc.Operation != nil:
+		case fp.Step == statemachine.StateProvisionStatus && doc.Operation != nil:
 			doc.Operation.StartedAt = d.Clock.Now().UTC().Format(time.RFC3339)
-		case fp.Step == "AssignAccess":
+		case fp.Step == statemachine.StateAssignSSO:
 			// The document still shows the failed assignments in progress: start
 			// over, so those made are found done and the failed ones asked for again.
 			doc.Access = nil

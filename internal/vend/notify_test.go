@@ -64,7 +64,7 @@ func TestReportFailure(t *testing.T) {
 		},
 		{
 			name:    "a Step Functions error with a plain cause",
-			failure: &vend.FailurePoint{Step: "AssignAccess"},
+			failure: &vend.FailurePoint{Step: "AssignSSO"},
 			err: func(*testing.T) *vend.CaughtError {
 				return &vend.CaughtError{Error: "States.Timeout", Cause: "the task timed out"}
 			},
@@ -78,7 +78,7 @@ func TestReportFailure(t *testing.T) {
 		},
 		{
 			name:     "redriven after Control Tower failed the operation",
-			failure:  &vend.FailurePoint{Step: "CheckControlTower"},
+			failure:  &vend.FailurePoint{Step: "ProvisionStatus"},
 			err:      func(t *testing.T) *vend.CaughtError { return caught(t, provFailed) },
 			redrive:  1,
 			resumeAt: "Provision",
@@ -92,7 +92,7 @@ func TestReportFailure(t *testing.T) {
 		},
 		{
 			name:     "redriven a second time",
-			failure:  &vend.FailurePoint{Step: "CheckControlTower", RedriveCount: 1},
+			failure:  &vend.FailurePoint{Step: "ProvisionStatus", RedriveCount: 1},
 			err:      func(t *testing.T) *vend.CaughtError { return caught(t, provFailed) },
 			redrive:  2,
 			resumeAt: "Provision",

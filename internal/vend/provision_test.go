@@ -326,9 +326,9 @@ func TestFailedProvisioningIsRerunWithoutASecondAccount(t *testing.T) {
 	failed := f.sim.AccountsNamed("payments-dev")
 	require.Len(t, failed, 1, "Control Tower created the account before it failed")
 
-	// Catch -> CheckControlTowerFailed -> ReportFailure.
+	// Catch -> ProvisionStatusFailed -> ReportFailure.
 	doc.Error = caught(t, se)
-	doc.Failure = &vend.FailurePoint{Step: "CheckControlTower", RedriveCount: 0}
+	doc.Failure = &vend.FailurePoint{Step: "ProvisionStatus", RedriveCount: 0}
 	_, err = run(f, func(ctx context.Context) (*vend.Doc, error) {
 		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc)})
 	})
@@ -415,12 +415,12 @@ func TestSlowOperationTimesOutAndIsWaitedForAgain(t *testing.T) {
 	assert.Contains(t, se.Reason, "redrive this request")
 
 	doc.Error = caught(t, se)
-	doc.Failure = &vend.FailurePoint{Step: "CheckControlTower"}
+	doc.Failure = &vend.FailurePoint{Step: "ProvisionStatus"}
 	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
 		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc), RedriveCount: 1})
 	})
 	require.NoError(t, err)
-	require.Equal(t, "CheckControlTower", resumed.Failure.Step, "the operation is waited for, not started again")
+	require.Equal(t, "ProvisionStatus", resumed.Failure.Step, "the operation is waited for, not started again")
 	assert.Greater(t, resumed.Operation.StartedAt, doc.Operation.StartedAt, "the wait budget starts afresh")
 
 	doc, err = f.waitOperation(resumed)

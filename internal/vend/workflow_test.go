@@ -267,7 +267,7 @@ func TestPartlyFailedAccessIsReportedAndRetried(t *testing.T) {
 			{"group": "security-auditors", "permissionSet": "ViewOnlyAccess"},
 			{"group": "platform-admins", "permissionSet": "AWSReadOnlyAccess"}]}`)})
 	require.Len(t, doc.Plan.Grant, 2)
-	doc = f.mustStep("AssignAccess", f.deps.AssignAccess, doc)
+	doc = f.mustStep("AssignSSO", f.deps.AssignSSO, doc)
 	require.False(t, doc.Access.Complete)
 	require.Equal(t, 1, f.calls("sso", "CreateAccountAssignment"), "security-auditors already has its access")
 
@@ -287,12 +287,12 @@ func TestPartlyFailedAccessIsReportedAndRetried(t *testing.T) {
 	assert.Contains(t, se.Reason, "redrive")
 
 	doc.Error = caught(t, se)
-	doc.Failure = &vend.FailurePoint{Step: "AssignAccess"}
+	doc.Failure = &vend.FailurePoint{Step: "AssignSSO"}
 	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
 		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc), RedriveCount: 1})
 	})
 	require.NoError(t, err)
-	require.Equal(t, "AssignAccess", resumed.Failure.Step)
+	require.Equal(t, "AssignSSO", resumed.Failure.Step)
 	_, err = f.assignAccess(resumed)
 	assert.Equal(t, vend.ErrAccessFailed, stepError(t, err).Name, "the account is still closing")
 	assert.Equal(t, 2, f.calls("sso", "CreateAccountAssignment"), "the failed assignment was asked for again, and only it")

@@ -15,13 +15,13 @@ import (
 // outstanding CreateAccountAssignment calls.
 const maxOutstandingAssignments = 10
 
-// AssignAccess makes the plan's Identity Center assignments (and removes the
+// AssignSSO makes the plan's Identity Center assignments (and removes the
 // previous owner's, when asked). Each call moves every assignment one step:
 // one that already exists is done; one not started is created (at most 10
 // outstanding); one in progress is checked. The workflow calls it again after a
 // short wait until Complete; then any failures fail the step with a report of
 // what was and was not granted.
-func (d *Deps) AssignAccess(ctx context.Context, doc *Doc) (*Doc, error) {
+func (d *Deps) AssignSSO(ctx context.Context, doc *Doc) (*Doc, error) {
 	log := d.logger(doc, "assignsso")
 	plan := doc.Plan
 	if doc.Access == nil {

@@ -1,0 +1,61 @@
+package statemachine_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/statemachine"
+)
+
+func definitionStates(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	var def struct {
+		States map[string]map[string]any `json:"States"`
+	}
+	require.NoError(t, json.Unmarshal(statemachine.Definition(), &def))
+	return def.States
+}
+
+func TestStateNamesAreInTheDefinition(t *testing.T) {
+	states := definitionStates(t)
+	for _, name := range []string{
+		statemachine.StateValidate, statemachine.StateCheckRole, statemachine.StateProvision, statemachine.StateIsQueued,
+		statemachine.StateWaitForSlot, statemachine.StateWaitForControlTower, statemachine.StateProvisionStatus,
+		statemachine.StateAfterOperation, statemachine.StateAssignSSO, statemachine.StateMoveOU, statemachine.StateTag,
+		statemachine.StateClose, statemachine.StateReportFailure,
+	} {
+		assert.Contains(t, states, name, "statemachine.State* names a state the ASL file does not have")
+	}
+	for name := range statemachine.QueueLoop {
+		assert.Contains(t, states, name)
+	}
+}
+
+// Every Task that calls a step function catches into "<State>Failed", and that
+// Pass state records the Task's own name as the failure point: FailedStep reads
+// the step back from the state name.
+func TestEveryTaskFailsIntoItsOwnFailedState(t *testing.T) {
+	states := definitionStates(t)
+	for name, st := range states {
+		if st["Type"] != "Task" || name == statemachine.StateReportFailure {
+			continue
+		}
+		failed := name + "Failed"
+		require.Contains(t, states, failed, "task %s", name)
+		step, ok := statemachine.FailedStep(failed)
+		assert.True(t, ok)
+		assert.Equal(t, name, step)
+	}
+	_, ok := statemachine.FailedStep("Failed")
+	assert.False(t, ok, "a bare suffix names no step")
+	_, ok = statemachine.FailedStep(statemachine.StateProvision)
+	assert.False(t, ok)
+}
+
+func TestExecutionArn(t *testing.T) {
+	assert.Equal(t, "arn:aws:states:us-east-1:111122223333:execution:towervend-vending:CHG1001",
+		statemachine.ExecutionArn("arn:aws:states:us-east-1:111122223333:stateMachine:towervend-vending", "CHG1001"))
+}
