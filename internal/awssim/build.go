@@ -25,6 +25,7 @@ func (s *Sim) build(w *World) error {
 		mgmt.ID = s.newAccountID()
 	}
 	o.ManagementAccountID = mgmt.ID
+	s.env.ManagementAccountID = mgmt.ID
 	o.Arn = fmt.Sprintf("arn:aws:organizations::%s:organization/%s", mgmt.ID, o.ID)
 	mgmt.Enrolled = true
 	if err := s.addAccountSpec(mgmt, o.RootID); err != nil {

@@ -25,5 +25,5 @@ func (s *Sim) ProductsUnderChange() int {
 func (s *Sim) Function(arn string) Function {
 	s.env.Lock()
 	defer s.env.Unlock()
-	return s.function(arn)
+	return s.functions.Function(arn)
 }

@@ -22,13 +22,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/towervend/towervend/internal/asl"
+	"github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/stepfunctions"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -52,19 +52,14 @@ type Sim struct {
 	identity    IdentityState
 	catalog     CatalogState
 	queues      QueueState
-	events      EventsState
+	events      *eventbridge.Service
 	// keys maps access key ids to principals: the world's and those AssumeRole issued.
 	keys map[string]Principal
 
 	calls map[string]map[string]int // service -> operation -> count
 
-	stepFunctions StepFunctionsState
-	sfnRT         *sfnRuntime
-	obsMu         sync.Mutex // guards observer, which runs where the lock may be held
-	observer      func(*asl.Execution, asl.HistoryEvent)
-
-	functions map[string]Function        // Lambda stand-ins by ARN
-	matchers  map[string]*patternMatcher // compiled EventBridge rule patterns by bus/rule
+	sfn       *stepfunctions.Service
+	functions *stepfunctions.Functions // Lambda stand-ins by ARN
 
 	services map[string]*protocol.Service // by X-Amz-Target prefix
 	query    *protocol.QueryService       // STS
@@ -96,7 +91,7 @@ func New(w *World, opts Options) (*Sim, error) {
 	if err := s.build(w); err != nil {
 		return nil, err
 	}
-	s.env.SetPublisher(s.publishServiceEvent)
+	s.env.SetPublisher(s.events.PublishServiceEvent)
 	s.registerServices()
 	return s, nil
 }
@@ -121,10 +116,10 @@ func (s *Sim) registerServices() {
 			Ops:      s.sqsOps()},
 		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.eventsOps()},
+			Ops:      s.events.Ops()},
 		"AWSStepFunctions": {Name: "states", ContentType: "application/x-amz-json-1.0",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.stepFunctionsOps()},
+			Ops:      s.sfn.Ops()},
 	}
 	s.query = &protocol.QueryService{Name: "sts", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
 		Throttle: &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
@@ -391,7 +386,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events.State(), SFN: s.sfn.State(), Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -417,8 +412,10 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.org, s.identity, s.catalog, s.queues, s.keys =
+		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Keys
+	s.events.SetState(snap.Events)
+	s.sfn.SetState(snap.SFN)
 	if snap.Requests.CreateAccount != nil {
 		s.orgRequests = snap.Requests
 	}

@@ -1,4 +1,4 @@
-package awssim
+package stepfunctions_test
 
 import (
 	"context"

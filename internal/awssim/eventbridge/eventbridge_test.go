@@ -1,10 +1,9 @@
-package awssim
+package eventbridge_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/towervend/towervend/internal/awssim/protocol"
 	"testing"
 	"time"
 
@@ -13,6 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
+	evsim "github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 )
 
 const lifecyclePattern = `{"source":["aws.controltower"],"detail-type":["AWS Service Event via CloudTrail"],"detail":{"eventName":["CreateManagedAccount","UpdateManagedAccount"]}}`
@@ -32,11 +35,9 @@ func TestEventsRuleDeliversMatchingEventsToFunction(t *testing.T) {
 		Targets: []types.Target{{Id: aws.String("fn"), Arn: aws.String("arn:aws:lambda:eu-west-1:111122223333:function:lifecycle")}}})
 	require.NoError(t, err)
 
-	s.env.Lock()
-	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
-	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "EnableGuardrail"}})
-	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS API Call via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
-	s.env.Unlock()
+	s.PublishEvent(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
+	s.PublishEvent(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: map[string]any{"eventName": "EnableGuardrail"}})
+	s.PublishEvent(protocol.Event{Source: "aws.controltower", DetailType: "AWS API Call via CloudTrail", Detail: map[string]any{"eventName": "CreateManagedAccount"}})
 	clk.Advance(time.Second)
 
 	require.Len(t, got, 1, "only the completed CreateManagedAccount matches")
@@ -122,14 +123,14 @@ func TestEventsFailingTargetIsRetriedThenRecorded(t *testing.T) {
 	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{Source: aws.String("towervend"), DetailType: aws.String("x"), Detail: aws.String(`{}`)}}})
 	require.NoError(t, err)
 	clk.Advance(2 * time.Hour)
-	assert.Equal(t, deliveryAttempts, calls)
+	assert.Equal(t, evsim.DeliveryAttempts, calls)
 	require.Len(t, s.FailedDeliveries(), 1)
 	assert.Equal(t, "boom", s.FailedDeliveries()[0].Error)
 }
 
 func TestEventsThrottlingIsRetriedBySDK(t *testing.T) {
 	s, _ := newTestSim(t, nil)
-	s.SetFaults(Faults{Throttle: map[string]float64{"events": 0.5}})
+	s.SetFaults(awssim.Faults{Throttle: map[string]float64{"events": 0.5}})
 	eb := eventbridge.NewFromConfig(withRetries(s.Config(), 20))
 	for range 10 {
 		_, err := eb.ListEventBuses(context.Background(), &eventbridge.ListEventBusesInput{})

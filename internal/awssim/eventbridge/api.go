@@ -1,0 +1,311 @@
+package eventbridge
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// --- the EventBridge API ---
+
+var ruleNameRe = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
+
+// Ops are the EventBridge operations by X-Amz-Target suffix.
+func (s *Service) Ops() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
+		"PutEvents":        protocol.Op(s.putEvents),
+		"CreateEventBus":   protocol.Op(s.createEventBus),
+		"DescribeEventBus": protocol.Op(s.describeEventBus),
+		"ListEventBuses":   protocol.Op(s.listEventBuses),
+		"PutRule":          protocol.Op(s.putRule),
+		"DescribeRule":     protocol.Op(s.describeRule),
+		"ListRules":        protocol.Op(s.listRules),
+		"DeleteRule":       protocol.Op(s.deleteRule),
+		"EnableRule": protocol.Op(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+			return s.setRuleState(in, "ENABLED")
+		}),
+		"DisableRule": protocol.Op(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+			return s.setRuleState(in, "DISABLED")
+		}),
+		"PutTargets":        protocol.Op(s.putTargets),
+		"RemoveTargets":     protocol.Op(s.removeTargets),
+		"ListTargetsByRule": protocol.Op(s.listTargetsByRule),
+		"TestEventPattern":  protocol.Op(s.testEventPattern),
+		"CreateArchive":     protocol.Op(s.createArchive),
+	}
+}
+
+type putEventsInput struct {
+	Entries []struct {
+		Source       string
+		DetailType   string
+		Detail       string
+		EventBusName string
+		Resources    []string
+		Time         *protocol.Epoch
+	}
+}
+
+func (s *Service) putEvents(c *protocol.Call, in putEventsInput) (any, *protocol.APIError) {
+	if len(in.Entries) == 0 || len(in.Entries) > 10 {
+		return nil, protocol.Err("ValidationException", "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10")
+	}
+	type result struct {
+		EventId      string `json:",omitempty"`
+		ErrorCode    string `json:",omitempty"`
+		ErrorMessage string `json:",omitempty"`
+	}
+	out := struct {
+		FailedEntryCount int
+		Entries          []result
+	}{}
+	for _, e := range in.Entries {
+		var detail map[string]any
+		switch {
+		case e.Source == "" || e.DetailType == "" || e.Detail == "":
+			out.Entries = append(out.Entries, result{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter(s) Source, DetailType and Detail must be specified."})
+			out.FailedEntryCount++
+			continue
+		case json.Unmarshal([]byte(e.Detail), &detail) != nil:
+			out.Entries = append(out.Entries, result{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."})
+			out.FailedEntryCount++
+			continue
+		case strings.HasPrefix(e.Source, "aws."):
+			out.Entries = append(out.Entries, result{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."})
+			out.FailedEntryCount++
+			continue
+		}
+		b, aerr := s.bus(e.EventBusName)
+		if aerr != nil {
+			out.Entries = append(out.Entries, result{ErrorCode: "ResourceNotFoundException", ErrorMessage: aerr.Message})
+			out.FailedEntryCount++
+			continue
+		}
+		at := c.Now
+		if e.Time != nil {
+			at = e.Time.Time()
+		}
+		ev := s.envelope(e.Source, e.DetailType, json.RawMessage(e.Detail), e.Resources, at)
+		var id struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(ev, &id)
+		s.publish(b, ev)
+		out.Entries = append(out.Entries, result{EventId: id.ID})
+	}
+	return out, nil
+}
+
+type busName struct{ Name string }
+
+func (s *Service) createEventBus(c *protocol.Call, in busName) (any, *protocol.APIError) {
+	if !ruleNameRe.MatchString(in.Name) || in.Name == "default" {
+		return nil, protocol.Err("ValidationException", "Event bus name %q is not valid.", in.Name)
+	}
+	if s.state.Buses[in.Name] != nil {
+		return nil, protocol.Err("ResourceAlreadyExistsException", "Event bus %s already exists.", in.Name)
+	}
+	b := &Bus{Name: in.Name, Arn: s.busArn(in.Name), Rules: map[string]*Rule{}}
+	s.state.Buses[in.Name] = b
+	return map[string]string{"EventBusArn": b.Arn}, nil
+}
+
+func (s *Service) describeEventBus(c *protocol.Call, in busName) (any, *protocol.APIError) {
+	b, aerr := s.bus(in.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]string{"Name": b.Name, "Arn": b.Arn}, nil
+}
+
+func (s *Service) listEventBuses(c *protocol.Call, in struct{ NamePrefix string }) (any, *protocol.APIError) {
+	var buses []map[string]string
+	for _, name := range sortedKeys(s.state.Buses) {
+		if strings.HasPrefix(name, in.NamePrefix) {
+			buses = append(buses, map[string]string{"Name": name, "Arn": s.state.Buses[name].Arn})
+		}
+	}
+	return map[string]any{"EventBuses": buses}, nil
+}
+
+type putRuleInput struct {
+	Name, EventPattern, State, Description, EventBusName, ScheduleExpression string
+}
+
+func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.APIError) {
+	if !ruleNameRe.MatchString(in.Name) {
+		return nil, protocol.Err("ValidationException", "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", in.Name)
+	}
+	if in.ScheduleExpression != "" {
+		return nil, protocol.Err("ValidationException", "The simulator does not run scheduled rules.")
+	}
+	if in.EventPattern == "" {
+		return nil, protocol.Err("ValidationException", "Parameter EventPattern must be specified.")
+	}
+	if _, err := compilePattern(in.EventPattern); err != nil {
+		return nil, protocol.Err("InvalidEventPatternException", "Event pattern is not valid. Reason: %s", err.Error())
+	}
+	b, aerr := s.bus(in.EventBusName)
+	if aerr != nil {
+		return nil, aerr
+	}
+	state := in.State
+	if state == "" {
+		state = "ENABLED"
+	}
+	r := b.Rules[in.Name]
+	if r == nil {
+		r = &Rule{Name: in.Name}
+		b.Rules[in.Name] = r
+	}
+	r.EventPattern, r.State, r.Description = in.EventPattern, state, in.Description
+	r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.env.Region, s.env.ManagementAccountID, in.Name)
+	if b.Name != "default" {
+		r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.env.Region, s.env.ManagementAccountID, b.Name, in.Name)
+	}
+	delete(s.matchers, b.Name+"/"+r.Name)
+	return map[string]string{"RuleArn": r.Arn}, nil
+}
+
+// ruleRef names a rule in the operations that take Name and EventBusName.
+type ruleRef struct{ Name, EventBusName string }
+
+func (s *Service) describeRule(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+	b, r, aerr := s.rule(in.EventBusName, in.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "Description": r.Description, "EventBusName": b.Name}, nil
+}
+
+type listRulesInput struct {
+	NamePrefix, EventBusName, NextToken string
+	Limit                               int
+}
+
+func (s *Service) listRules(c *protocol.Call, in listRulesInput) (any, *protocol.APIError) {
+	b, aerr := s.bus(in.EventBusName)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var rules []map[string]string
+	for _, name := range sortedKeys(b.Rules) {
+		if r := b.Rules[name]; strings.HasPrefix(name, in.NamePrefix) {
+			rules = append(rules, map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "EventBusName": b.Name})
+		}
+	}
+	page, next, ok := protocol.PageOf(rules, in.NextToken, in.Limit, 100)
+	if !ok {
+		return nil, protocol.Err("ValidationException", "The NextToken is not valid.")
+	}
+	out := map[string]any{"Rules": page}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
+}
+
+func (s *Service) deleteRule(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+	b, r, aerr := s.rule(in.EventBusName, in.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(r.Targets) > 0 {
+		return nil, protocol.Err("ValidationException", "Rule can't be deleted since it has targets.")
+	}
+	delete(b.Rules, in.Name)
+	delete(s.matchers, b.Name+"/"+in.Name)
+	return struct{}{}, nil
+}
+
+func (s *Service) setRuleState(in ruleRef, state string) (any, *protocol.APIError) {
+	_, r, aerr := s.rule(in.EventBusName, in.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	r.State = state
+	return struct{}{}, nil
+}
+
+type putTargetsInput struct {
+	Rule, EventBusName string
+	Targets            []Target
+}
+
+func (s *Service) putTargets(c *protocol.Call, in putTargetsInput) (any, *protocol.APIError) {
+	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if len(in.Targets) == 0 || len(in.Targets)+len(r.Targets) > 5 {
+		return nil, protocol.Err("LimitExceededException", "The requested resource exceeds the maximum number allowed (5 targets per rule).")
+	}
+	for _, t := range in.Targets {
+		replaced := false
+		for i := range r.Targets {
+			if r.Targets[i].ID == t.ID {
+				r.Targets[i], replaced = t, true
+			}
+		}
+		if !replaced {
+			r.Targets = append(r.Targets, t)
+		}
+	}
+	return map[string]any{"FailedEntryCount": 0, "FailedEntries": []any{}}, nil
+}
+
+type removeTargetsInput struct {
+	Rule, EventBusName string
+	Ids                []string
+}
+
+func (s *Service) removeTargets(c *protocol.Call, in removeTargetsInput) (any, *protocol.APIError) {
+	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	if aerr != nil {
+		return nil, aerr
+	}
+	keep := r.Targets[:0]
+	for _, t := range r.Targets {
+		if !slices.Contains(in.Ids, t.ID) {
+			keep = append(keep, t)
+		}
+	}
+	r.Targets = keep
+	return map[string]any{"FailedEntryCount": 0, "FailedEntries": []any{}}, nil
+}
+
+func (s *Service) listTargetsByRule(c *protocol.Call, in struct{ Rule, EventBusName string }) (any, *protocol.APIError) {
+	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	if aerr != nil {
+		return nil, aerr
+	}
+	targets := append([]Target(nil), r.Targets...)
+	sort.Slice(targets, func(i, j int) bool { return targets[i].ID < targets[j].ID })
+	return map[string]any{"Targets": targets}, nil
+}
+
+func (s *Service) testEventPattern(c *protocol.Call, in struct{ EventPattern, Event string }) (any, *protocol.APIError) {
+	m, err := compilePattern(in.EventPattern)
+	if err != nil {
+		return nil, protocol.Err("InvalidEventPatternException", "Event pattern is not valid. Reason: %s", err.Error())
+	}
+	ok, err := m.matches([]byte(in.Event))
+	if err != nil {
+		return nil, protocol.Err("InvalidArgument", "Event is not valid JSON: %s", err.Error())
+	}
+	return map[string]bool{"Result": ok}, nil
+}
+
+func (s *Service) createArchive(c *protocol.Call, in struct{ ArchiveName, EventSourceArn string }) (any, *protocol.APIError) {
+	b, aerr := s.bus(in.EventSourceArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	b.Archives = append(b.Archives, in.ArchiveName)
+	return map[string]string{"ArchiveArn": fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.env.Region, s.env.ManagementAccountID, in.ArchiveName), "State": "ENABLED"}, nil
+}

@@ -1,0 +1,11 @@
+// Package eventbridge simulates Amazon EventBridge (awsJson 1.1, prefix
+// AWSEvents): event buses, rules matched with Quamina, targets invoked in
+// process with EventBridge's retries, and the envelope AWS services' events
+// arrive in. Its PublishServiceEvent is the Env's publisher: every other
+// service's events reach the default bus through it.
+//
+// It may import protocol, the standard library and Quamina, and nothing of
+// the root package awssim or of another service package. The Lambda
+// functions targets name come through the Functions interface, which the root
+// wires to the Step Functions package's registry.
+package eventbridge

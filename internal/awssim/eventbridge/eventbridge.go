@@ -1,0 +1,273 @@
+package eventbridge
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"quamina.net/go/quamina"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// State is Amazon EventBridge: buses, their rules and every event put on them.
+type State struct {
+	Buses map[string]*Bus `json:"buses"`
+	// Log holds every event put on each bus, oldest first, by bus name.
+	Log map[string][]json.RawMessage `json:"log"`
+	// FailedDeliveries are events a target kept refusing after EventBridge's retries.
+	FailedDeliveries []FailedDelivery `json:"failedDeliveries,omitempty"`
+}
+
+// Bus is an event bus.
+type Bus struct {
+	Name     string           `json:"name"`
+	Arn      string           `json:"arn"`
+	Rules    map[string]*Rule `json:"rules"`
+	Archives []string         `json:"archives,omitempty"`
+}
+
+// Rule is an event-pattern rule with its targets.
+type Rule struct {
+	Name         string   `json:"name"`
+	Arn          string   `json:"arn"`
+	EventPattern string   `json:"eventPattern"`
+	State        string   `json:"state"`
+	Description  string   `json:"description,omitempty"`
+	Targets      []Target `json:"targets"`
+}
+
+// Target is where a rule sends matching events: a function registered with
+// the simulator (RegisterFunction), named by its ARN.
+type Target struct {
+	ID    string `json:"Id"`
+	Arn   string `json:"Arn"`
+	Input string `json:"Input,omitempty"`
+}
+
+// FailedDelivery records an event a target could not take.
+type FailedDelivery struct {
+	Rule   string          `json:"rule"`
+	Target string          `json:"target"`
+	Error  string          `json:"error"`
+	Event  json.RawMessage `json:"event"`
+}
+
+// Functions are the Lambda stand-ins targets invoke, by ARN. The Env's lock is
+// held when Function is called.
+type Functions interface {
+	Function(arn string) protocol.Function
+}
+
+// Service is the simulated EventBridge.
+type Service struct {
+	env       *protocol.Env
+	functions Functions
+	state     State
+	matchers  map[string]*patternMatcher // compiled rule patterns by bus/rule
+}
+
+// New returns EventBridge with the management account's default bus in the
+// home Region. env.ManagementAccountID must be set.
+func New(env *protocol.Env, functions Functions) *Service {
+	s := &Service{env: env, functions: functions}
+	s.state.Log = map[string][]json.RawMessage{}
+	s.state.Buses = map[string]*Bus{}
+	s.matchers = map[string]*patternMatcher{}
+	s.state.Buses["default"] = &Bus{Name: "default", Arn: s.busArn("default"), Rules: map[string]*Rule{}}
+	return s
+}
+
+// State is the state a snapshot holds. The lock is held.
+func (s *Service) State() State { return s.state }
+
+// SetState replaces the state with a snapshot's. The lock is held.
+func (s *Service) SetState(st State) {
+	s.state = st
+	s.matchers = map[string]*patternMatcher{}
+}
+
+// patternMatcher is a compiled rule pattern.
+type patternMatcher struct{ q *quamina.Quamina }
+
+func compilePattern(pattern string) (*patternMatcher, error) {
+	q, err := quamina.New()
+	if err != nil {
+		return nil, err
+	}
+	if err := q.AddPattern("rule", pattern); err != nil {
+		return nil, err
+	}
+	return &patternMatcher{q: q}, nil
+}
+
+func (m *patternMatcher) matches(event []byte) (bool, error) {
+	got, err := m.q.MatchesForEvent(event)
+	return len(got) > 0, err
+}
+
+func (s *Service) busArn(name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.env.Region, s.env.ManagementAccountID, name)
+}
+
+// bus resolves a bus by name or ARN; empty means default. The lock is held.
+func (s *Service) bus(nameOrArn string) (*Bus, *protocol.APIError) {
+	name := nameOrArn
+	if name == "" {
+		name = "default"
+	}
+	if i := strings.LastIndex(name, "event-bus/"); strings.HasPrefix(name, "arn:") && i >= 0 {
+		name = name[i+len("event-bus/"):]
+	}
+	b := s.state.Buses[name]
+	if b == nil {
+		return nil, protocol.Err("ResourceNotFoundException", "Event bus %s does not exist.", name)
+	}
+	return b, nil
+}
+
+func (s *Service) rule(busName, name string) (*Bus, *Rule, *protocol.APIError) {
+	b, aerr := s.bus(busName)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	r := b.Rules[name]
+	if r == nil {
+		return nil, nil, protocol.Err("ResourceNotFoundException", "Rule %s does not exist on EventBus %s.", name, b.Name)
+	}
+	return b, r, nil
+}
+
+func (s *Service) matcher(bus string, r *Rule) (*patternMatcher, error) {
+	key := bus + "/" + r.Name
+	if m := s.matchers[key]; m != nil {
+		return m, nil
+	}
+	m, err := compilePattern(r.EventPattern)
+	if err != nil {
+		return nil, err
+	}
+	s.matchers[key] = m
+	return m, nil
+}
+
+// publish records an event on a bus and delivers it to the targets of every
+// enabled rule whose pattern matches, each in its own clock-scheduled work, as
+// EventBridge delivers asynchronously. The lock is held.
+func (s *Service) publish(b *Bus, event []byte) {
+	s.state.Log[b.Name] = append(s.state.Log[b.Name], event)
+	for _, name := range sortedKeys(b.Rules) {
+		r := b.Rules[name]
+		if r.State != "ENABLED" {
+			continue
+		}
+		m, err := s.matcher(b.Name, r)
+		if err != nil {
+			continue
+		}
+		ok, err := m.matches(event)
+		if err != nil || !ok {
+			continue
+		}
+		for _, t := range r.Targets {
+			payload := event
+			if t.Input != "" {
+				payload = []byte(t.Input)
+			}
+			s.deliver(r.Name, t, payload, 0)
+		}
+	}
+}
+
+// deliveryAttempts is how often the simulator retries a failing target; AWS
+// retries for up to 24 hours with backoff.
+const deliveryAttempts = 8
+
+// deliver invokes a target, retrying with exponential backoff on the clock. The lock is held.
+func (s *Service) deliver(rule string, t Target, payload []byte, attempt int) {
+	delay := time.Duration(0)
+	if attempt > 0 {
+		delay = time.Duration(1<<min(attempt, 10)) * time.Second
+	}
+	s.env.Clock.AfterFunc(delay, func() {
+		s.env.Lock()
+		fn := s.functions.Function(t.Arn)
+		s.env.Unlock()
+		var err error
+		if fn == nil {
+			err = fmt.Errorf("no function is registered for %s", t.Arn)
+		} else {
+			_, err = fn(context.Background(), payload)
+		}
+		if err == nil {
+			return
+		}
+		s.env.Lock()
+		defer s.env.Unlock()
+		if attempt+1 < deliveryAttempts && fn != nil {
+			s.deliver(rule, t, payload, attempt+1)
+			return
+		}
+		s.state.FailedDeliveries = append(s.state.FailedDeliveries, FailedDelivery{Rule: rule, Target: t.Arn, Error: err.Error(), Event: payload})
+	})
+}
+
+// PublishServiceEvent is the Env's publisher: an event from an AWS service
+// (e.g. source "aws.controltower", detail-type "AWS Service Event via
+// CloudTrail") goes on the default bus of the management account, in the home
+// Region, the way AWS does. The lock is held.
+func (s *Service) PublishServiceEvent(ev protocol.Event) {
+	d, ok := ev.Detail.(json.RawMessage)
+	if !ok {
+		var err error
+		if d, err = json.Marshal(ev.Detail); err != nil {
+			panic("awssim: service event detail does not marshal: " + err.Error()) // a simulator bug
+		}
+	}
+	at := ev.Time
+	if at.IsZero() {
+		at = s.env.Clock.Now()
+	}
+	s.publish(s.state.Buses["default"], s.envelope(ev.Source, ev.DetailType, d, ev.Resources, at))
+}
+
+// envelope builds an EventBridge event in AWS's field order.
+func (s *Service) envelope(source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
+	if resources == nil {
+		resources = []string{}
+	}
+	ev := struct {
+		Version    string          `json:"version"`
+		ID         string          `json:"id"`
+		DetailType string          `json:"detail-type"`
+		Source     string          `json:"source"`
+		Account    string          `json:"account"`
+		Time       string          `json:"time"`
+		Region     string          `json:"region"`
+		Resources  []string        `json:"resources"`
+		Detail     json.RawMessage `json:"detail"`
+	}{"0", s.env.UUID(), detailType, source, s.env.ManagementAccountID, at.UTC().Format(time.RFC3339), s.env.Region, resources, detail}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// BusEvents returns every event put on a bus so far, oldest first. It takes the lock.
+func (s *Service) BusEvents(bus string) []json.RawMessage {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return append([]json.RawMessage(nil), s.state.Log[bus]...)
+}
+
+// FailedDeliveries returns the events targets refused after all retries. It takes the lock.
+func (s *Service) FailedDeliveries() []FailedDelivery {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return append([]FailedDelivery(nil), s.state.FailedDeliveries...)
+}
+
+// sortedKeys returns a map's keys in order, for deterministic iteration.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
