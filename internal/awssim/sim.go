@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/towervend/towervend/internal/asl"
+	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -51,7 +52,7 @@ type Sim struct {
 	orgRequests OrgRequestState
 	identity    IdentityState
 	catalog     CatalogState
-	queues      QueueState
+	queues      *sqs.Service
 	events      EventsState
 	// keys maps access key ids to principals: the world's and those AssumeRole issued.
 	keys map[string]Principal
@@ -118,7 +119,7 @@ func (s *Sim) registerServices() {
 			Ops:      s.identityStoreOps()},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
 			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.sqsOps()},
+			Ops:      s.queues.Ops()},
 		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.eventsOps()},
@@ -372,7 +373,7 @@ type snapshot struct {
 	Org      OrgState             `json:"organizations"`
 	Identity IdentityState        `json:"identityCenter"`
 	Catalog  CatalogState         `json:"serviceCatalog"`
-	Queues   QueueState           `json:"sqs"`
+	Queues   sqs.QueueState       `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
 	SFN      StepFunctionsState   `json:"stepFunctions"`
 	Requests OrgRequestState      `json:"organizationsRequests"`
@@ -391,7 +392,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Identity: s.identity, Catalog: s.catalog, Queues: s.queues.State(), Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -417,14 +418,14 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.org, s.identity, s.catalog, s.events, s.stepFunctions, s.keys =
+		snap.Org, snap.Identity, snap.Catalog, snap.Events, snap.SFN, snap.Keys
 	if snap.Requests.CreateAccount != nil {
 		s.orgRequests = snap.Requests
 	}
 	s.resumeOrg()
 	s.resumeCatalog()
-	s.resumeQueues()
+	s.queues.Restore(snap.Queues)
 	s.resumeIdentity()
 	return s, nil
 }
