@@ -3,6 +3,7 @@ package awssim
 import (
 	"fmt"
 	"github.com/towervend/towervend/internal/awssim/protocol"
+	"github.com/towervend/towervend/internal/awssim/sqs"
 	"strings"
 )
 
@@ -50,9 +51,7 @@ func (s *Sim) build(w *World) error {
 	if err := s.initCatalog(w); err != nil {
 		return err
 	}
-	if err := s.initQueues(w); err != nil {
-		return err
-	}
+	s.queues = sqs.New(s.env, Endpoint)
 	return s.initEvents(w)
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/stepfunctions"
 	"github.com/towervend/towervend/internal/clock"
 )
@@ -51,7 +52,7 @@ type Sim struct {
 	orgRequests OrgRequestState
 	identity    IdentityState
 	catalog     CatalogState
-	queues      QueueState
+	queues      *sqs.Service
 	events      *eventbridge.Service
 	// keys maps access key ids to principals: the world's and those AssumeRole issued.
 	keys map[string]Principal
@@ -113,7 +114,7 @@ func (s *Sim) registerServices() {
 			Ops:      s.identityStoreOps()},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
 			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.sqsOps()},
+			Ops:      s.queues.Ops()},
 		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.events.Ops()},
@@ -367,7 +368,7 @@ type snapshot struct {
 	Org      OrgState             `json:"organizations"`
 	Identity IdentityState        `json:"identityCenter"`
 	Catalog  CatalogState         `json:"serviceCatalog"`
-	Queues   QueueState           `json:"sqs"`
+	Queues   sqs.QueueState       `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
 	SFN      StepFunctionsState   `json:"stepFunctions"`
 	Requests OrgRequestState      `json:"organizationsRequests"`
@@ -386,7 +387,11 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events.State(), SFN: s.sfn.State(), Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Identity: s.identity, Catalog: s.catalog,
+		Queues:   s.queues.State(),
+		Events:   s.events.State(),
+		SFN:      s.sfn.State(),
+		Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -412,8 +417,8 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.queues, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Keys
+	s.org, s.identity, s.catalog, s.keys =
+		snap.Org, snap.Identity, snap.Catalog, snap.Keys
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)
 	if snap.Requests.CreateAccount != nil {
@@ -421,7 +426,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	}
 	s.resumeOrg()
 	s.resumeCatalog()
-	s.resumeQueues()
+	s.queues.Restore(snap.Queues)
 	s.resumeIdentity()
 	return s, nil
 }

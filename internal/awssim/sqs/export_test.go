@@ -1,0 +1,4 @@
+package sqs
+
+// AttrsMD5 is attrsMD5, for the external tests.
+var AttrsMD5 = attrsMD5
