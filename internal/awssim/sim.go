@@ -12,6 +12,7 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 	"io"
 	"log/slog"
@@ -49,7 +50,7 @@ type Sim struct {
 
 	org         OrgState
 	orgRequests OrgRequestState
-	identity    IdentityState
+	identity    *identitycenter.Service
 	catalog     CatalogState
 	queues      QueueState
 	events      EventsState
@@ -110,12 +111,12 @@ func (s *Sim) registerServices() {
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.catalogOps()},
-		"SWBExternalService": {Name: "sso", ContentType: "application/x-amz-json-1.1",
+		identitycenter.SSOAdminPrefix: {Name: "sso", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.ssoAdminOps()},
-		"AWSIdentityStore": {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
+			Ops:      s.identity.SSOAdminOps()},
+		identitycenter.IdentityStorePrefix: {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.identityStoreOps()},
+			Ops:      s.identity.IdentityStoreOps()},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
 			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.sqsOps()},
@@ -370,7 +371,7 @@ type snapshot struct {
 	World    *World               `json:"world"`
 	Faults   Faults               `json:"faults"`
 	Org      OrgState             `json:"organizations"`
-	Identity IdentityState        `json:"identityCenter"`
+	Identity identitycenter.State `json:"identityCenter"`
 	Catalog  CatalogState         `json:"serviceCatalog"`
 	Queues   QueueState           `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
@@ -391,7 +392,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Identity: *s.identity.State(), Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -417,15 +418,16 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.org, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
+		snap.Org, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.identity.SetState(snap.Identity)
 	if snap.Requests.CreateAccount != nil {
 		s.orgRequests = snap.Requests
 	}
 	s.resumeOrg()
 	s.resumeCatalog()
 	s.resumeQueues()
-	s.resumeIdentity()
+	s.identity.Resume()
 	return s, nil
 }
 
