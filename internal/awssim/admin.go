@@ -20,6 +20,24 @@ func (s *Sim) SetExecutionRole(accountID, role string) error {
 	return nil
 }
 
+// SetAccountStatus changes an account's status (ACTIVE, SUSPENDED or
+// PENDING_CLOSURE) at once, standing in for AWS suspending an account.
+func (s *Sim) SetAccountStatus(accountID, status string) error {
+	switch status {
+	case "ACTIVE", "SUSPENDED", "PENDING_CLOSURE":
+	default:
+		return fmt.Errorf("status %q: want ACTIVE, SUSPENDED or PENDING_CLOSURE", status)
+	}
+	s.env.Lock()
+	defer s.env.Unlock()
+	a := s.org.account(accountID)
+	if a == nil {
+		return fmt.Errorf("no account %s in the simulated organization", accountID)
+	}
+	a.Status = status
+	return nil
+}
+
 // AccountOperations reports Control Tower's account operations: how many run
 // now, the most that ever ran at once, and how many it refused because it was
 // busy or at its limit.

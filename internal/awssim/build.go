@@ -45,7 +45,7 @@ func (s *Sim) build(w *World) error {
 		acct := accountOfArn(p.Arn)
 		s.keys[p.AccessKeyID] = Principal{Arn: p.Arn, AccountID: acct, UserID: "AROA" + strings.ToUpper(s.env.RandString(17, protocol.LowerAlnum))}
 	}
-	if err := s.buildIdentity(w.IdentityCenter); err != nil {
+	if err := s.buildIdentityCenter(w); err != nil {
 		return err
 	}
 	if err := s.initCatalog(w); err != nil {
@@ -118,80 +118,6 @@ func (s *Sim) addAccountSpec(spec AccountSpec, parent string) error {
 		JoinedMethod: joined, JoinedTimestamp: s.world.Start.AddDate(0, -1-s.env.Rand().IntN(24), 0),
 		Tags: copyTags(spec.Tags), ExecutionRole: role, Enrolled: spec.Enrolled}
 	return nil
-}
-
-func (s *Sim) buildIdentity(spec IdentityCenterSpec) error {
-	id := &s.identity
-	id.InstanceArn = spec.InstanceArn
-	if id.InstanceArn == "" {
-		id.InstanceArn = "arn:aws:sso:::instance/ssoins-" + s.env.RandString(16, protocol.HexDigits)
-	}
-	id.IdentityStoreID = spec.IdentityStoreID
-	if id.IdentityStoreID == "" {
-		id.IdentityStoreID = "d-" + s.env.RandString(10, protocol.HexDigits)
-	}
-	id.Users = map[string]*User{}
-	id.Groups = map[string]*Group{}
-	id.PermissionSets = map[string]*PermissionSet{}
-	id.Operations = map[string]*AssignmentOperation{}
-	for _, u := range spec.Users {
-		if id.userByName(u.UserName) != nil {
-			return fmt.Errorf("identityCenter: user %s is listed twice", u.UserName)
-		}
-		s.addUser(u.UserName, u.Email, u.GivenName, u.FamilyName)
-	}
-	for _, g := range spec.Groups {
-		grp := &Group{ID: s.env.UUID(), DisplayName: g.DisplayName, Description: g.Description}
-		for _, m := range g.Members {
-			u := id.userByName(m)
-			if u == nil {
-				return fmt.Errorf("identityCenter: group %s lists unknown user %s", g.DisplayName, m)
-			}
-			grp.Members = append(grp.Members, u.ID)
-		}
-		id.Groups[grp.ID] = grp
-	}
-	instance := strings.TrimPrefix(id.InstanceArn, "arn:aws:sso:::instance/")
-	for _, p := range spec.PermissionSets {
-		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.env.RandString(16, protocol.HexDigits)
-		dur := p.SessionDuration
-		if dur == "" {
-			dur = "PT1H"
-		}
-		id.PermissionSets[arn] = &PermissionSet{Arn: arn, Name: p.Name, Description: p.Description, SessionDuration: dur, CreatedDate: s.world.Start.AddDate(-1, 0, 0)}
-	}
-	for _, a := range spec.Assignments {
-		acct := s.org.Accounts[a.Account]
-		if acct == nil {
-			for _, x := range s.org.sortedAccounts() {
-				if x.Name == a.Account {
-					acct = x
-				}
-			}
-		}
-		ps := id.permissionSetByName(a.PermissionSet)
-		if acct == nil || ps == nil {
-			return fmt.Errorf("identityCenter: assignment of %s on %s names an unknown account or permission set", a.PermissionSet, a.Account)
-		}
-		as := Assignment{AccountID: acct.ID, PermissionSetArn: ps.Arn}
-		switch {
-		case a.User != "" && id.userByName(a.User) != nil:
-			as.PrincipalType, as.PrincipalID = "USER", id.userByName(a.User).ID
-		case a.Group != "" && id.groupByName(a.Group) != nil:
-			as.PrincipalType, as.PrincipalID = "GROUP", id.groupByName(a.Group).ID
-		default:
-			return fmt.Errorf("identityCenter: assignment on %s names no known user or group", a.Account)
-		}
-		id.assign(as)
-	}
-	return nil
-}
-
-// addUser creates an identity store user. s.mu is held (or the Sim is being built).
-func (s *Sim) addUser(userName, email, given, family string) *User {
-	u := &User{ID: s.env.RandString(10, protocol.Digits) + "-" + s.env.UUID(), UserName: userName, Email: email, GivenName: given, FamilyName: family}
-	s.identity.Users[u.ID] = u
-	return u
 }
 
 func accountOfArn(arn string) string {

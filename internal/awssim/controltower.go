@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"strings"
@@ -432,23 +433,19 @@ func afOutputs(accountID string, params map[string]string) []CatalogOutput {
 // AWSAdministratorAccess on the account. Earlier users keep their access.
 // s.mu is held.
 func (s *Sim) afGrantAdmin(accountID string, params map[string]string) {
-	id := &s.identity
+	id := s.identity.State()
 	if id.Users == nil || id.PermissionSets == nil {
 		return // no Identity Center instance in this world
 	}
-	u := id.userByEmail(params[afSSOEmail])
+	u := id.UserByEmail(params[afSSOEmail])
 	if u == nil {
-		u = s.addUser(params[afSSOEmail], params[afSSOEmail], params[afSSOFirstName], params[afSSOLastName])
+		u = s.identity.AddUser(params[afSSOEmail], params[afSSOEmail], params[afSSOFirstName], params[afSSOLastName])
 	}
-	ps := id.permissionSetByName("AWSAdministratorAccess")
+	ps := id.PermissionSetByName("AWSAdministratorAccess")
 	if ps == nil {
-		instance := strings.TrimPrefix(id.InstanceArn, "arn:aws:sso:::instance/")
-		arn := "arn:aws:sso:::permissionSet/" + instance + "/ps-" + s.env.RandString(16, protocol.HexDigits)
-		ps = &PermissionSet{Arn: arn, Name: "AWSAdministratorAccess", Description: "Provides full access to AWS services and resources",
-			SessionDuration: "PT1H", CreatedDate: s.env.Clock.Now()}
-		id.PermissionSets[arn] = ps
+		ps = s.identity.AddPermissionSet("AWSAdministratorAccess", "Provides full access to AWS services and resources", "PT1H", s.env.Clock.Now())
 	}
-	id.assign(Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
+	id.Assign(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
 }
 
 // --- lifecycle events ---

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -119,12 +120,12 @@ func ctAccountCount(s *Sim) int {
 func ctHasAdmin(s *Sim, email, accountID string) bool {
 	s.env.Lock()
 	defer s.env.Unlock()
-	u := s.identity.userByEmail(email)
-	ps := s.identity.permissionSetByName("AWSAdministratorAccess")
+	u := s.identity.State().UserByEmail(email)
+	ps := s.identity.State().PermissionSetByName("AWSAdministratorAccess")
 	if u == nil || ps == nil {
 		return false
 	}
-	return s.identity.hasAssignment(Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
+	return s.identity.State().HasAssignment(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
 }
 
 func ctRecordError(t *testing.T, rec *servicecatalog.DescribeRecordOutput) types.RecordError {
@@ -217,7 +218,7 @@ func TestControlTowerCreatesAccount(t *testing.T) {
 	assert.Equal(t, "ou-nw7k-sbx00001", got.ParentID)
 
 	s.env.Lock()
-	u := s.identity.userByEmail("alpha.lead@northwind.example")
+	u := s.identity.State().UserByEmail("alpha.lead@northwind.example")
 	s.env.Unlock()
 	require.NotNil(t, u, "Control Tower creates the SSO user")
 	assert.Equal(t, "Alpha", u.GivenName)

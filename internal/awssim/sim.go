@@ -12,6 +12,7 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 	"io"
 	"log/slog"
@@ -50,7 +51,7 @@ type Sim struct {
 
 	org         OrgState
 	orgRequests OrgRequestState
-	identity    IdentityState
+	identity    *identitycenter.Service
 	catalog     CatalogState
 	queues      *sqs.Service
 	events      *eventbridge.Service
@@ -106,12 +107,12 @@ func (s *Sim) registerServices() {
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.catalogOps()},
-		"SWBExternalService": {Name: "sso", ContentType: "application/x-amz-json-1.1",
+		identitycenter.SSOAdminPrefix: {Name: "sso", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.ssoAdminOps()},
-		"AWSIdentityStore": {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
+			Ops:      s.identity.SSOAdminOps()},
+		identitycenter.IdentityStorePrefix: {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.identityStoreOps()},
+			Ops:      s.identity.IdentityStoreOps()},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
 			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.queues.Ops()},
@@ -366,7 +367,7 @@ type snapshot struct {
 	World    *World               `json:"world"`
 	Faults   Faults               `json:"faults"`
 	Org      OrgState             `json:"organizations"`
-	Identity IdentityState        `json:"identityCenter"`
+	Identity identitycenter.State `json:"identityCenter"`
 	Catalog  CatalogState         `json:"serviceCatalog"`
 	Queues   sqs.QueueState       `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
@@ -387,7 +388,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog,
+		Identity: *s.identity.State(), Catalog: s.catalog,
 		Queues:   s.queues.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
@@ -417,8 +418,9 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Keys
+	s.org, s.catalog, s.keys =
+		snap.Org, snap.Catalog, snap.Keys
+	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)
 	if snap.Requests.CreateAccount != nil {
@@ -427,7 +429,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.resumeOrg()
 	s.resumeCatalog()
 	s.queues.Restore(snap.Queues)
-	s.resumeIdentity()
+	s.identity.Resume()
 	return s, nil
 }
 

@@ -1,8 +1,9 @@
-package awssim
+package identitycenter_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -32,7 +34,8 @@ var idcTestActiveAccounts = []string{"111122223333", "730335518842", "6048291183
 
 // idcFixture is the default world's Identity Center, resolved once for a test.
 type idcFixture struct {
-	s        *Sim
+	s        *awssim.Sim
+	w        *awssim.World // the world s was built from
 	clk      *clock.Virtual
 	sso      *ssoadmin.Client
 	ids      *identitystore.Client
@@ -43,22 +46,21 @@ type idcFixture struct {
 	groups   map[string]string // group id by display name
 }
 
-func newIDCFixture(t *testing.T, edit func(*World)) *idcFixture {
+func newIDCFixture(t *testing.T, edit func(*awssim.World)) *idcFixture {
 	t.Helper()
-	s, clk := newTestSim(t, edit)
+	s, w, clk := newTestSim(t, edit)
 	cfg := testConfig(s)
-	f := &idcFixture{s: s, clk: clk, sso: ssoadmin.NewFromConfig(cfg), ids: identitystore.NewFromConfig(cfg),
+	f := &idcFixture{s: s, w: w, clk: clk, sso: ssoadmin.NewFromConfig(cfg), ids: identitystore.NewFromConfig(cfg),
 		ps: map[string]string{}, users: map[string]string{}, groups: map[string]string{}}
-	s.env.Lock()
-	defer s.env.Unlock()
-	f.instance, f.store = s.identity.InstanceArn, s.identity.IdentityStoreID
-	for arn, p := range s.identity.PermissionSets {
+	state := s.IdentityCenter()
+	f.instance, f.store = state.InstanceArn, state.IdentityStoreID
+	for arn, p := range state.PermissionSets {
 		f.ps[p.Name] = arn
 	}
-	for id, u := range s.identity.Users {
+	for id, u := range state.Users {
 		f.users[u.UserName] = id
 	}
-	for id, g := range s.identity.Groups {
+	for id, g := range state.Groups {
 		f.groups[g.DisplayName] = id
 	}
 	return f
@@ -149,7 +151,7 @@ func TestIdentityInstanceAndPermissionSets(t *testing.T) {
 	assert.Equal(t, f.ps["AWSPowerUserAccess"], aws.ToString(ps.PermissionSet.PermissionSetArn))
 	assert.Equal(t, "PT4H", aws.ToString(ps.PermissionSet.SessionDuration))
 	assert.Contains(t, aws.ToString(ps.PermissionSet.Description), "full access")
-	assert.Equal(t, f.s.world.Start.AddDate(-1, 0, 0), ps.PermissionSet.CreatedDate.UTC())
+	assert.Equal(t, f.w.Start.AddDate(-1, 0, 0), ps.PermissionSet.CreatedDate.UTC())
 
 	var (
 		validation *ssotypes.ValidationException
@@ -362,7 +364,7 @@ func TestIdentityAssignmentLifecycle(t *testing.T) {
 	assert.Equal(t, ssotypes.StatusValuesInProgress, f.creationStatus(t, requestID).Status)
 	assert.NotContains(t, f.principalsOn(t, idcTestHackathon, f.ps["AWSReadOnlyAccess"]), f.users["li.wei"], "not assigned while IN_PROGRESS")
 
-	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+	f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 	done := f.creationStatus(t, requestID)
 	assert.Equal(t, ssotypes.StatusValuesSucceeded, done.Status)
 	assert.Nil(t, done.FailureReason)
@@ -399,7 +401,7 @@ func TestIdentityAssignmentLifecycle(t *testing.T) {
 	var nf *ssotypes.ResourceNotFoundException
 	assert.ErrorAs(t, err, &nf, "a deletion request is not a creation request")
 
-	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+	f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 	assert.Equal(t, ssotypes.StatusValuesSucceeded, f.deletionStatus(t, aws.ToString(del.RequestId)).Status)
 	assert.NotContains(t, f.principalsOn(t, idcTestHackathon, f.ps["AWSReadOnlyAccess"]), f.users["li.wei"])
 
@@ -431,7 +433,7 @@ func TestIdentityConflictAndRecreate(t *testing.T) {
 		assert.NoError(t, err)
 	})
 
-	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+	f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 	assert.Equal(t, ssotypes.StatusValuesSucceeded, f.creationStatus(t, aws.ToString(first.AccountAssignmentCreationStatus.RequestId)).Status)
 
 	t.Run("re-creating an existing assignment succeeds without a duplicate", func(t *testing.T) {
@@ -440,7 +442,7 @@ func TestIdentityConflictAndRecreate(t *testing.T) {
 		again, err := sso.CreateAccountAssignment(ctx, existing)
 		require.NoError(t, err)
 		assert.Equal(t, ssotypes.StatusValuesInProgress, again.AccountAssignmentCreationStatus.Status)
-		f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+		f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 		assert.Equal(t, ssotypes.StatusValuesSucceeded, f.creationStatus(t, aws.ToString(again.AccountAssignmentCreationStatus.RequestId)).Status)
 		assert.Equal(t, []string{f.users["jane.doe"]}, f.principalsOn(t, idcTestSandboxJdoe, f.ps["AWSAdministratorAccess"]))
 	})
@@ -462,7 +464,7 @@ func TestIdentityOutstandingCreationQuota(t *testing.T) {
 	require.ErrorAs(t, err, &te, "the 11th outstanding creation")
 	assert.Contains(t, te.ErrorMessage(), "too many requests processing")
 
-	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+	f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 	_, err = sso.CreateAccountAssignment(ctx, eleventh)
 	assert.NoError(t, err, "accepted once the others completed")
 }
@@ -526,10 +528,8 @@ func TestIdentityAssignmentFailsWhenAccountSuspendedMeanwhile(t *testing.T) {
 	created, err := f.sso.CreateAccountAssignment(context.Background(), f.assignment("li.wei", "AWSReadOnlyAccess", idcTestHackathon))
 	require.NoError(t, err)
 
-	f.s.env.Lock()
-	f.s.org.Accounts[idcTestHackathon].Status = "SUSPENDED"
-	f.s.env.Unlock()
-	f.clk.Advance(f.s.world.ControlTower.AssignmentTime.D())
+	require.NoError(t, f.s.SetAccountStatus(idcTestHackathon, "SUSPENDED"))
+	f.clk.Advance(f.w.ControlTower.AssignmentTime.D())
 
 	st := f.creationStatus(t, aws.ToString(created.AccountAssignmentCreationStatus.RequestId))
 	assert.Equal(t, ssotypes.StatusValuesFailed, st.Status)
@@ -540,12 +540,12 @@ func TestIdentityAssignmentFailsWhenAccountSuspendedMeanwhile(t *testing.T) {
 func TestIdentityListAccountAssignmentsPagination(t *testing.T) {
 	users := []string{"jane.doe", "raj.patel", "li.wei", "maria.garcia", "sam.okafor"}
 	groups := []string{"platform-admins", "payments-admins", "payments-developers", "security-auditors", "finops-readers"}
-	f := newIDCFixture(t, func(w *World) {
+	f := newIDCFixture(t, func(w *awssim.World) {
 		for _, u := range users {
-			w.IdentityCenter.Assignments = append(w.IdentityCenter.Assignments, AssignmentSpec{Account: "sandbox-hackathon-2025", User: u, PermissionSet: "AWSReadOnlyAccess"})
+			w.IdentityCenter.Assignments = append(w.IdentityCenter.Assignments, awssim.AssignmentSpec{Account: "sandbox-hackathon-2025", User: u, PermissionSet: "AWSReadOnlyAccess"})
 		}
 		for _, g := range groups {
-			w.IdentityCenter.Assignments = append(w.IdentityCenter.Assignments, AssignmentSpec{Account: "sandbox-hackathon-2025", Group: g, PermissionSet: "AWSReadOnlyAccess"})
+			w.IdentityCenter.Assignments = append(w.IdentityCenter.Assignments, awssim.AssignmentSpec{Account: "sandbox-hackathon-2025", Group: g, PermissionSet: "AWSReadOnlyAccess"})
 		}
 	})
 	ctx := context.Background()
@@ -628,7 +628,7 @@ func TestIdentityCollectiveRateLimit(t *testing.T) {
 func TestIdentityRetriesInjectedThrottling(t *testing.T) {
 	f := newIDCFixture(t, nil)
 	ctx := context.Background()
-	f.s.SetFaults(Faults{Throttle: map[string]float64{"sso": 0.25, "identitystore": 0.25}})
+	f.s.SetFaults(awssim.Faults{Throttle: map[string]float64{"sso": 0.25, "identitystore": 0.25}})
 
 	const n = 8
 	for range n {
@@ -649,20 +649,25 @@ func TestIdentityInFlightAssignmentSurvivesSnapshot(t *testing.T) {
 
 	var buf bytes.Buffer
 	require.NoError(t, f.s.Snapshot(&buf))
-	at, err := SnapshotTime(buf.Bytes())
+	at, err := awssim.SnapshotTime(buf.Bytes())
 	require.NoError(t, err)
+	var snap struct {
+		World *awssim.World `json:"world"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &snap), "the world the snapshot restores")
+	require.NotNil(t, snap.World)
 	clk := clock.NewVirtual(at, 0)
-	restored, err := Restore(&buf, Options{Clock: clk})
+	restored, err := awssim.Restore(&buf, awssim.Options{Clock: clk})
 	require.NoError(t, err)
 
 	g := *f
-	g.s, g.clk = restored, clk
+	g.s, g.w, g.clk = restored, snap.World, clk
 	cfg := testConfig(restored)
 	g.sso = ssoadmin.NewFromConfig(cfg)
 	requestID := aws.ToString(created.AccountAssignmentCreationStatus.RequestId)
 	assert.Equal(t, ssotypes.StatusValuesInProgress, g.creationStatus(t, requestID).Status)
 
-	clk.Advance(restored.world.ControlTower.AssignmentTime.D())
+	clk.Advance(g.w.ControlTower.AssignmentTime.D())
 	assert.Equal(t, ssotypes.StatusValuesSucceeded, g.creationStatus(t, requestID).Status)
 	assert.Equal(t, []string{f.users["maria.garcia"]}, g.principalsOn(t, idcTestHackathon, f.ps["ViewOnlyAccess"]))
 }

@@ -1,0 +1,384 @@
+package identitycenter
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// The Identity Store API: users, groups and group memberships, read-only.
+
+type nameOut struct {
+	FamilyName string `json:"FamilyName,omitempty"`
+	GivenName  string `json:"GivenName,omitempty"`
+	Formatted  string `json:"Formatted,omitempty"`
+}
+
+type emailOut struct {
+	Value   string `json:"Value"`
+	Type    string `json:"Type"`
+	Primary bool   `json:"Primary"`
+}
+
+// userOut is the User shape, also DescribeUser's output.
+type userOut struct {
+	IdentityStoreID string     `json:"IdentityStoreId"`
+	UserID          string     `json:"UserId"`
+	UserName        string     `json:"UserName"`
+	DisplayName     string     `json:"DisplayName,omitempty"`
+	Name            *nameOut   `json:"Name,omitempty"`
+	Emails          []emailOut `json:"Emails,omitempty"`
+	UserStatus      string     `json:"UserStatus"`
+}
+
+// groupOut is the Group shape, also DescribeGroup's output.
+type groupOut struct {
+	IdentityStoreID string `json:"IdentityStoreId"`
+	GroupID         string `json:"GroupId"`
+	DisplayName     string `json:"DisplayName"`
+	Description     string `json:"Description,omitempty"`
+}
+
+type memberID struct {
+	UserID string `json:"UserId"`
+}
+
+type membershipOut struct {
+	IdentityStoreID string   `json:"IdentityStoreId"`
+	MembershipID    string   `json:"MembershipId"`
+	GroupID         string   `json:"GroupId"`
+	MemberID        memberID `json:"MemberId"`
+}
+
+// alternateIdentifier is the AlternateIdentifier union.
+type alternateIdentifier struct {
+	UniqueAttribute *struct {
+		AttributePath  string          `json:"AttributePath"`
+		AttributeValue json.RawMessage `json:"AttributeValue"`
+	} `json:"UniqueAttribute"`
+	ExternalID *struct {
+		Issuer string `json:"Issuer"`
+		ID     string `json:"Id"`
+	} `json:"ExternalId"`
+}
+
+type filter struct {
+	AttributePath  string `json:"AttributePath"`
+	AttributeValue string `json:"AttributeValue"`
+}
+
+// IdentityStoreOps serves the Identity Store API. Every call spends a token of
+// the rate it shares with sso-admin.
+func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
+	ops := map[string]protocol.Handler{
+		"GetUserId":                     protocol.Op(s.getUserID),
+		"GetGroupId":                    protocol.Op(s.getGroupID),
+		"DescribeUser":                  protocol.Op(s.describeUser),
+		"DescribeGroup":                 protocol.Op(s.describeGroup),
+		"ListUsers":                     protocol.Op(s.listUsers),
+		"ListGroups":                    protocol.Op(s.listGroups),
+		"ListGroupMemberships":          protocol.Op(s.listGroupMemberships),
+		"ListGroupMembershipsForMember": protocol.Op(s.listGroupMembershipsForMember),
+	}
+	for name, op := range ops {
+		ops[name] = func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
+			if !s.bucket.take(c.Now) {
+				return nil, throttled()
+			}
+			return op(c, body)
+		}
+	}
+	return ops
+}
+
+// notFound is identitystore's typed not-found error.
+func notFound(c *protocol.Call, resourceType, resourceID, format string, args ...any) *protocol.APIError {
+	e := protocol.Err("ResourceNotFoundException", format, args...)
+	e.Fields = map[string]any{"ResourceType": resourceType, "RequestId": c.RequestID}
+	if resourceID != "" {
+		e.Fields["ResourceId"] = resourceID
+	}
+	return e
+}
+
+// checkStore validates an IdentityStoreId (the id or its ARN). The lock is held.
+func (s *Service) checkStore(c *protocol.Call, id string) *protocol.APIError {
+	if !storeIDRe.MatchString(id) {
+		return patternErr("identityStoreId", id, storeIDRe)
+	}
+	if id != s.state.IdentityStoreID && !strings.HasSuffix(id, ":identitystore/"+s.state.IdentityStoreID) {
+		return notFound(c, "IDENTITY_STORE", id, "Identity store %s does not exist.", id)
+	}
+	return nil
+}
+
+// alternateIdentifierOf decodes the union: the unique attribute's path
+// (lower-cased: code in the wild sends "UserName", which AWS accepts) and
+// value, or unique=false and the external id.
+func alternateIdentifierOf(alt alternateIdentifier) (path, value string, unique bool, err *protocol.APIError) {
+	switch {
+	case alt.UniqueAttribute != nil && alt.ExternalID != nil:
+		return "", "", false, protocol.Err("ValidationException", "AlternateIdentifier is a union: set exactly one of UniqueAttribute and ExternalId.")
+	case alt.UniqueAttribute != nil:
+		if jerr := json.Unmarshal(alt.UniqueAttribute.AttributeValue, &value); jerr != nil || value == "" {
+			return "", "", false, protocol.Err("ValidationException", "UniqueAttribute.AttributeValue must be a non-empty string.")
+		}
+		return strings.ToLower(alt.UniqueAttribute.AttributePath), value, true, nil
+	case alt.ExternalID != nil:
+		return "", alt.ExternalID.ID, false, nil
+	default:
+		return "", "", false, protocol.Err("ValidationException", "AlternateIdentifier must set UniqueAttribute or ExternalId.")
+	}
+}
+
+// getIDInput is the input of GetUserId and GetGroupId.
+type getIDInput struct {
+	IdentityStoreID     string              `json:"IdentityStoreId"`
+	AlternateIdentifier alternateIdentifier `json:"AlternateIdentifier"`
+}
+
+func (s *Service) getUserID(c *protocol.Call, in getIDInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	path, value, unique, err := alternateIdentifierOf(in.AlternateIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	var u *User
+	switch {
+	case !unique: // the simulated users carry no external (SCIM) ids
+	case path == "username":
+		u = s.state.UserByName(value)
+	case path == "emails.value":
+		u = s.state.UserByEmail(value)
+	default:
+		return nil, protocol.Err("ValidationException", "Invalid AttributePath %q: the only valid paths for a user are userName and emails.value.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+	}
+	if u == nil {
+		return nil, notFound(c, "USER", "", "USER not found.")
+	}
+	return map[string]any{"IdentityStoreId": s.state.IdentityStoreID, "UserId": u.ID}, nil
+}
+
+func (s *Service) getGroupID(c *protocol.Call, in getIDInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	path, value, unique, err := alternateIdentifierOf(in.AlternateIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	var g *Group
+	switch {
+	case !unique:
+	case path == "displayname":
+		g = s.state.GroupByName(value)
+	default:
+		return nil, protocol.Err("ValidationException", "Invalid AttributePath %q: the only valid path for a group is displayName.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+	}
+	if g == nil {
+		return nil, notFound(c, "GROUP", "", "GROUP not found.")
+	}
+	return map[string]any{"IdentityStoreId": s.state.IdentityStoreID, "GroupId": g.ID}, nil
+}
+
+func (s *Service) userOf(u *User) userOut {
+	display := strings.TrimSpace(u.GivenName + " " + u.FamilyName)
+	out := userOut{IdentityStoreID: s.state.IdentityStoreID, UserID: u.ID, UserName: u.UserName, DisplayName: display, UserStatus: "ENABLED"}
+	if u.GivenName != "" || u.FamilyName != "" {
+		out.Name = &nameOut{GivenName: u.GivenName, FamilyName: u.FamilyName, Formatted: display}
+	}
+	if u.Email != "" {
+		out.Emails = []emailOut{{Value: u.Email, Type: "work", Primary: true}}
+	}
+	return out
+}
+
+func (s *Service) groupOf(g *Group) groupOut {
+	return groupOut{IdentityStoreID: s.state.IdentityStoreID, GroupID: g.ID, DisplayName: g.DisplayName, Description: g.Description}
+}
+
+type describeUserInput struct {
+	IdentityStoreID string `json:"IdentityStoreId"`
+	UserID          string `json:"UserId"`
+}
+
+func (s *Service) describeUser(c *protocol.Call, in describeUserInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	if !principalIDRe.MatchString(in.UserID) {
+		return nil, patternErr("userId", in.UserID, principalIDRe)
+	}
+	u := s.state.Users[in.UserID]
+	if u == nil {
+		return nil, notFound(c, "USER", in.UserID, "USER not found.")
+	}
+	return s.userOf(u), nil
+}
+
+type describeGroupInput struct {
+	IdentityStoreID string `json:"IdentityStoreId"`
+	GroupID         string `json:"GroupId"`
+}
+
+func (s *Service) describeGroup(c *protocol.Call, in describeGroupInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	if !principalIDRe.MatchString(in.GroupID) {
+		return nil, patternErr("groupId", in.GroupID, principalIDRe)
+	}
+	g := s.state.Groups[in.GroupID]
+	if g == nil {
+		return nil, notFound(c, "GROUP", in.GroupID, "GROUP not found.")
+	}
+	return s.groupOf(g), nil
+}
+
+// filterValue returns the value the (deprecated) Filters ask for on the one
+// attribute path the operation supports.
+func filterValue(filters []filter, path string) (string, bool, *protocol.APIError) {
+	if len(filters) > 1 {
+		return "", false, protocol.Err("ValidationException", "Only one filter is supported.")
+	}
+	if len(filters) == 0 {
+		return "", false, nil
+	}
+	if !strings.EqualFold(filters[0].AttributePath, path) {
+		return "", false, protocol.Err("ValidationException", "Invalid AttributePath %q: the supported filter path is %s.", filters[0].AttributePath, path)
+	}
+	return filters[0].AttributeValue, true, nil
+}
+
+// listInput is the input of ListUsers and ListGroups.
+type listInput struct {
+	IdentityStoreID string   `json:"IdentityStoreId"`
+	Filters         []filter `json:"Filters"`
+	MaxResults      int      `json:"MaxResults"`
+	NextToken       string   `json:"NextToken"`
+}
+
+func (s *Service) listUsers(c *protocol.Call, in listInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	want, filtered, err := filterValue(in.Filters, "UserName")
+	if err != nil {
+		return nil, err
+	}
+	var all []userOut
+	for _, id := range sortedKeys(s.state.Users) {
+		if u := s.state.Users[id]; !filtered || u.UserName == want {
+			all = append(all, s.userOf(u))
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].UserName < all[j].UserName })
+	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Users": page, "NextToken": next}, nil
+}
+
+func (s *Service) listGroups(c *protocol.Call, in listInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	want, filtered, err := filterValue(in.Filters, "DisplayName")
+	if err != nil {
+		return nil, err
+	}
+	var all []groupOut
+	for _, id := range sortedKeys(s.state.Groups) {
+		if g := s.state.Groups[id]; !filtered || g.DisplayName == want {
+			all = append(all, s.groupOf(g))
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].DisplayName < all[j].DisplayName })
+	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Groups": page, "NextToken": next}, nil
+}
+
+// membershipID derives a stable membership id from the group and the user, so
+// the same membership keeps its id across calls and snapshots.
+func membershipID(groupID, userID string) string {
+	h := sha256.Sum256([]byte(groupID + "/" + userID))
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+func (s *Service) membershipOf(g *Group, userID string) membershipOut {
+	return membershipOut{IdentityStoreID: s.state.IdentityStoreID, MembershipID: membershipID(g.ID, userID), GroupID: g.ID, MemberID: memberID{UserID: userID}}
+}
+
+type listGroupMembershipsInput struct {
+	IdentityStoreID string `json:"IdentityStoreId"`
+	GroupID         string `json:"GroupId"`
+	MaxResults      int    `json:"MaxResults"`
+	NextToken       string `json:"NextToken"`
+}
+
+func (s *Service) listGroupMemberships(c *protocol.Call, in listGroupMembershipsInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	if !principalIDRe.MatchString(in.GroupID) {
+		return nil, patternErr("groupId", in.GroupID, principalIDRe)
+	}
+	g := s.state.Groups[in.GroupID]
+	if g == nil {
+		return nil, notFound(c, "GROUP", in.GroupID, "GROUP not found.")
+	}
+	all := make([]membershipOut, 0, len(g.Members))
+	for _, uid := range g.Members {
+		all = append(all, s.membershipOf(g, uid))
+	}
+	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+}
+
+type listGroupMembershipsForMemberInput struct {
+	IdentityStoreID string    `json:"IdentityStoreId"`
+	MemberID        *memberID `json:"MemberId"`
+	MaxResults      int       `json:"MaxResults"`
+	NextToken       string    `json:"NextToken"`
+}
+
+func (s *Service) listGroupMembershipsForMember(c *protocol.Call, in listGroupMembershipsForMemberInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	if in.MemberID == nil || !principalIDRe.MatchString(in.MemberID.UserID) {
+		return nil, protocol.Err("ValidationException", "MemberId must set a valid UserId.")
+	}
+	uid := in.MemberID.UserID
+	if s.state.Users[uid] == nil {
+		return nil, notFound(c, "USER", uid, "USER not found.")
+	}
+	var all []membershipOut
+	for _, gid := range sortedKeys(s.state.Groups) {
+		g := s.state.Groups[gid]
+		for _, m := range g.Members {
+			if m == uid {
+				all = append(all, s.membershipOf(g, uid))
+			}
+		}
+	}
+	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+}
