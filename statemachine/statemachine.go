@@ -10,19 +10,3 @@ var definition []byte
 
 // Definition returns the ASL file's bytes, with ${Name} placeholders.
 func Definition() []byte { return append([]byte(nil), definition...) }
-
-// Functions maps each ${...FunctionArn} substitution of the definition to the
-// function (directory under functions/) it names. The stack and the local
-// runtime both build their substitutions from it.
-var Functions = map[string]string{
-	"ValidateFunctionArn":        "validate",
-	"CheckRoleFunctionArn":       "checkrole",
-	"ProvisionFunctionArn":       "provision",
-	"ProvisionStatusFunctionArn": "provisionstatus",
-	"AssignSsoFunctionArn":       "assignsso",
-	"MoveOuFunctionArn":          "moveou",
-	"TagFunctionArn":             "tag",
-	"CloseFunctionArn":           "close",
-	"NotifyFunctionArn":          "notify",
-	"ReportFailureFunctionArn":   "reportfailure",
-}

@@ -10,12 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/towervend/towervend/internal/deploy"
 )
 
 // Default resource names: the stack's and the simulator's.
-const (
-	defaultQueue        = "towervend-requests"
-	defaultStateMachine = "towervend-vending"
+var (
+	defaultQueue        = deploy.RequestQueue.Name
+	defaultStateMachine = deploy.StateMachineName
 )
 
 // target is where a command sends its calls: AWS, or the simulator at --endpoint.

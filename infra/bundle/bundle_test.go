@@ -42,8 +42,8 @@ func repo(t *testing.T, functions ...string) string {
 	}
 	// A directory without main.go is not a function.
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "functions", "testdata"), 0o755))
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "config"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(root, "config", "policy.json"), []byte(`{"organizationalUnits":["Sandbox"]}`), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "internal", "policy"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "internal", "policy", "default.json"), []byte(`{"organizationalUnits":["Sandbox"]}`), 0o644))
 	return root
 }
 

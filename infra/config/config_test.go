@@ -30,7 +30,7 @@ func valid() map[string]any {
 // files serves the repository's real default policy plus whatever a test adds.
 func files(t *testing.T, extra map[string]string) func(string) ([]byte, error) {
 	t.Helper()
-	policy, err := os.ReadFile(filepath.Join("..", "..", "config", "policy.json"))
+	policy, err := os.ReadFile(filepath.Join("..", "..", config.DefaultPolicyFile))
 	require.NoError(t, err)
 	return func(p string) ([]byte, error) {
 		if s, ok := extra[p]; ok {

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/deploy"
 )
 
 func TestEveryWildcardHasItsReason(t *testing.T) {
@@ -15,9 +16,9 @@ func TestEveryWildcardHasItsReason(t *testing.T) {
 		bus: "arn:aws:events:eu-west-1:111122223333:event-bus/towervend", stateMachine: "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending",
 		stateMachineName: "towervend-vending", rejected: "arn:aws:sqs:eu-west-1:111122223333:towervend-rejected",
 	}
-	for _, s := range specs() {
-		t.Run(s.name, func(t *testing.T) {
-			grants := a.grantsFor(s.name)
+	for _, f := range deploy.Functions {
+		t.Run(f.Name, func(t *testing.T) {
+			grants := a.grantsFor(f.Name)
 			assert.NotEmpty(t, grants, "every function calls something")
 			for _, g := range grants {
 				assert.NotEmpty(t, g.actions)

@@ -13,56 +13,19 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/vend"
-	"github.com/towervend/towervend/statemachine"
 )
-
-// fnSpec is how one function is deployed.
-type fnSpec struct {
-	name        string
-	description string
-	timeout     float64 // seconds
-	// reserved is the function's reserved concurrency (0: none).
-	reserved float64
-}
-
-// intakeTimeout bounds one batch of up to ten queue messages; the queue's
-// visibility timeout is derived from it.
-const intakeTimeout = 60
-
-// specs lists every function: the workflow's steps and the two entry points.
-func specs() []fnSpec {
-	return []fnSpec{
-		{name: "validate", description: "Checks a request against the organization and the policy and plans the work", timeout: 120},
-		{name: "checkrole", description: "Assumes AWSControlTowerExecution in an account before it is enrolled", timeout: 30},
-		// Reserved concurrency 1 is towervend's Control Tower concurrency gate:
-		// provision counts the Account Factory operations in flight and then
-		// starts one, and those two calls must be atomic among executions or two
-		// of them could both see a free slot and overrun Control Tower's quota.
-		// One concurrent instance serialises count-then-start across every
-		// execution; a throttled invocation is retried by the state machine.
-		{name: "provision", description: "Starts or adopts the Account Factory operation through the concurrency gate", timeout: 60, reserved: 1},
-		{name: "provisionstatus", description: "Checks the Account Factory record for the wait loop", timeout: 30},
-		{name: "assignsso", description: "Makes and checks the IAM Identity Center assignments", timeout: 120},
-		{name: "moveou", description: "Makes sure the account is in its OU", timeout: 30},
-		{name: "tag", description: "Sets and removes the account's tags", timeout: 30},
-		{name: "close", description: "Closes the account", timeout: 30},
-		{name: "notify", description: "Publishes a request state change on the notification bus", timeout: 15},
-		{name: "reportfailure", description: "Reports a failed request and makes redrive resume at the failed step", timeout: 15},
-		{name: "intake", description: "Takes account requests from the queue and starts one execution each", timeout: intakeTimeout},
-		{name: "lifecycle", description: "Starts work from Control Tower and Organizations lifecycle events", timeout: 60},
-	}
-}
 
 // checkAssets makes sure there is an asset for every function the stack
 // deploys and a deployment for every function that was built, so a new
 // functions/ directory cannot be silently left out.
 func checkAssets(assets map[string]string) error {
 	want := map[string]bool{}
-	for _, s := range specs() {
-		want[s.name] = true
-		if assets[s.name] == "" {
-			return fmt.Errorf("no built asset for function %q (build it with bundle.Functions)", s.name)
+	for _, f := range deploy.Functions {
+		want[f.Name] = true
+		if assets[f.Name] == "" {
+			return fmt.Errorf("no built asset for function %q (build it with bundle.Functions)", f.Name)
 		}
 	}
 	var extra []string
@@ -73,12 +36,7 @@ func checkAssets(assets map[string]string) error {
 	}
 	sort.Strings(extra)
 	if len(extra) > 0 {
-		return fmt.Errorf("functions %v are built but the stack does not deploy them (add them to specs)", extra)
-	}
-	for _, dir := range statemachine.Functions {
-		if !want[dir] {
-			return fmt.Errorf("the state machine names function %q, which the stack does not deploy", dir)
-		}
+		return fmt.Errorf("functions %v are built but the stack does not deploy them (add them to deploy.Functions)", extra)
 	}
 	return nil
 }
@@ -93,18 +51,18 @@ type function struct {
 // asset directory, with its own role (no managed policies: its log group and
 // the grants in access.go are all it gets), a log group with retention, and
 // active tracing.
-func newFunction(scope constructs.Construct, s fnSpec, asset string, env map[string]*string) function {
-	id := "Fn-" + s.name
+func newFunction(scope constructs.Construct, f deploy.Function, asset string, env map[string]*string) function {
+	id := "Fn-" + f.Name
 	role := awsiam.NewRole(scope, jsii.String(id+"-Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("towervend " + s.name + " function"),
+		Description: jsii.String("towervend " + f.Name + " function"),
 	})
 	logs := awslogs.NewLogGroup(scope, jsii.String(id+"-Logs"), &awslogs.LogGroupProps{
 		Retention: logRetention,
 	})
 	logs.GrantWrite(role)
 	props := &awslambda.FunctionProps{
-		Description:  jsii.String("towervend: " + s.description),
+		Description:  jsii.String("towervend: " + f.Description),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
@@ -112,12 +70,12 @@ func newFunction(scope constructs.Construct, s fnSpec, asset string, env map[str
 		Role:         role,
 		LogGroup:     logs,
 		Tracing:      awslambda.Tracing_ACTIVE,
-		MemorySize:   jsii.Number(256),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(s.timeout)),
+		MemorySize:   jsii.Number(f.MemoryMB),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(f.Timeout.Seconds())),
 		Environment:  &env,
 	}
-	if s.reserved > 0 {
-		props.ReservedConcurrentExecutions = jsii.Number(s.reserved)
+	if f.Reserved > 0 {
+		props.ReservedConcurrentExecutions = jsii.Number(f.Reserved)
 	}
 	return function{fn: awslambda.NewFunction(scope, jsii.String(id), props), role: role}
 }

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -11,23 +13,18 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/deploy"
 )
 
-// Queue settings (aws-facts §8: visibility at least 6x the function timeout,
-// maxReceiveCount at least 5).
-const (
-	maxReceiveCount = 5
-	// visibilityTimeout lets a batch be retried by intake six times over
-	// before another poller may see it.
-	visibilityTimeout = 6 * intakeTimeout
-	// intakeConcurrency is the event source's MaximumConcurrency (2 is Lambda's
-	// minimum): intake only starts executions, so two pollers drain hundreds of
-	// requests a minute, and a burst cannot fan out into many cold starts.
-	intakeConcurrency = 2
-	intakeBatchSize   = 10
-	// retentionDays keeps requests (and rejected or failed ones) for SQS's maximum.
-	retentionDays = 14
+// Names of the queues (their settings are in internal/deploy).
+var (
+	QueueName           = deploy.RequestQueue.Name
+	DeadLetterQueueName = deploy.DeadLetterQueue.Name
+	RejectedQueueName   = deploy.RejectedQueue.Name
 )
+
+// seconds is a duration as CloudFormation's seconds.
+func seconds(d time.Duration) *float64 { return jsii.Number(d.Seconds()) }
 
 // queues are the request queue, its dead-letter queue, and the queue that
 // keeps the messages intake rejects.
@@ -47,7 +44,7 @@ func newQueues(scope constructs.Construct, cfg config.Config) queues {
 		QueueName:       jsii.String(DeadLetterQueueName),
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+		RetentionPeriod: awscdk.Duration_Seconds(seconds(deploy.DeadLetterQueue.Retention)),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(dlq, &[]*cdknag.NagPackSuppression{{
 		Id:     jsii.String("AwsSolutions-SQS3"),
@@ -58,11 +55,11 @@ func newQueues(scope constructs.Construct, cfg config.Config) queues {
 		QueueName:         jsii.String(QueueName),
 		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:        jsii.Bool(true),
-		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(retentionDays)),
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(visibilityTimeout)),
+		RetentionPeriod:   awscdk.Duration_Seconds(seconds(deploy.RequestQueue.Retention)),
+		VisibilityTimeout: awscdk.Duration_Seconds(seconds(deploy.RequestQueue.VisibilityTimeout)),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{
 			Queue:           dlq,
-			MaxReceiveCount: jsii.Number(maxReceiveCount),
+			MaxReceiveCount: jsii.Number(deploy.RequestQueue.MaxReceiveCount),
 		},
 	})
 	allowSenders(q, cfg.Senders)
@@ -71,7 +68,7 @@ func newQueues(scope constructs.Construct, cfg config.Config) queues {
 		QueueName:       jsii.String(RejectedQueueName),
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+		RetentionPeriod: awscdk.Duration_Seconds(seconds(deploy.RejectedQueue.Retention)),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(rejected, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-SQS3"),
@@ -131,8 +128,8 @@ func allowSenders(q awssqs.Queue, senders []config.Sender) {
 // returns only the failed messages to the queue; the rest of the batch is done.
 func connectIntake(intake awslambda.Function, q awssqs.Queue) {
 	intake.AddEventSource(awslambdaeventsources.NewSqsEventSource(q, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize:               jsii.Number(intakeBatchSize),
+		BatchSize:               jsii.Number(deploy.IntakeBatchSize),
 		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(intakeConcurrency),
+		MaxConcurrency:          jsii.Number(deploy.IntakeConcurrency),
 	}))
 }

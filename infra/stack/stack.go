@@ -18,6 +18,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/towervend/towervend/infra/config"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/vend"
 	"github.com/towervend/towervend/statemachine"
 )
@@ -29,15 +30,9 @@ const (
 	ForwarderStackName = "TowerVendOrganizationsForwarder"
 	// StateMachineName is the vending workflow (the towervend CLI's default);
 	// executions are named after request ids.
-	StateMachineName = "towervend-vending"
+	StateMachineName = deploy.StateMachineName
 	// BusName is towervend's notification bus (vend's default).
-	BusName = "towervend"
-	// QueueName and DeadLetterQueueName are the request queue (the CLI's
-	// default) and its dead-letter queue; RejectedQueueName keeps the messages
-	// intake rejects.
-	QueueName           = "towervend-requests"
-	DeadLetterQueueName = "towervend-requests-dlq"
-	RejectedQueueName   = "towervend-rejected"
+	BusName = deploy.NotificationBus
 	// OrganizationsRegion is where AWS Organizations delivers its CloudTrail events.
 	OrganizationsRegion = "us-east-1"
 )
@@ -96,12 +91,12 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	q := newQueues(stack, cfg)
 
 	fns := map[string]function{}
-	for _, s := range specs() {
+	for _, f := range deploy.Functions {
 		env := commonEnv(cfg, BusName)
-		if s.name == "intake" {
+		if f.Name == "intake" {
 			env[vend.EnvRejectedQueueURL] = q.rejected.QueueUrl()
 		}
-		fns[s.name] = newFunction(stack, s, p.Functions[s.name], env)
+		fns[f.Name] = newFunction(stack, f, p.Functions[f.Name], env)
 	}
 
 	sm := newStateMachine(stack, fns)
@@ -113,8 +108,8 @@ func buildHome(stack awscdk.Stack, p Props) error {
 
 	refs := arns{cfg: cfg, bus: *bus.EventBusArn(), stateMachine: *sm.StateMachineArn(), stateMachineName: StateMachineName,
 		rejected: *q.rejected.QueueArn()}
-	for _, s := range specs() {
-		attach(fns[s.name].role, refs.grantsFor(s.name), map[string]string{
+	for _, f := range deploy.Functions {
+		attach(fns[f.Name].role, refs.grantsFor(f.Name), map[string]string{
 			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",
 		})
 	}
@@ -157,24 +152,17 @@ func buildHome(stack awscdk.Stack, p Props) error {
 }
 
 // newStateMachine deploys the ASL file unchanged, with a substitution for each
-// function it names (statemachine.Functions, shared with the local runtime).
+// function it names (deploy.Substitutions, shared with the local runtime).
 func newStateMachine(stack awscdk.Stack, fns map[string]function) awsstepfunctions.StateMachine {
 	subs := map[string]*string{}
 	var invoke []*string
-	for key, dir := range statemachine.Functions {
-		subs[key] = fns[dir].fn.FunctionArn()
+	for key, f := range deploy.Substitutions() {
+		subs[key] = fns[f.Name].fn.FunctionArn()
 	}
-	dirs := make([]string, 0, len(statemachine.Functions))
-	seen := map[string]bool{}
-	for _, dir := range statemachine.Functions {
-		if !seen[dir] {
-			seen[dir] = true
-			dirs = append(dirs, dir)
+	for _, f := range deploy.Functions {
+		if f.Substitution != "" {
+			invoke = append(invoke, fns[f.Name].fn.FunctionArn())
 		}
-	}
-	sort.Strings(dirs)
-	for _, dir := range dirs {
-		invoke = append(invoke, fns[dir].fn.FunctionArn())
 	}
 
 	logs := awslogs.NewLogGroup(stack, jsii.String("WorkflowLogs"), &awslogs.LogGroupProps{Retention: logRetention})

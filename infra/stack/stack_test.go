@@ -18,13 +18,20 @@ import (
 
 	"github.com/towervend/towervend/infra/config"
 	"github.com/towervend/towervend/infra/stack"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/rules"
 	"github.com/towervend/towervend/internal/vend"
 	"github.com/towervend/towervend/statemachine"
 )
 
-var functionNames = []string{"validate", "checkrole", "provision", "provisionstatus", "assignsso", "moveou", "tag",
-	"close", "notify", "reportfailure", "intake", "lifecycle"}
+// functionNames are the functions of the deployment table, which the stack builds from.
+var functionNames = func() []string {
+	var out []string
+	for _, f := range deploy.Functions {
+		out = append(out, f.Name)
+	}
+	return out
+}()
 
 // TestHomeStack checks the default example (home Region eu-west-1) in one synth.
 func TestHomeStack(t *testing.T) {
@@ -59,6 +66,16 @@ func TestHomeStack(t *testing.T) {
 		intakeEnv := m.props(m.functionID(t, "intake"))["Environment"].(map[string]any)["Variables"].(map[string]any)
 		assert.Equal(t, map[string]any{"Ref": queueNamed(t, m, stack.RejectedQueueName)}, intakeEnv[vend.EnvRejectedQueueURL],
 			"rejected messages are kept apart from the dead letters")
+	})
+
+	t.Run("every function of the deployment table is in the template, with its settings", func(t *testing.T) {
+		require.Len(t, m.resources("AWS::Lambda::Function"), len(deploy.Functions), "the stack deploys exactly the table's functions")
+		for _, f := range deploy.Functions {
+			p := m.props(m.functionID(t, f.Name))
+			assert.Equal(t, "towervend: "+f.Description, p["Description"], f.Name)
+			assert.Equal(t, f.Timeout.Seconds(), p["Timeout"], f.Name)
+			assert.Equal(t, float64(f.MemoryMB), p["MemorySize"], f.Name)
+		}
 	})
 
 	t.Run("provision is the concurrency gate: reserved concurrency 1, no other function reserved", func(t *testing.T) {
@@ -157,16 +174,16 @@ func TestHomeStack(t *testing.T) {
 		}
 	})
 
-	t.Run("the deployed definition is the ASL file with a substitution for exactly statemachine.Functions", func(t *testing.T) {
+	t.Run("the deployed definition is the ASL file with a substitution for exactly deploy.Substitutions", func(t *testing.T) {
 		sms := m.resources("AWS::StepFunctions::StateMachine")
 		require.Len(t, sms, 1)
 		for _, sm := range sms {
 			p := sm["Properties"].(map[string]any)
 			assert.Equal(t, string(statemachine.Definition()), p["DefinitionString"])
 			subs := p["DefinitionSubstitutions"].(map[string]any)
-			require.Len(t, subs, len(statemachine.Functions))
-			for key, dir := range statemachine.Functions {
-				assert.Equal(t, getAtt(m.functionID(t, dir)), subs[key], key)
+			require.Len(t, subs, len(deploy.Substitutions()))
+			for key, f := range deploy.Substitutions() {
+				assert.Equal(t, getAtt(m.functionID(t, f.Name)), subs[key], key)
 			}
 			assert.Equal(t, "STANDARD", p["StateMachineType"])
 			assert.Equal(t, stack.StateMachineName, p["StateMachineName"])
@@ -184,15 +201,10 @@ func TestHomeStack(t *testing.T) {
 				}
 			}
 			var want []string
-			seen := map[string]bool{}
-			for _, dir := range statemachine.Functions {
-				if !seen[dir] {
-					seen[dir] = true
-					want = append(want, mustJSON(t, getAtt(m.functionID(t, dir))))
-				}
+			for _, f := range deploy.Substitutions() {
+				want = append(want, mustJSON(t, getAtt(m.functionID(t, f.Name))))
 			}
-			sort.Strings(want)
-			assert.Equal(t, want, invoke)
+			assert.ElementsMatch(t, want, invoke)
 		}
 	})
 
