@@ -3,6 +3,8 @@
 // events: Go code validates against these bytes rather than repeating their rules, and
 // their titles and descriptions are the documentation. The x-message and x-fix
 // annotations in them are the text towervend reports when a value breaks a rule.
+//
+// It imports only the standard library.
 package schema
 
 import _ "embed"

@@ -1,6 +1,8 @@
 // Package statemachine holds towervend's workflow definition: one Amazon States
 // Language file that the CDK stack deploys to AWS Step Functions and the local
 // runtime runs unchanged, with the same ${...} substitutions.
+//
+// It imports only the standard library.
 package statemachine
 
 import _ "embed"

@@ -4,6 +4,8 @@
 //
 // The infra program builds at synth time, so `cdk synth` can never package a
 // stale or missing binary: the asset is whatever the source says now.
+//
+// It may import internal/vend (the policy file name) and the standard library.
 package bundle
 
 import (

@@ -3,6 +3,8 @@
 // read and checked once, at synth, so a wrong id fails `cdk synth` with a
 // message that says where to find the right one instead of failing a deploy or,
 // worse, the first account request.
+//
+// It may import internal/policy (to check the policy file at synth).
 package config
 
 import (

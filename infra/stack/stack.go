@@ -2,6 +2,9 @@
 // management account (queue, functions, workflow, rules, bus, alarms) and, when
 // the home Region is not us-east-1, a small stack there that forwards
 // Organizations' events to it. cdk-nag's AwsSolutions checks run on both.
+//
+// It may import infra/config, internal/deploy, internal/rules, internal/vend
+// (environment names), schema and statemachine; never the simulator.
 package stack
 
 import (

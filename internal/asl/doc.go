@@ -49,4 +49,7 @@
 //     timeout record <Type>StateAborted (and MapIterationAborted) events for
 //     the states in progress before ExecutionAborted/ExecutionTimedOut.
 //     Reaching 25,000 events fails the execution with States.Runtime.
+//
+// It imports internal/clock and nothing else of towervend: the engine knows no
+// AWS service.
 package asl

@@ -7,6 +7,9 @@
 // no network) or serve it on loopback (`towervend sim`) and use BaseEndpoint or
 // AWS_ENDPOINT_URL. All state sits behind one mutex; time comes from an injected
 // clock and randomness from the world's seed, so a run repeats exactly.
+//
+// The root may import its service packages, protocol, asl and clock; service
+// packages never import the root.
 package awssim
 
 import (

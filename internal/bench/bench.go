@@ -6,6 +6,10 @@
 // injected faults and checks that nothing is lost, duplicated or unexplained;
 // ColdStart starts the built Lambda binaries against an emulated Lambda
 // runtime API. The numbers in BENCHMARKS.md come from these.
+//
+// It sits at the top with the CLI: it may import the local runtime, the
+// simulator, vend, policy, statemachine and events; nothing imports it but
+// cmd/towervend.
 package bench
 
 import (

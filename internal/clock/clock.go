@@ -1,6 +1,9 @@
 // Package clock gives towervend's simulated world and local runtime a time source
 // that tests and demos can compress: a 30-minute Control Tower provisioning runs in
 // microseconds on a Virtual clock and in real time on the Real clock.
+//
+// It imports only the standard library; everything that waits or schedules
+// takes a Clock.
 package clock
 
 import (

@@ -2,6 +2,9 @@
 // invoked: by AWS Lambda (aws-lambda-go) and in process by the local runtime,
 // with the same JSON in and out and the same error names, so the state
 // machine's Retry and Catch see exactly what they would see on AWS.
+//
+// It may import internal/vend (for Start) and aws-lambda-go; steps never import
+// it.
 package handler
 
 import (

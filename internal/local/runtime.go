@@ -6,6 +6,9 @@
 // patterns the stack deploys, and the lifecycle function. Notifications are
 // collected. Everything runs on a virtual clock, so hours of Control Tower time
 // pass in a moment and a run repeats exactly for a given world seed.
+//
+// It may import everything below it (deploy, awssim, vend, handler, rules,
+// policy, statemachine, asl, clock); only the CLI and bench import it.
 package local
 
 import (

@@ -21,6 +21,8 @@
 //
 // Check reports one request.Problem per broken rule; each message names the rule
 // ("policy.permissionSets") and each fix says how to comply.
+//
+// It may import internal/request and schema.
 package policy
 
 import (

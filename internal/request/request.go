@@ -4,6 +4,8 @@
 //
 // The schema is the single source of the rules; this package only translates the
 // validator's findings into Problems that name the field, the value and the fix.
+//
+// It may import schema only.
 package request
 
 import (

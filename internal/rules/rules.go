@@ -1,6 +1,9 @@
 // Package rules holds the EventBridge rules that start towervend's work. The
 // CDK stack deploys them and the local runtime installs them on the simulated
 // buses: one definition for both, so what is tested is what is deployed.
+//
+// It imports only the standard library, so the stack, the local runtime and
+// vend can all share it.
 package rules
 
 import "encoding/json"
