@@ -12,6 +12,7 @@
 package deploy
 
 import (
+	"context"
 	"time"
 
 	"github.com/towervend/towervend/internal/handler"
@@ -38,6 +39,14 @@ type Function struct {
 	Handler func(*vend.Deps) handler.Func
 }
 
+// serves makes a Function's Handler of a vend.Deps method given as a method
+// expression, the way functions/<name>/main.go hands it to handler.Start.
+func serves[In, Out any](step func(*vend.Deps, context.Context, In) (Out, error)) func(*vend.Deps) handler.Func {
+	return func(d *vend.Deps) handler.Func {
+		return handler.JSON(func(ctx context.Context, in In) (Out, error) { return step(d, ctx, in) })
+	}
+}
+
 // DeployedName is the function's name on AWS (and in the local runtime).
 func (f Function) DeployedName() string { return Prefix + "-" + f.Name }
 
@@ -54,9 +63,9 @@ const memoryMB = 256
 // and its state in the workflow share one name.
 var Functions = []Function{
 	{Name: "validate", Description: "Checks a request against the organization and the policy and plans the work",
-		Timeout: 120 * time.Second, Substitution: "ValidateFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Validate) }},
+		Timeout: 120 * time.Second, Substitution: "ValidateFunctionArn", Handler: serves((*vend.Deps).Validate)},
 	{Name: "checkrole", Description: "Assumes AWSControlTowerExecution in an account before it is enrolled",
-		Timeout: 30 * time.Second, Substitution: "CheckRoleFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.CheckRole) }},
+		Timeout: 30 * time.Second, Substitution: "CheckRoleFunctionArn", Handler: serves((*vend.Deps).CheckRole)},
 	// Reserved concurrency 1 is towervend's Control Tower concurrency gate:
 	// provision counts the Account Factory operations in flight and then
 	// starts one, and those two calls must be atomic among executions or two
@@ -64,25 +73,25 @@ var Functions = []Function{
 	// One concurrent instance serialises count-then-start across every
 	// execution; a throttled invocation is retried by the state machine.
 	{Name: "provision", Description: "Starts or adopts the Account Factory operation through the concurrency gate",
-		Timeout: 60 * time.Second, Reserved: 1, Substitution: "ProvisionFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Provision) }},
+		Timeout: 60 * time.Second, Reserved: 1, Substitution: "ProvisionFunctionArn", Handler: serves((*vend.Deps).Provision)},
 	{Name: "provisionstatus", Description: "Checks the Account Factory record for the wait loop",
-		Timeout: 30 * time.Second, Substitution: "ProvisionStatusFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.ProvisionStatus) }},
+		Timeout: 30 * time.Second, Substitution: "ProvisionStatusFunctionArn", Handler: serves((*vend.Deps).ProvisionStatus)},
 	{Name: "assignsso", Description: "Makes and checks the IAM Identity Center assignments",
-		Timeout: 120 * time.Second, Substitution: "AssignSsoFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.AssignSSO) }},
+		Timeout: 120 * time.Second, Substitution: "AssignSsoFunctionArn", Handler: serves((*vend.Deps).AssignSSO)},
 	{Name: "moveou", Description: "Makes sure the account is in its OU",
-		Timeout: 30 * time.Second, Substitution: "MoveOuFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.MoveOU) }},
+		Timeout: 30 * time.Second, Substitution: "MoveOuFunctionArn", Handler: serves((*vend.Deps).MoveOU)},
 	{Name: "tag", Description: "Sets and removes the account's tags",
-		Timeout: 30 * time.Second, Substitution: "TagFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Tag) }},
+		Timeout: 30 * time.Second, Substitution: "TagFunctionArn", Handler: serves((*vend.Deps).Tag)},
 	{Name: "close", Description: "Closes the account",
-		Timeout: 30 * time.Second, Substitution: "CloseFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Close) }},
+		Timeout: 30 * time.Second, Substitution: "CloseFunctionArn", Handler: serves((*vend.Deps).Close)},
 	{Name: "notify", Description: "Publishes a request state change on the notification bus",
-		Timeout: 15 * time.Second, Substitution: "NotifyFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Notify) }},
+		Timeout: 15 * time.Second, Substitution: "NotifyFunctionArn", Handler: serves((*vend.Deps).Notify)},
 	{Name: "reportfailure", Description: "Reports a failed request and makes redrive resume at the failed step",
-		Timeout: 15 * time.Second, Substitution: "ReportFailureFunctionArn", Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.ReportFailure) }},
+		Timeout: 15 * time.Second, Substitution: "ReportFailureFunctionArn", Handler: serves((*vend.Deps).ReportFailure)},
 	{Name: "intake", Description: "Takes account requests from the queue and starts one execution each",
-		Timeout: IntakeTimeout, Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Intake) }},
+		Timeout: IntakeTimeout, Handler: serves((*vend.Deps).Intake)},
 	{Name: "lifecycle", Description: "Starts work from Control Tower and Organizations lifecycle events",
-		Timeout: 60 * time.Second, Handler: func(d *vend.Deps) handler.Func { return handler.JSON(d.Lifecycle) }},
+		Timeout: 60 * time.Second, Handler: serves((*vend.Deps).Lifecycle)},
 }
 
 func init() {

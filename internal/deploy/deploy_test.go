@@ -19,6 +19,9 @@ import (
 // vend.Deps method the table's handler names, and every functions/ directory
 // is in the table.
 func TestFunctionsMatchTheFunctionsDirectory(t *testing.T) {
+	table, err := os.ReadFile("deploy.go")
+	require.NoError(t, err)
+	mainRe := regexp.MustCompile(`handler\.Start\("(\w+)", \(\*vend\.Deps\)\.(\w+)\)`)
 	dirs, err := os.ReadDir("../../functions")
 	require.NoError(t, err)
 	var onDisk []string
@@ -36,7 +39,12 @@ func TestFunctionsMatchTheFunctionsDirectory(t *testing.T) {
 		require.NotNil(t, f.Handler, f.Name)
 		main, err := os.ReadFile(filepath.Join("../../functions", f.Name, "main.go"))
 		require.NoError(t, err, "functions/%s/main.go", f.Name)
-		assert.Contains(t, string(main), `handler.Start("`+f.Name+`", (*vend.Deps).`, "functions/%s/main.go starts the step under its own name", f.Name)
+		m := mainRe.FindStringSubmatch(string(main))
+		require.NotNil(t, m, "functions/%s/main.go calls handler.Start with a vend.Deps method", f.Name)
+		assert.Equal(t, f.Name, m[1], "functions/%s/main.go starts the step under its own name", f.Name)
+		row := regexp.MustCompile(`\{Name: "` + f.Name + `",[^}]*Handler: serves\(\(\*vend\.Deps\)\.(\w+)\)\}`).FindSubmatch(table)
+		require.NotNil(t, row, "deploy.go's row for %s", f.Name)
+		assert.Equal(t, m[2], string(row[1]), "functions/%s/main.go and deploy.Functions serve the same method", f.Name)
 	}
 	slices.Sort(onDisk)
 	slices.Sort(inTable)
