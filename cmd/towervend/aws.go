@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -75,6 +77,24 @@ func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
 }
 
 // stateMachineArn resolves --state-machine.
+// workflow is a Step Functions client for the target and the vending state machine's ARN.
+func (t *target) workflow(ctx context.Context) (*sfn.Client, string, error) {
+	cfg, err := t.config(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	c := sfn.NewFromConfig(cfg)
+	arn, err := t.stateMachineArn(ctx, c)
+	return c, arn, err
+}
+
+// printJSON writes v indented, as every --json output is.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 func (t *target) stateMachineArn(ctx context.Context, c *sfn.Client) (string, error) {
 	if len(t.stateMachine) > 4 && t.stateMachine[:4] == "arn:" {
 		return t.stateMachine, nil

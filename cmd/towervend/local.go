@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -102,9 +101,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	results := rt.Results()
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(localOutput{Requests: results, Notifications: rt.Notifications()}); err != nil {
+		if err := printJSON(stdout, localOutput{Requests: results, Notifications: rt.Notifications()}); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,12 +34,7 @@ func cmdRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return &exitError{code: 2, err: errors.New("name request ids or give --failed-since, not both")}
 	}
-	cfg, err := t.config(ctx)
-	if err != nil {
-		return err
-	}
-	c := sfn.NewFromConfig(cfg)
-	smArn, err := t.stateMachineArn(ctx, c)
+	c, smArn, err := t.workflow(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,9 +66,7 @@ func cmdRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		if err := printJSON(stdout, results); err != nil {
 			return err
 		}
 	} else {

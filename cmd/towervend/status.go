@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,12 +25,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{code: 2, err: errors.New("name one request id")}
 	}
-	cfg, err := t.config(ctx)
-	if err != nil {
-		return err
-	}
-	c := sfn.NewFromConfig(cfg)
-	smArn, err := t.stateMachineArn(ctx, c)
+	c, smArn, err := t.workflow(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,9 +34,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(stdout, rep)
 	}
 	fmt.Fprintf(stdout, "request %s: %s (execution %s, started %s", rep.RequestID, strings.ToUpper(rep.Outcome), rep.Status, rep.Started.Format(time.RFC3339))
 	if rep.RedriveCount > 0 {
