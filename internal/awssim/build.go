@@ -1,50 +1,21 @@
 package awssim
 
 import (
-	"fmt"
-	"github.com/towervend/towervend/internal/awssim/protocol"
+	"github.com/towervend/towervend/internal/awssim/organizations"
 	"github.com/towervend/towervend/internal/awssim/sqs"
-	"strings"
+	"github.com/towervend/towervend/internal/awssim/sts"
 )
 
 // build creates the initial state from the world description, drawing every
 // id the world leaves out from the seeded rand, in document order.
 func (s *Sim) build(w *World) error {
-	o := &s.org
-	o.ID = w.Organization.ID
-	if o.ID == "" {
-		o.ID = "o-" + s.env.RandString(10, protocol.LowerAlnum)
-	}
-	o.RootID = w.Organization.RootID
-	if o.RootID == "" {
-		o.RootID = "r-" + s.env.RandString(4, protocol.LowerAlnum)
-	}
-	o.OUs = map[string]*OU{}
-	o.Accounts = map[string]*Account{}
-	mgmt := w.Organization.ManagementAccount
-	if mgmt.ID == "" {
-		mgmt.ID = s.newAccountID()
-	}
-	o.ManagementAccountID = mgmt.ID
-	s.env.ManagementAccountID = mgmt.ID
-	o.Arn = fmt.Sprintf("arn:aws:organizations::%s:organization/%s", mgmt.ID, o.ID)
-	mgmt.Enrolled = true
-	if err := s.addAccountSpec(mgmt, o.RootID); err != nil {
+	org, err := organizations.New(s.env, orgSpec(w.Organization))
+	if err != nil {
 		return err
 	}
-	for _, a := range w.Organization.Accounts {
-		if err := s.addAccountSpec(a, o.RootID); err != nil {
-			return err
-		}
-	}
-	if err := s.addOUSpecs(w.Organization.OrganizationalUnits, o.RootID); err != nil {
-		return err
-	}
-
-	for _, p := range w.Principals {
-		acct := accountOfArn(p.Arn)
-		s.keys[p.AccessKeyID] = Principal{Arn: p.Arn, AccountID: acct, UserID: "AROA" + strings.ToUpper(s.env.RandString(17, protocol.LowerAlnum))}
-	}
+	s.org = org
+	s.env.ManagementAccountID = org.ManagementAccountID()
+	s.sts = sts.New(s.env, stsOrganization{org}, stsPrincipals(w.Principals))
 	if err := s.buildIdentityCenter(w); err != nil {
 		return err
 	}
@@ -53,88 +24,4 @@ func (s *Sim) build(w *World) error {
 	}
 	s.queues = sqs.New(s.env, Endpoint)
 	return s.initEvents(w)
-}
-
-func (s *Sim) addOUSpecs(specs []OUSpec, parent string) error {
-	for _, spec := range specs {
-		if spec.Name == "" {
-			return fmt.Errorf("organization: an OU under %s has no name", s.org.ouPath(parent))
-		}
-		id := spec.ID
-		if id == "" {
-			id = s.newOUID()
-		}
-		if s.org.OUs[id] != nil {
-			return fmt.Errorf("organization: OU id %s is used twice", id)
-		}
-		s.org.OUs[id] = &OU{ID: id, Name: spec.Name, ParentID: parent, Registered: spec.Registered, Tags: copyTags(spec.Tags)}
-		for _, a := range spec.Accounts {
-			if err := s.addAccountSpec(a, id); err != nil {
-				return err
-			}
-		}
-		if err := s.addOUSpecs(spec.Children, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Sim) addAccountSpec(spec AccountSpec, parent string) error {
-	if spec.Name == "" || spec.Email == "" {
-		return fmt.Errorf("organization: every account needs a name and an email (got %q, %q)", spec.Name, spec.Email)
-	}
-	id := spec.ID
-	if id == "" {
-		id = s.newAccountID()
-	}
-	if s.org.Accounts[id] != nil {
-		return fmt.Errorf("organization: account id %s is used twice", id)
-	}
-	if s.org.accountByEmail(spec.Email) != nil {
-		return fmt.Errorf("organization: email %s is used by two accounts", spec.Email)
-	}
-	role := spec.ExecutionRole
-	if role == "" {
-		role = RoleMissing
-		if spec.Enrolled {
-			role = RoleTrusted
-		}
-	}
-	switch role {
-	case RoleTrusted, RoleUntrusted, RoleMissing:
-	default:
-		return fmt.Errorf("organization: account %s: executionRole %q must be trusted, untrusted or missing", spec.Name, role)
-	}
-	status := spec.Status
-	if status == "" {
-		status = "ACTIVE"
-	}
-	joined := spec.JoinedMethod
-	if joined == "" {
-		joined = "CREATED"
-	}
-	s.org.Accounts[id] = &Account{ID: id, Name: spec.Name, Email: spec.Email, ParentID: parent, Status: status,
-		JoinedMethod: joined, JoinedTimestamp: s.world.Start.AddDate(0, -1-s.env.Rand().IntN(24), 0),
-		Tags: copyTags(spec.Tags), ExecutionRole: role, Enrolled: spec.Enrolled}
-	return nil
-}
-
-func accountOfArn(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) > 4 {
-		return parts[4]
-	}
-	return ""
-}
-
-func copyTags(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

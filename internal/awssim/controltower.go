@@ -207,16 +207,16 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 
 	var acct *Account
 	if pp.PhysicalID != "" {
-		if acct = s.org.account(pp.PhysicalID); acct == nil {
+		if acct = s.org.Account(pp.PhysicalID); acct == nil {
 			s.afFail(rec, pp, now, "ValidationException", "The account "+pp.PhysicalID+" of this provisioned product is no longer in the organization.", false)
 			return
 		}
-	} else if a := s.org.accountByEmail(op.Params[afAccountEmail]); a != nil {
+	} else if a := s.org.AccountByEmail(op.Params[afAccountEmail]); a != nil {
 		// An existing account's email means enrollment; Control Tower checks it
 		// is the account the caller means.
 		var refusal string
 		switch owner := s.catalog.productOwning(a.ID); {
-		case a.ID == s.org.ManagementAccountID:
+		case a.ID == s.org.ManagementAccountID():
 			refusal = "AWS Control Tower cannot enroll the management account."
 		case a.Enrolled:
 			refusal = "The account " + a.Name + " (" + a.ID + ") is already enrolled in AWS Control Tower."
@@ -259,10 +259,10 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 	switch {
 	case acct == nil:
 		// Control Tower's workflow starts with Organizations CreateAccount.
-		id := s.newAccountID()
+		id := s.org.NewAccountID()
 		acct = &Account{ID: id, Name: op.Params[afAccountName], Email: op.Params[afAccountEmail], ParentID: ou.ID,
 			Status: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: now, ExecutionRole: RoleTrusted}
-		s.org.Accounts[id] = acct
+		s.org.AddAccount(acct)
 		op.Action, op.AccountID, base = afCreate, id, ct.ProvisioningTime.D()
 	case pp.PhysicalID == "":
 		acct.ParentID = ou.ID // enrollment moves the account into the OU first
@@ -339,13 +339,13 @@ var afOURe = regexp.MustCompile(`^(.*) \((ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})\)$`)
 // Control Tower's refusal when there is no such registered OU.
 func (s *Sim) afResolveOU(v string) (ou *OU, msg string) {
 	if m := afOURe.FindStringSubmatch(v); m != nil {
-		ou = s.org.ou(m[2])
+		ou = s.org.OU(m[2])
 		if ou == nil || ou.Name != m[1] {
 			return nil, "AWS Control Tower cannot find the organizational unit " + v + " in your organization. Specify a registered OU as \"Name (ou-id)\"."
 		}
 	} else {
 		var named []*OU
-		for _, u := range s.org.childOUs(s.org.RootID) {
+		for _, u := range s.org.ChildOUs(s.org.RootID()) {
 			if u.Name == v {
 				named = append(named, u)
 			}
@@ -370,15 +370,15 @@ func (s *Sim) afSucceed(rec *CatalogRecord, pp *ProvisionedProduct, now time.Tim
 	op := rec.Operation
 	if op.Action == afTerminate {
 		// Unmanaging leaves the account open: it goes back to Root, not enrolled.
-		if acct := s.org.account(op.AccountID); acct != nil {
-			acct.ParentID = s.org.RootID
+		if acct := s.org.Account(op.AccountID); acct != nil {
+			acct.ParentID = s.org.RootID()
 			acct.Enrolled = false
 		}
 		delete(s.catalog.Provisioned, pp.ID)
 		rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
 		return
 	}
-	acct := s.org.account(op.AccountID)
+	acct := s.org.Account(op.AccountID)
 	if acct == nil {
 		s.afFail(rec, pp, now, "InternalFailure", "The account "+op.AccountID+" left the organization while AWS Control Tower was working on it.", true)
 		return
@@ -499,7 +499,7 @@ func (s *Sim) afEmit(op *AccountOperation, accountID, state, message string, now
 		return
 	}
 	ouName := ""
-	if ou := s.org.ou(op.OUID); ou != nil {
+	if ou := s.org.OU(op.OUID); ou != nil {
 		ouName = ou.Name
 	}
 	if accountID == "" {
@@ -511,7 +511,7 @@ func (s *Sim) afEmit(op *AccountOperation, accountID, state, message string, now
 	}
 	detail := afEventDetail{
 		EventVersion:    "1.05",
-		UserIdentity:    afUserIdentity{AccountID: s.org.ManagementAccountID, InvokedBy: "AWS Internal"},
+		UserIdentity:    afUserIdentity{AccountID: s.org.ManagementAccountID(), InvokedBy: "AWS Internal"},
 		EventTime:       now.UTC().Format(time.RFC3339),
 		EventSource:     "controltower.amazonaws.com",
 		EventName:       op.Event,

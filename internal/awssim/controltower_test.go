@@ -93,7 +93,7 @@ func ctLifecycleEvents(t *testing.T, s *Sim) []ctEvent {
 func ctAccount(s *Sim, id string) Account {
 	s.env.Lock()
 	defer s.env.Unlock()
-	if a := s.org.account(id); a != nil {
+	if a := s.org.Account(id); a != nil {
 		return *a
 	}
 	return Account{}
@@ -102,7 +102,7 @@ func ctAccount(s *Sim, id string) Account {
 func ctAccountByEmail(s *Sim, email string) *Account {
 	s.env.Lock()
 	defer s.env.Unlock()
-	if a := s.org.accountByEmail(email); a != nil {
+	if a := s.org.AccountByEmail(email); a != nil {
 		c := *a
 		return &c
 	}
@@ -112,7 +112,7 @@ func ctAccountByEmail(s *Sim, email string) *Account {
 func ctAccountCount(s *Sim) int {
 	s.env.Lock()
 	defer s.env.Unlock()
-	return len(s.org.Accounts)
+	return len(s.org.SortedAccounts())
 }
 
 // ctHasAdmin reports whether the Identity Center user with email has

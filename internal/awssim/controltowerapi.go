@@ -54,23 +54,23 @@ func (s *Sim) ctListEnabledBaselines(c *protocol.Call, body []byte) (any, *APIEr
 	}
 	baseline := s.controlTowerBaselineID()
 	var all []enabledBaseline
-	for _, id := range sortedKeys(s.org.OUs) {
-		ou := s.org.OUs[id]
+	for _, ou := range s.org.SortedOUs() {
+		id := ou.ID
 		if !ou.Registered {
 			continue
 		}
 		parent := s.enabledBaselineArn(id)
 		all = append(all, enabledBaseline{Arn: parent, BaselineIdentifier: baseline, BaselineVersion: "4.0",
-			TargetIdentifier: s.org.ouArn(id), StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+			TargetIdentifier: s.org.OUArn(id), StatusSummary: map[string]string{"status": "SUCCEEDED"}})
 		if !in.IncludeChildren {
 			continue
 		}
-		for _, a := range s.org.accountsIn(id) {
+		for _, a := range s.org.AccountsIn(id) {
 			if !a.Enrolled {
 				continue
 			}
 			all = append(all, enabledBaseline{Arn: s.enabledBaselineArn(a.ID), BaselineIdentifier: baseline, BaselineVersion: "4.0",
-				TargetIdentifier: s.org.accountArn(a.ID), ParentIdentifier: parent, StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+				TargetIdentifier: s.org.AccountArn(a.ID), ParentIdentifier: parent, StatusSummary: map[string]string{"status": "SUCCEEDED"}})
 		}
 	}
 	var out []enabledBaseline
@@ -103,5 +103,5 @@ func (s *Sim) ctListEnabledBaselines(c *protocol.Call, body []byte) (any, *APIEr
 // enabledBaselineArn derives a stable enabled-baseline ARN for a target.
 func (s *Sim) enabledBaselineArn(target string) string {
 	suffix := strings.ToUpper(strings.NewReplacer("ou-", "", "-", "").Replace(target))
-	return fmt.Sprintf("arn:aws:controltower:%s:%s:enabledbaseline/XO%s", s.world.Region, s.org.ManagementAccountID, suffix)
+	return fmt.Sprintf("arn:aws:controltower:%s:%s:enabledbaseline/XO%s", s.world.Region, s.org.ManagementAccountID(), suffix)
 }

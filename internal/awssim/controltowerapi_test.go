@@ -28,7 +28,7 @@ func TestControlTowerAPIListsRegisteredOUs(t *testing.T) {
 		}
 	}
 	s.env.Lock()
-	legacy, wkl := s.org.ouArn("ou-nw7k-leg00001"), s.org.ouArn("ou-nw7k-wklprod1")
+	legacy, wkl := s.org.OUArn("ou-nw7k-leg00001"), s.org.OUArn("ou-nw7k-wklprod1")
 	s.env.Unlock()
 	assert.Contains(t, targets, wkl)
 	assert.NotContains(t, targets, legacy, "Legacy is not registered")
@@ -39,7 +39,7 @@ func TestControlTowerAPIIncludesEnrolledAccountsAsChildren(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	ct := controltower.NewFromConfig(testConfig(s))
 	s.env.Lock()
-	acct := s.org.accountArn("618273645091")
+	acct := s.org.AccountArn("618273645091")
 	s.env.Unlock()
 	out, err := ct.ListEnabledBaselines(context.Background(), &controltower.ListEnabledBaselinesInput{
 		IncludeChildren: true, Filter: &types.EnabledBaselineFilter{TargetIdentifiers: []string{acct}}})

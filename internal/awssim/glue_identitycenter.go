@@ -1,6 +1,9 @@
 package awssim
 
-import "github.com/towervend/towervend/internal/awssim/identitycenter"
+import (
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
+	"github.com/towervend/towervend/internal/awssim/organizations"
+)
 
 // Glue between the root and IAM Identity Center (package identitycenter): the
 // organization it asks about accounts, and the world's IdentityCenterSpec
@@ -8,17 +11,17 @@ import "github.com/towervend/towervend/internal/awssim/identitycenter"
 
 // idcOrganization is the Organization Identity Center sees: the Sim's live
 // organization state. The lock is held when it is called.
-type idcOrganization struct{ org *OrgState }
+type idcOrganization struct{ org *organizations.Service }
 
 func (o idcOrganization) AccountStatus(id string) (string, bool) {
-	a := o.org.account(id)
+	a := o.org.Account(id)
 	if a == nil {
 		return "", false
 	}
 	return a.Status, true
 }
 
-func (o idcOrganization) OrganizationID() string { return o.org.ID }
+func (o idcOrganization) OrganizationID() string { return o.org.ID() }
 
 // buildIdentityCenter creates Identity Center from the world, after the
 // organization: assignments name accounts by name or id, resolved here.
@@ -38,7 +41,7 @@ func (s *Sim) buildIdentityCenter(w *World) error {
 		spec.Assignments = append(spec.Assignments, identitycenter.AssignmentSpec{Account: a.Account, AccountID: s.idcAccountID(a.Account),
 			User: a.User, Group: a.Group, PermissionSet: a.PermissionSet})
 	}
-	id, err := identitycenter.New(s.env, idcOrganization{&s.org}, w.ControlTower.AssignmentTime.D(), spec)
+	id, err := identitycenter.New(s.env, idcOrganization{s.org}, w.ControlTower.AssignmentTime.D(), spec)
 	if err != nil {
 		return err
 	}
@@ -49,11 +52,11 @@ func (s *Sim) buildIdentityCenter(w *World) error {
 // idcAccountID resolves an account the world names by id or by name (the
 // last of that name by id, if several), or "".
 func (s *Sim) idcAccountID(nameOrID string) string {
-	if acct := s.org.Accounts[nameOrID]; acct != nil {
+	if acct := s.org.Account(nameOrID); acct != nil {
 		return acct.ID
 	}
 	id := ""
-	for _, x := range s.org.sortedAccounts() {
+	for _, x := range s.org.SortedAccounts() {
 		if x.Name == nameOrID {
 			id = x.ID
 		}

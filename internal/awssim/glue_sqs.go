@@ -18,6 +18,5 @@ func (s *Sim) QueueDepth(queueURL string) (visible, inFlight int) {
 func (s *Sim) PrincipalOf(accessKeyID string) (Principal, bool) {
 	s.env.Lock()
 	defer s.env.Unlock()
-	p, ok := s.keys[accessKeyID]
-	return p, ok
+	return s.sts.Principal(accessKeyID)
 }

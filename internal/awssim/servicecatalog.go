@@ -331,16 +331,16 @@ func (s *Sim) initCatalog(w *World) error {
 
 	// Accounts enrolled before the simulation starts were vended (or enrolled)
 	// by an administrator through the console.
-	admin := "arn:aws:iam::" + s.org.ManagementAccountID + ":role/AWSControlTowerAdmin"
+	admin := "arn:aws:iam::" + s.org.ManagementAccountID() + ":role/AWSControlTowerAdmin"
 	active := c.activeArtifact()
-	for _, a := range s.org.sortedAccounts() {
-		if !a.Enrolled || a.ID == s.org.ManagementAccountID {
+	for _, a := range s.org.SortedAccounts() {
+		if !a.Enrolled || a.ID == s.org.ManagementAccountID() {
 			continue
 		}
 		if c.productByName(a.Name) != nil {
 			return fmt.Errorf("organization: two enrolled accounts are named %s; Account Factory names provisioned products after accounts", a.Name)
 		}
-		ou := s.org.ou(a.ParentID)
+		ou := s.org.OU(a.ParentID)
 		if ou == nil {
 			return fmt.Errorf("organization: enrolled account %s is not in an OU; Control Tower manages accounts in registered OUs", a.Name)
 		}
@@ -419,7 +419,7 @@ func (c *CatalogState) productOwning(accountID string) *ProvisionedProduct {
 }
 
 func (s *Sim) scProductArn() string {
-	return fmt.Sprintf("arn:aws:catalog:%s:%s:product/%s", s.world.Region, s.org.ManagementAccountID, s.catalog.ProductID)
+	return fmt.Sprintf("arn:aws:catalog:%s:%s:product/%s", s.world.Region, s.org.ManagementAccountID(), s.catalog.ProductID)
 }
 
 // scPrincipalKey reduces an IAM principal ARN to what portfolio associations
@@ -558,7 +558,7 @@ func (s *Sim) scNewProduct(name, artifactID, userArn, session, token string, at 
 	id := "pp-" + s.env.RandString(13, protocol.LowerAlnum)
 	pp := &ProvisionedProduct{
 		ID: id, Name: name, ArtifactID: artifactID, PathID: s.catalog.LaunchPathID, Status: ppUnderChange,
-		Arn:        fmt.Sprintf("arn:aws:servicecatalog:%s:%s:stack/%s/%s", s.world.Region, s.org.ManagementAccountID, name, id),
+		Arn:        fmt.Sprintf("arn:aws:servicecatalog:%s:%s:stack/%s/%s", s.world.Region, s.org.ManagementAccountID(), name, id),
 		Parameters: params, Created: at, IdempotencyToken: token, UserArn: userArn, UserArnSession: session,
 	}
 	s.catalog.Provisioned[id] = pp

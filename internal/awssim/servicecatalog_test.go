@@ -170,7 +170,7 @@ func TestCatalogPortfolioPrincipals(t *testing.T) {
 	af := catalogFindAF(t, catalogClient(s))
 	// An STS session of the associated role counts as the role.
 	s.env.Lock()
-	s.keys["ASIASESSION000000001"] = Principal{Arn: "arn:aws:sts::111122223333:assumed-role/towervend-vending/vend-42", AccountID: "111122223333"}
+	s.sts.Keys()["ASIASESSION000000001"] = Principal{Arn: "arn:aws:sts::111122223333:assumed-role/towervend-vending/vend-42", AccountID: "111122223333"}
 	s.env.Unlock()
 	ctx := context.Background()
 

@@ -32,8 +32,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/organizations"
 	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/stepfunctions"
+	"github.com/towervend/towervend/internal/awssim/sts"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -52,14 +54,13 @@ type Sim struct {
 	log   *slog.Logger
 	world *World // the settings it was built from (Control Tower timings, principals)
 
-	org         OrgState
-	orgRequests OrgRequestState
-	identity    *identitycenter.Service
-	catalog     CatalogState
-	queues      *sqs.Service
-	events      *eventbridge.Service
-	// keys maps access key ids to principals: the world's and those AssumeRole issued.
-	keys map[string]Principal
+	org      *organizations.Service
+	identity *identitycenter.Service
+	catalog  CatalogState
+	queues   *sqs.Service
+	events   *eventbridge.Service
+	// sts owns the access keys: the world's principals' and those AssumeRole issued.
+	sts *sts.Service
 
 	calls map[string]map[string]int // service -> operation -> count
 
@@ -90,7 +91,6 @@ func New(w *World, opts Options) (*Sim, error) {
 		env:   protocol.NewEnv(clk, w.Region, w.Start, w.Seed, w.Faults),
 		log:   log,
 		world: w,
-		keys:  map[string]Principal{},
 		calls: map[string]map[string]int{},
 	}
 	if err := s.build(w); err != nil {
@@ -104,9 +104,9 @@ func New(w *World, opts Options) (*Sim, error) {
 // registerServices wires each simulated service's operations to its protocol.
 func (s *Sim) registerServices() {
 	s.services = map[string]*protocol.Service{
-		"AWSOrganizationsV20161128": {Name: "organizations", ContentType: "application/x-amz-json-1.1",
+		organizations.TargetPrefix: {Name: "organizations", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
-			Ops:      s.organizationsOps()},
+			Ops:      s.org.Ops()},
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.catalogOps()},
@@ -126,9 +126,9 @@ func (s *Sim) registerServices() {
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.sfn.Ops()},
 	}
-	s.query = &protocol.QueryService{Name: "sts", Namespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+	s.query = &protocol.QueryService{Name: "sts", Namespace: sts.Namespace,
 		Throttle: &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
-		Actions:  s.stsOps()}
+		Actions:  s.sts.Actions()}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
 		Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
 		Ops:      s.controlTowerOps()}
@@ -144,7 +144,7 @@ func (s *Sim) Region() string { return s.world.Region }
 func (s *Sim) ManagementAccountID() string {
 	s.env.Lock()
 	defer s.env.Unlock()
-	return s.org.ManagementAccountID
+	return s.org.ManagementAccountID()
 }
 
 // SetFaults replaces the injected faults from now on.
@@ -183,14 +183,16 @@ var credentialRe = regexp.MustCompile(`Credential=([^/,\s]+)/`)
 // against `towervend sim` without setup.
 func (s *Sim) callerOf(r *http.Request) Principal {
 	if m := credentialRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		if p, ok := s.keys[m[1]]; ok {
+		if p, ok := s.sts.Principal(m[1]); ok {
 			return p
 		}
 	}
 	if len(s.world.Principals) > 0 {
-		return s.keys[s.world.Principals[0].AccessKeyID]
+		p, _ := s.sts.Principal(s.world.Principals[0].AccessKeyID)
+		return p
 	}
-	return Principal{Arn: "arn:aws:iam::" + s.org.ManagementAccountID + ":root", AccountID: s.org.ManagementAccountID, UserID: s.org.ManagementAccountID}
+	mgmt := s.org.ManagementAccountID()
+	return Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt}
 }
 
 // ServeHTTP implements http.Handler.
@@ -304,25 +306,6 @@ func (s *Sim) ctBusy(now time.Time) bool {
 	return false
 }
 
-func (s *Sim) newAccountID() string {
-	for {
-		id := string(rune('1'+s.env.Rand().IntN(9))) + s.env.RandString(11, protocol.Digits)
-		if s.org.Accounts[id] == nil {
-			return id
-		}
-	}
-}
-
-func (s *Sim) newOUID() string {
-	suffix := strings.TrimPrefix(s.org.RootID, "r-")
-	for {
-		id := "ou-" + suffix + "-" + s.env.RandString(8, protocol.LowerAlnum)
-		if s.org.OUs[id] == nil {
-			return id
-		}
-	}
-}
-
 // --- in-process clients ---
 
 // InProcessClient is an aws.HTTPClient that serves requests with the simulator
@@ -365,18 +348,18 @@ func (s *Sim) ConfigAs(accessKeyID string) aws.Config {
 // --- snapshots ---
 
 type snapshot struct {
-	Now      time.Time            `json:"now"`
-	Rand     []byte               `json:"rand"`
-	World    *World               `json:"world"`
-	Faults   Faults               `json:"faults"`
-	Org      OrgState             `json:"organizations"`
-	Identity identitycenter.State `json:"identityCenter"`
-	Catalog  CatalogState         `json:"serviceCatalog"`
-	Queues   sqs.QueueState       `json:"sqs"`
-	Events   EventsState          `json:"eventBridge"`
-	SFN      StepFunctionsState   `json:"stepFunctions"`
-	Requests OrgRequestState      `json:"organizationsRequests"`
-	Keys     map[string]Principal `json:"accessKeys"`
+	Now      time.Time                     `json:"now"`
+	Rand     []byte                        `json:"rand"`
+	World    *World                        `json:"world"`
+	Faults   Faults                        `json:"faults"`
+	Org      organizations.OrgState        `json:"organizations"`
+	Identity identitycenter.State          `json:"identityCenter"`
+	Catalog  CatalogState                  `json:"serviceCatalog"`
+	Queues   sqs.QueueState                `json:"sqs"`
+	Events   EventsState                   `json:"eventBridge"`
+	SFN      StepFunctionsState            `json:"stepFunctions"`
+	Requests organizations.OrgRequestState `json:"organizationsRequests"`
+	Keys     map[string]Principal          `json:"accessKeys"`
 }
 
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
@@ -390,12 +373,12 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
+	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: *s.org.State(),
 		Identity: *s.identity.State(), Catalog: s.catalog,
 		Queues:   s.queues.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
-		Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Requests: *s.org.Requests(), Keys: s.sts.Keys()}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -421,15 +404,13 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.catalog, s.keys =
-		snap.Org, snap.Catalog, snap.Keys
+	s.org.SetState(snap.Org, snap.Requests)
+	s.catalog = snap.Catalog
+	s.sts.SetKeys(snap.Keys)
 	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)
-	if snap.Requests.CreateAccount != nil {
-		s.orgRequests = snap.Requests
-	}
-	s.resumeOrg()
+	s.org.Resume()
 	s.resumeCatalog()
 	s.queues.Restore(snap.Queues)
 	s.identity.Resume()

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/towervend/towervend/internal/awssim/organizations"
 )
 
 //go:embed world/default.json
@@ -59,9 +61,9 @@ type OUSpec struct {
 
 // Role states of an account's AWSControlTowerExecution role.
 const (
-	RoleTrusted   = "trusted"   // exists and trusts the management account
-	RoleUntrusted = "untrusted" // exists but trusts another account
-	RoleMissing   = "missing"
+	RoleTrusted   = organizations.RoleTrusted   // exists and trusts the management account
+	RoleUntrusted = organizations.RoleUntrusted // exists but trusts another account
+	RoleMissing   = organizations.RoleMissing
 )
 
 // AccountSpec is a member account.

@@ -15,9 +15,9 @@ func TestDefaultWorldLoads(t *testing.T) {
 	s, err := New(w, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "111122223333", s.ManagementAccountID())
-	assert.Equal(t, "Workloads/Prod", s.org.ouPath("ou-nw7k-wklprod1"))
-	assert.Equal(t, RoleTrusted, s.org.account("618273645091").ExecutionRole, "enrolled accounts have the role by default")
-	assert.Equal(t, RoleMissing, s.org.account("604829118370").ExecutionRole)
+	assert.Equal(t, "Workloads/Prod", s.org.OUPath("ou-nw7k-wklprod1"))
+	assert.Equal(t, RoleTrusted, s.org.Account("618273645091").ExecutionRole, "enrolled accounts have the role by default")
+	assert.Equal(t, RoleMissing, s.org.Account("604829118370").ExecutionRole)
 }
 
 func TestParseWorldRejectsUnknownFields(t *testing.T) {

@@ -1,4 +1,4 @@
-package awssim
+package sts_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
 )
 
 const stsTestVendingSession = "arn:aws:sts::111122223333:assumed-role/towervend-vending/awssim"
@@ -33,7 +35,7 @@ func stsTestCode(err error) string {
 }
 
 // stsTestConfigFor is an SDK config signing with credentials AssumeRole returned.
-func stsTestConfigFor(s *Sim, out *sts.AssumeRoleOutput) aws.Config {
+func stsTestConfigFor(s *awssim.Sim, out *sts.AssumeRoleOutput) aws.Config {
 	cfg := withRetries(s.Config(), 1)
 	c := out.Credentials
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
@@ -62,9 +64,9 @@ func TestSTSGetCallerIdentity(t *testing.T) {
 }
 
 func TestSTSAssumeRole(t *testing.T) {
-	s, clk := newTestSim(t, func(w *World) {
+	s, clk := newTestSim(t, func(w *awssim.World) {
 		// Give the suspended account a trusted role, so only its status can refuse the session.
-		w.Organization.OrganizationalUnits[6].Accounts[0].ExecutionRole = RoleTrusted
+		w.Organization.OrganizationalUnits[6].Accounts[0].ExecutionRole = awssim.RoleTrusted
 	})
 	ctx := context.Background()
 	client := sts.NewFromConfig(testConfig(s))
@@ -137,8 +139,8 @@ func TestSTSAssumeRole(t *testing.T) {
 }
 
 func TestSTSAssumeRoleValidation(t *testing.T) {
-	s, _ := newTestSim(t, func(w *World) {
-		w.Principals = append(w.Principals, PrincipalSpec{AccessKeyID: "AKIAADMINUSER0000001", Arn: "arn:aws:iam::111122223333:user/admin"})
+	s, _ := newTestSim(t, func(w *awssim.World) {
+		w.Principals = append(w.Principals, awssim.PrincipalSpec{AccessKeyID: "AKIAADMINUSER0000001", Arn: "arn:aws:iam::111122223333:user/admin"})
 	})
 	ctx := context.Background()
 	asRole := sts.NewFromConfig(testConfig(s))
@@ -203,7 +205,7 @@ func TestSTSAssumeRoleOfWorldPrincipal(t *testing.T) {
 func TestSTSRetriesThrottling(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	ctx := context.Background()
-	s.SetFaults(Faults{Throttle: map[string]float64{"sts": 0.3}})
+	s.SetFaults(awssim.Faults{Throttle: map[string]float64{"sts": 0.3}})
 	client := sts.NewFromConfig(withRetries(s.Config(), 10))
 	const calls = 20
 	for range calls {
@@ -213,7 +215,7 @@ func TestSTSRetriesThrottling(t *testing.T) {
 	}
 	assert.Greater(t, s.Calls()["sts"]["AssumeRole"], calls, "throttled calls were retried")
 
-	s.SetFaults(Faults{Throttle: map[string]float64{"sts": 1}})
+	s.SetFaults(awssim.Faults{Throttle: map[string]float64{"sts": 1}})
 	_, err := sts.NewFromConfig(withRetries(s.Config(), 1)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	assert.Equal(t, "Throttling", stsTestCode(err), "without retries the throttling shows")
 }

@@ -1,4 +1,4 @@
-package awssim
+package organizations
 
 import (
 	"fmt"
@@ -7,10 +7,9 @@ import (
 	"time"
 )
 
-// The simulator's state. Every service reads and changes it under Sim.mu; the
-// exported fields are what a snapshot file holds.
-
-// OrgState is AWS Organizations.
+// OrgState is AWS Organizations: the organization, its OUs and accounts, and
+// the closures that count against the 30-day quota. It is what a snapshot holds
+// under "organizations".
 type OrgState struct {
 	ID                  string              `json:"id"`
 	Arn                 string              `json:"arn"`
@@ -47,13 +46,42 @@ type Account struct {
 	Enrolled bool `json:"enrolled"`
 }
 
+// Role states of an account's AWSControlTowerExecution role.
+const (
+	RoleTrusted   = "trusted"   // exists and trusts the management account
+	RoleUntrusted = "untrusted" // exists but trusts another account
+	RoleMissing   = "missing"
+)
+
 // ClosureRecord remembers a CloseAccount for the 30-day quota.
 type ClosureRecord struct {
 	AccountID string    `json:"accountId"`
 	At        time.Time `json:"at"`
 }
 
-// --- Organizations primitives shared by the services ---
+// OrgRequestState is the part of Organizations that OrgState does not hold:
+// CreateAccount requests, which run asynchronously and stay describable after
+// they finish.
+type OrgRequestState struct {
+	CreateAccount map[string]*CreateAccountRequest `json:"createAccount"`
+}
+
+// CreateAccountRequest is one CreateAccount call and its outcome.
+type CreateAccountRequest struct {
+	ID          string            `json:"id"`
+	AccountName string            `json:"accountName"`
+	Email       string            `json:"email"`
+	RoleName    string            `json:"roleName"`
+	Tags        map[string]string `json:"tags,omitempty"`
+	// State is IN_PROGRESS, SUCCEEDED or FAILED.
+	State         string    `json:"state"`
+	Requested     time.Time `json:"requested"`
+	Completed     time.Time `json:"completed,omitzero"`
+	AccountID     string    `json:"accountId,omitempty"`
+	FailureReason string    `json:"failureReason,omitempty"`
+}
+
+// --- Organizations primitives ---
 
 // account returns the account with id, or nil.
 func (o *OrgState) account(id string) *Account { return o.Accounts[id] }
@@ -74,7 +102,7 @@ func (o *OrgState) ou(id string) *OU { return o.OUs[id] }
 // isParent reports whether id is the root or an existing OU.
 func (o *OrgState) isParent(id string) bool { return id == o.RootID || o.OUs[id] != nil }
 
-// children returns the OUs directly under parent, sorted by name then id.
+// childOUs returns the OUs directly under parent, sorted by name then id.
 func (o *OrgState) childOUs(parent string) []*OU {
 	var out []*OU
 	for _, u := range o.OUs {
@@ -113,6 +141,16 @@ func (o *OrgState) sortedAccounts() []*Account {
 	return out
 }
 
+// sortedOUs returns every OU sorted by id.
+func (o *OrgState) sortedOUs() []*OU {
+	out := make([]*OU, 0, len(o.OUs))
+	for _, u := range o.OUs {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // ouPath is the OU's path from Root, e.g. "Workloads/Prod".
 func (o *OrgState) ouPath(id string) string {
 	var parts []string
@@ -133,4 +171,15 @@ func (o *OrgState) ouArn(id string) string {
 
 func (o *OrgState) rootArn() string {
 	return fmt.Sprintf("arn:aws:organizations::%s:root/%s/%s", o.ManagementAccountID, o.ID, o.RootID)
+}
+
+func copyTags(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

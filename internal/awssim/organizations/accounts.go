@@ -1,0 +1,230 @@
+package organizations
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// --- CloseAccount ---
+
+type closeAccountInput struct {
+	AccountID string `json:"AccountId"`
+}
+
+func (s *Service) closeAccount(c *protocol.Call, in closeAccountInput) (any, *protocol.APIError) {
+	a, err := s.findAccount(in.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	org := &s.state
+	if a.ID == org.ManagementAccountID {
+		return nil, constraint("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", msgCloseManagement)
+	}
+	if a.Status != "ACTIVE" {
+		return nil, protocol.Err("AccountAlreadyClosedException", msgAlreadyClosed)
+	}
+	if s.closuresSince(c.Now.Add(-closureWindow)) >= s.closureQuota() {
+		return nil, constraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", msgCloseQuota)
+	}
+	pending := 0
+	for _, x := range org.Accounts {
+		if x.Status == "PENDING_CLOSURE" {
+			pending++
+		}
+	}
+	if pending >= concurrentClosures {
+		return nil, constraint("CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", msgCloseConcurrency)
+	}
+	a.Status = "PENDING_CLOSURE"
+	org.Closures = append(org.Closures, ClosureRecord{AccountID: a.ID, At: c.Now})
+	s.scheduleClosure(a.ID, c.Now, closeAccountTime)
+	return nil, nil
+}
+
+// closureQuota is how many accounts may be closed in any 30 days: 10% of the
+// member accounts, at least 10 and at most 1000.
+func (s *Service) closureQuota() int {
+	members := len(s.state.Accounts) - 1
+	return min(max(members/10, closureQuotaMin), closureQuotaMax)
+}
+
+func (s *Service) closuresSince(t time.Time) int {
+	n := 0
+	for _, r := range s.state.Closures {
+		if r.At.After(t) {
+			n++
+		}
+	}
+	return n
+}
+
+// scheduleClosure suspends the account after d, unless something else changed
+// its status meanwhile. The lock is held.
+func (s *Service) scheduleClosure(accountID string, requested time.Time, d time.Duration) {
+	s.env.Clock.AfterFunc(d, func() {
+		s.env.Lock()
+		defer s.env.Unlock()
+		a := s.state.account(accountID)
+		if a == nil || a.Status != "PENDING_CLOSURE" {
+			return
+		}
+		a.Status = "SUSPENDED"
+		now := s.env.Clock.Now()
+		s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: s.serviceEvent("CloseAccountResult", now,
+			cloudTrailIdentity{AccountID: s.state.ManagementAccountID, InvokedBy: eventSource}, eventSource,
+			map[string]any{"closeAccountStatus": closeAccountStatusDetail{
+				AccountID: accountID, State: "SUCCEEDED",
+				RequestedTimestamp: requested.UTC().Format(cloudTrailTime), CompletedTimestamp: now.UTC().Format(cloudTrailTime),
+			}})})
+	})
+}
+
+// --- CreateAccount ---
+
+type createAccountInput struct {
+	AccountName            string    `json:"AccountName"`
+	Email                  string    `json:"Email"`
+	RoleName               *string   `json:"RoleName"`
+	IamUserAccessToBilling string    `json:"IamUserAccessToBilling"`
+	Tags                   []wireTag `json:"Tags"`
+}
+
+func (s *Service) createAccount(c *protocol.Call, in createAccountInput) (any, *protocol.APIError) {
+	if err := checkString(in.AccountName, 1, 50, nameRe); err != nil {
+		return nil, err
+	}
+	if err := checkString(in.Email, 6, 64, emailRe); err != nil {
+		return nil, err
+	}
+	role := "OrganizationAccountAccessRole"
+	if in.RoleName != nil {
+		if !roleNameRe.MatchString(*in.RoleName) {
+			return nil, invalidInput("INVALID_PATTERN", msgPattern)
+		}
+		role = *in.RoleName
+	}
+	switch in.IamUserAccessToBilling {
+	case "", "ALLOW", "DENY":
+	default:
+		return nil, invalidInput("INVALID_ENUM", msgInvalidEnum)
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	inProgress := 0
+	for _, r := range s.requests.CreateAccount {
+		if r.State == "IN_PROGRESS" {
+			inProgress++
+		}
+	}
+	if inProgress >= concurrentCreates {
+		return nil, constraint("ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED", msgCreateRate)
+	}
+	tags := map[string]string{}
+	for _, t := range in.Tags {
+		tags[t.Key] = t.Value
+	}
+	r := &CreateAccountRequest{ID: "car-" + s.env.RandString(32, protocol.HexDigits), AccountName: in.AccountName, Email: in.Email,
+		RoleName: role, Tags: copyTags(tags), State: "IN_PROGRESS", Requested: c.Now}
+	s.requests.CreateAccount[r.ID] = r
+	s.scheduleCreate(r, createAccountTime)
+	return map[string]any{"CreateAccountStatus": createStatusJSON(r)}, nil
+}
+
+// scheduleCreate finishes a CreateAccount request after d. The lock is held.
+func (s *Service) scheduleCreate(r *CreateAccountRequest, d time.Duration) {
+	s.env.Clock.AfterFunc(d, func() {
+		s.env.Lock()
+		defer s.env.Unlock()
+		s.completeCreate(r, s.env.Clock.Now())
+	})
+}
+
+// completeCreate makes the account in Root, or fails the request when the
+// email is taken, and announces the result. The lock is held.
+func (s *Service) completeCreate(r *CreateAccountRequest, now time.Time) {
+	r.Completed = now
+	if s.state.accountByEmail(r.Email) != nil {
+		r.State, r.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
+	} else {
+		role := RoleMissing
+		if r.RoleName == executionRole {
+			// CreateAccount makes the named role with a trust in the management account.
+			role = RoleTrusted
+		}
+		id := s.NewAccountID()
+		s.state.Accounts[id] = &Account{ID: id, Name: r.AccountName, Email: r.Email, ParentID: s.state.RootID, Status: "ACTIVE",
+			JoinedMethod: "CREATED", JoinedTimestamp: now, Tags: copyTags(r.Tags), ExecutionRole: role}
+		r.State, r.AccountID = "SUCCEEDED", id
+	}
+	s.emitCreateAccountResult(r)
+}
+
+type describeCreateAccountStatusInput struct {
+	CreateAccountRequestID string `json:"CreateAccountRequestId"`
+}
+
+func (s *Service) describeCreateAccountStatus(c *protocol.Call, in describeCreateAccountStatusInput) (any, *protocol.APIError) {
+	if !carIDRe.MatchString(in.CreateAccountRequestID) {
+		return nil, invalidInput("INVALID_PATTERN", msgPattern)
+	}
+	r := s.requests.CreateAccount[in.CreateAccountRequestID]
+	if r == nil {
+		return nil, protocol.Err("CreateAccountStatusNotFoundException", msgCARNotFound)
+	}
+	return map[string]any{"CreateAccountStatus": createStatusJSON(r)}, nil
+}
+
+func createStatusJSON(r *CreateAccountRequest) wireCreateAccountStatus {
+	out := wireCreateAccountStatus{AccountID: r.AccountID, AccountName: r.AccountName, FailureReason: r.FailureReason,
+		ID: r.ID, RequestedTimestamp: protocol.Epoch(r.Requested), State: r.State}
+	if !r.Completed.IsZero() {
+		done := protocol.Epoch(r.Completed)
+		out.CompletedTimestamp = &done
+	}
+	return out
+}
+
+// CreateAccountOutsideControlTower calls Organizations' CreateAccount as the
+// management account, the way an administrator makes an account without
+// Account Factory. The account appears in Root a few simulated minutes later,
+// with a CreateAccountResult event; the returned id is the CreateAccount
+// request's, for DescribeCreateAccountStatus. The lock is held.
+func (s *Service) CreateAccountOutsideControlTower(name, email string) (string, error) {
+	mgmt := s.state.ManagementAccountID
+	c := &protocol.Call{Ctx: context.Background(), Caller: protocol.Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt},
+		Now: s.env.Clock.Now(), RequestID: s.env.UUID()}
+	aerr := s.checkManager(c)
+	var out any
+	if aerr == nil {
+		out, aerr = s.createAccount(c, createAccountInput{AccountName: name, Email: email})
+	}
+	if aerr != nil {
+		return "", fmt.Errorf("create account %s: %w", name, aerr)
+	}
+	return out.(map[string]any)["CreateAccountStatus"].(wireCreateAccountStatus).ID, nil
+}
+
+// --- accounts joining by invitation ---
+
+// InviteAccount simulates a standalone AWS account accepting the organization's
+// invitation: it joins Root with JoinedMethod INVITED and no
+// AWSControlTowerExecution role, and Organizations records AcceptHandshake.
+// It returns the new member's account id. The lock is held.
+func (s *Service) InviteAccount(name, email string) (string, error) {
+	if name == "" || !emailRe.MatchString(email) {
+		return "", fmt.Errorf("invite account: a name and a valid email are required (got %q, %q)", name, email)
+	}
+	if a := s.state.accountByEmail(email); a != nil {
+		return "", fmt.Errorf("invite account: %s already belongs to account %s in the organization", email, a.ID)
+	}
+	now := s.env.Clock.Now()
+	id := s.NewAccountID()
+	s.state.Accounts[id] = &Account{ID: id, Name: name, Email: email, ParentID: s.state.RootID, Status: "ACTIVE",
+		JoinedMethod: "INVITED", JoinedTimestamp: now, ExecutionRole: RoleMissing}
+	s.emitAcceptHandshake(id, now)
+	return id, nil
+}
