@@ -26,8 +26,7 @@ func (s *Sim) SetExecutionRole(accountID, role string) error {
 func (s *Sim) AccountOperations() (running, peak, refused int) {
 	s.env.Lock()
 	defer s.env.Unlock()
-	running, _ = s.afInFlight()
-	return running, s.catalog.PeakInFlight, s.catalog.Refused
+	return s.catalog.AccountOperations()
 }
 
 // Account returns a copy of an account's state, or false.
@@ -61,4 +60,74 @@ func (s *Sim) OUPath(id string) string {
 	s.env.Lock()
 	defer s.env.Unlock()
 	return s.org.ouPath(id)
+}
+
+// AccountByEmail returns a copy of the account with an email (compared
+// case-insensitively, as AWS does), or false.
+func (s *Sim) AccountByEmail(email string) (Account, bool) {
+	s.env.Lock()
+	defer s.env.Unlock()
+	a := s.org.accountByEmail(email)
+	if a == nil {
+		return Account{}, false
+	}
+	c := *a
+	c.Tags = copyTags(a.Tags)
+	return c, true
+}
+
+// AccountCount is how many accounts the organization has, in any status.
+func (s *Sim) AccountCount() int {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return len(s.org.Accounts)
+}
+
+// AccountArn is the ARN Organizations gives an account.
+func (s *Sim) AccountArn(id string) string {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.org.accountArn(id)
+}
+
+// OUArn is the ARN Organizations gives an OU.
+func (s *Sim) OUArn(id string) string {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.org.ouArn(id)
+}
+
+// IdentityCenter returns a copy of IAM Identity Center's state: the instance,
+// its users, groups, permission sets, assignments and assignment operations.
+func (s *Sim) IdentityCenter() IdentityState {
+	s.env.Lock()
+	defer s.env.Unlock()
+	id := s.identity
+	out := id
+	out.Users = copyValues(id.Users)
+	out.Groups = copyValues(id.Groups)
+	for _, g := range out.Groups {
+		g.Members = append([]string(nil), g.Members...)
+	}
+	out.PermissionSets = copyValues(id.PermissionSets)
+	out.Assignments = make([]*Assignment, len(id.Assignments))
+	for i, a := range id.Assignments {
+		c := *a
+		out.Assignments[i] = &c
+	}
+	out.Operations = copyValues(id.Operations)
+	return out
+}
+
+// copyValues copies a map of pointers and what they point to.
+func copyValues[V any](m map[string]*V) map[string]*V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*V, len(m))
+	for k, v := range m {
+		c := *v
+		out[k] = &c
+	}
+	return out
 }

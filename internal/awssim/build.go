@@ -25,6 +25,7 @@ func (s *Sim) build(w *World) error {
 		mgmt.ID = s.newAccountID()
 	}
 	o.ManagementAccountID = mgmt.ID
+	s.env.ManagementAccountID = mgmt.ID
 	o.Arn = fmt.Sprintf("arn:aws:organizations::%s:organization/%s", mgmt.ID, o.ID)
 	mgmt.Enrolled = true
 	if err := s.addAccountSpec(mgmt, o.RootID); err != nil {
@@ -46,7 +47,7 @@ func (s *Sim) build(w *World) error {
 	if err := s.buildIdentity(w.IdentityCenter); err != nil {
 		return err
 	}
-	if err := s.initCatalog(w); err != nil {
+	if err := s.buildAccountFactory(w); err != nil {
 		return err
 	}
 	if err := s.initQueues(w); err != nil {

@@ -12,6 +12,7 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/towervend/towervend/internal/awssim/accountfactory"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 	"io"
 	"log/slog"
@@ -50,7 +51,7 @@ type Sim struct {
 	org         OrgState
 	orgRequests OrgRequestState
 	identity    IdentityState
-	catalog     CatalogState
+	catalog     *accountfactory.Service // Service Catalog, Control Tower's Account Factory and its API
 	queues      QueueState
 	events      EventsState
 	// keys maps access key ids to principals: the world's and those AssumeRole issued.
@@ -109,7 +110,7 @@ func (s *Sim) registerServices() {
 			Ops:      s.organizationsOps()},
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.catalogOps()},
+			Ops:      s.catalog.Ops()},
 		"SWBExternalService": {Name: "sso", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.ssoAdminOps()},
@@ -131,7 +132,7 @@ func (s *Sim) registerServices() {
 		Actions:  s.stsOps()}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
 		Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
-		Ops:      s.controlTowerOps()}
+		Ops:      s.catalog.ControlTowerOps()}
 }
 
 // Clock is the simulator's time source.
@@ -294,16 +295,6 @@ func (s *Sim) latency(service string) time.Duration {
 	return s.env.Faults().Latency[service].D()
 }
 
-// ctBusy reports whether another Control Tower operation is running now. s.mu is held.
-func (s *Sim) ctBusy(now time.Time) bool {
-	for _, win := range (*s.env.Faults()).ControlTowerBusy {
-		if !now.Before(s.world.Start.Add(win.From.D())) && now.Before(s.world.Start.Add(win.Until.D())) {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Sim) newAccountID() string {
 	for {
 		id := string(rune('1'+s.env.Rand().IntN(9))) + s.env.RandString(11, protocol.Digits)
@@ -371,7 +362,7 @@ type snapshot struct {
 	Faults   Faults               `json:"faults"`
 	Org      OrgState             `json:"organizations"`
 	Identity IdentityState        `json:"identityCenter"`
-	Catalog  CatalogState         `json:"serviceCatalog"`
+	Catalog  accountfactory.State `json:"serviceCatalog"`
 	Queues   QueueState           `json:"sqs"`
 	Events   EventsState          `json:"eventBridge"`
 	SFN      StepFunctionsState   `json:"stepFunctions"`
@@ -391,7 +382,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: s.org,
-		Identity: s.identity, Catalog: s.catalog, Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
+		Identity: s.identity, Catalog: *s.catalog.State(), Queues: s.queues, Events: s.events, SFN: s.stepFunctions, Requests: s.orgRequests, Keys: s.keys}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -417,13 +408,14 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 		return nil, fmt.Errorf("read snapshot rand: %w", err)
 	}
 	s.env.SetFaults(snap.Faults)
-	s.org, s.identity, s.catalog, s.queues, s.events, s.stepFunctions, s.keys =
-		snap.Org, snap.Identity, snap.Catalog, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.org, s.identity, s.queues, s.events, s.stepFunctions, s.keys =
+		snap.Org, snap.Identity, snap.Queues, snap.Events, snap.SFN, snap.Keys
+	s.catalog.SetState(snap.Catalog)
 	if snap.Requests.CreateAccount != nil {
 		s.orgRequests = snap.Requests
 	}
 	s.resumeOrg()
-	s.resumeCatalog()
+	s.catalog.Resume()
 	s.resumeQueues()
 	s.resumeIdentity()
 	return s, nil
