@@ -22,8 +22,7 @@ func (s *Sim) SetAccountStatus(accountID, status string) error {
 func (s *Sim) AccountOperations() (running, peak, refused int) {
 	s.env.Lock()
 	defer s.env.Unlock()
-	running, _ = s.afInFlight()
-	return running, s.catalog.PeakInFlight, s.catalog.Refused
+	return s.catalog.AccountOperations()
 }
 
 // Account returns a copy of an account's state, or false.
@@ -45,4 +44,37 @@ func (s *Sim) OUPath(id string) string {
 	s.env.Lock()
 	defer s.env.Unlock()
 	return s.org.OUPath(id)
+}
+
+// AccountByEmail returns a copy of the account with an email (compared
+// case-insensitively, as AWS does), or false.
+func (s *Sim) AccountByEmail(email string) (Account, bool) {
+	s.env.Lock()
+	defer s.env.Unlock()
+	a := s.org.AccountByEmail(email)
+	if a == nil {
+		return Account{}, false
+	}
+	return s.org.AccountCopy(a.ID)
+}
+
+// AccountCount is how many accounts the organization has, in any status.
+func (s *Sim) AccountCount() int {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return len(s.org.SortedAccounts())
+}
+
+// AccountArn is the ARN Organizations gives an account.
+func (s *Sim) AccountArn(id string) string {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.org.AccountArn(id)
+}
+
+// OUArn is the ARN Organizations gives an OU.
+func (s *Sim) OUArn(id string) string {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.org.OUArn(id)
 }

@@ -19,7 +19,7 @@ func (s *Sim) build(w *World) error {
 	if err := s.buildIdentityCenter(w); err != nil {
 		return err
 	}
-	if err := s.initCatalog(w); err != nil {
+	if err := s.buildAccountFactory(w); err != nil {
 		return err
 	}
 	s.queues = sqs.New(s.env, Endpoint)

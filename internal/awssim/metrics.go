@@ -11,13 +11,7 @@ package awssim
 func (s *Sim) ProductsUnderChange() int {
 	s.env.Lock()
 	defer s.env.Unlock()
-	n := 0
-	for _, pp := range s.catalog.Provisioned {
-		if pp.Status == ppUnderChange || pp.Status == ppPlan {
-			n++
-		}
-	}
-	return n
+	return s.catalog.ProductsUnderChange()
 }
 
 // Function returns the handler registered for arn, or nil, so a caller can

@@ -15,8 +15,6 @@ package awssim
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/towervend/towervend/internal/awssim/identitycenter"
-	"github.com/towervend/towervend/internal/awssim/protocol"
 	"io"
 	"log/slog"
 	"maps"
@@ -27,6 +25,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/towervend/towervend/internal/awssim/accountfactory"
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -56,7 +58,7 @@ type Sim struct {
 
 	org      *organizations.Service
 	identity *identitycenter.Service
-	catalog  CatalogState
+	catalog  *accountfactory.Service // Service Catalog, Control Tower's Account Factory and its API
 	queues   *sqs.Service
 	events   *eventbridge.Service
 	// sts owns the access keys: the world's principals' and those AssumeRole issued.
@@ -109,7 +111,7 @@ func (s *Sim) registerServices() {
 			Ops:      s.org.Ops()},
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.catalogOps()},
+			Ops:      s.catalog.Ops()},
 		identitycenter.SSOAdminPrefix: {Name: "sso", ContentType: "application/x-amz-json-1.1",
 			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:      s.identity.SSOAdminOps()},
@@ -131,7 +133,7 @@ func (s *Sim) registerServices() {
 		Actions:  s.sts.Actions()}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
 		Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
-		Ops:      s.controlTowerOps()}
+		Ops:      s.catalog.ControlTowerOps()}
 }
 
 // Clock is the simulator's time source.
@@ -296,16 +298,6 @@ func (s *Sim) latency(service string) time.Duration {
 	return s.env.Faults().Latency[service].D()
 }
 
-// ctBusy reports whether another Control Tower operation is running now. s.mu is held.
-func (s *Sim) ctBusy(now time.Time) bool {
-	for _, win := range (*s.env.Faults()).ControlTowerBusy {
-		if !now.Before(s.world.Start.Add(win.From.D())) && now.Before(s.world.Start.Add(win.Until.D())) {
-			return true
-		}
-	}
-	return false
-}
-
 // --- in-process clients ---
 
 // InProcessClient is an aws.HTTPClient that serves requests with the simulator
@@ -354,7 +346,7 @@ type snapshot struct {
 	Faults   Faults                        `json:"faults"`
 	Org      organizations.OrgState        `json:"organizations"`
 	Identity identitycenter.State          `json:"identityCenter"`
-	Catalog  CatalogState                  `json:"serviceCatalog"`
+	Catalog  accountfactory.State          `json:"serviceCatalog"`
 	Queues   sqs.QueueState                `json:"sqs"`
 	Events   EventsState                   `json:"eventBridge"`
 	SFN      StepFunctionsState            `json:"stepFunctions"`
@@ -374,7 +366,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: *s.org.State(),
-		Identity: *s.identity.State(), Catalog: s.catalog,
+		Identity: *s.identity.State(), Catalog: *s.catalog.State(),
 		Queues:   s.queues.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
@@ -405,13 +397,13 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	}
 	s.env.SetFaults(snap.Faults)
 	s.org.SetState(snap.Org, snap.Requests)
-	s.catalog = snap.Catalog
+	s.catalog.SetState(snap.Catalog)
 	s.sts.SetKeys(snap.Keys)
 	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)
 	s.org.Resume()
-	s.resumeCatalog()
+	s.catalog.Resume()
 	s.queues.Restore(snap.Queues)
 	s.identity.Resume()
 	return s, nil

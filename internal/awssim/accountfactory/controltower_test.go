@@ -1,4 +1,4 @@
-package awssim
+package accountfactory_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,12 +17,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/awssim/accountfactory"
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/clock"
 )
 
 // afPastStart moves past the moment Service Catalog hands a request to Control Tower.
-const afPastStart = afStartDelay + time.Second
+const afPastStart = accountfactory.StartDelay + time.Second
 
 // ctLifecycleDetail is the CloudTrail detail of a Control Tower lifecycle event,
 // as a consumer would declare it.
@@ -73,7 +76,7 @@ type ctEvent struct {
 }
 
 // ctLifecycleEvents decodes the Control Tower lifecycle events on the default bus.
-func ctLifecycleEvents(t *testing.T, s *Sim) []ctEvent {
+func ctLifecycleEvents(t *testing.T, s *awssim.Sim) []ctEvent {
 	t.Helper()
 	var out []ctEvent
 	for _, raw := range s.BusEvents("default") {
@@ -90,42 +93,49 @@ func ctLifecycleEvents(t *testing.T, s *Sim) []ctEvent {
 }
 
 // ctAccount reads an account from Organizations' state.
-func ctAccount(s *Sim, id string) Account {
-	s.env.Lock()
-	defer s.env.Unlock()
-	if a := s.org.Account(id); a != nil {
-		return *a
-	}
-	return Account{}
+func ctAccount(s *awssim.Sim, id string) awssim.Account {
+	a, _ := s.Account(id)
+	return a
 }
 
-func ctAccountByEmail(s *Sim, email string) *Account {
-	s.env.Lock()
-	defer s.env.Unlock()
-	if a := s.org.AccountByEmail(email); a != nil {
-		c := *a
-		return &c
+func ctAccountByEmail(s *awssim.Sim, email string) *awssim.Account {
+	if a, ok := s.AccountByEmail(email); ok {
+		return &a
 	}
 	return nil
 }
 
-func ctAccountCount(s *Sim) int {
-	s.env.Lock()
-	defer s.env.Unlock()
-	return len(s.org.SortedAccounts())
-}
+func ctAccountCount(s *awssim.Sim) int { return s.AccountCount() }
 
 // ctHasAdmin reports whether the Identity Center user with email has
 // AWSAdministratorAccess on the account.
-func ctHasAdmin(s *Sim, email, accountID string) bool {
-	s.env.Lock()
-	defer s.env.Unlock()
-	u := s.identity.State().UserByEmail(email)
-	ps := s.identity.State().PermissionSetByName("AWSAdministratorAccess")
-	if u == nil || ps == nil {
+func ctHasAdmin(s *awssim.Sim, email, accountID string) bool {
+	id := s.IdentityCenter()
+	u := ctUserByEmail(s, email)
+	if u == nil {
 		return false
 	}
-	return s.identity.State().HasAssignment(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
+	for _, ps := range id.PermissionSets {
+		if ps.Name != "AWSAdministratorAccess" {
+			continue
+		}
+		for _, a := range id.Assignments {
+			if a.AccountID == accountID && a.PermissionSetArn == ps.Arn && a.PrincipalType == "USER" && a.PrincipalID == u.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ctUserByEmail finds the Identity Center user with email (case-insensitively, as AWS does), or nil.
+func ctUserByEmail(s *awssim.Sim, email string) *identitycenter.User {
+	for _, u := range s.IdentityCenter().Users {
+		if strings.EqualFold(u.Email, email) {
+			return u
+		}
+	}
+	return nil
 }
 
 func ctRecordError(t *testing.T, rec *servicecatalog.DescribeRecordOutput) types.RecordError {
@@ -137,7 +147,7 @@ func ctRecordError(t *testing.T, rec *servicecatalog.DescribeRecordOutput) types
 // ctUpdateParams keeps every parameter but those given.
 func ctUpdateParams(changes map[string]string) []types.UpdateProvisioningParameter {
 	var out []types.UpdateProvisioningParameter
-	for _, k := range afParameterKeys {
+	for _, k := range accountfactory.ParameterKeys {
 		if v, ok := changes[k]; ok {
 			out = append(out, types.UpdateProvisioningParameter{Key: aws.String(k), Value: aws.String(v)})
 			continue
@@ -214,12 +224,10 @@ func TestControlTowerCreatesAccount(t *testing.T) {
 
 	got := ctAccount(s, acct.ID)
 	assert.True(t, got.Enrolled)
-	assert.Equal(t, RoleTrusted, got.ExecutionRole)
+	assert.Equal(t, awssim.RoleTrusted, got.ExecutionRole)
 	assert.Equal(t, "ou-nw7k-sbx00001", got.ParentID)
 
-	s.env.Lock()
-	u := s.identity.State().UserByEmail("alpha.lead@northwind.example")
-	s.env.Unlock()
+	u := ctUserByEmail(s, "alpha.lead@northwind.example")
 	require.NotNil(t, u, "Control Tower creates the SSO user")
 	assert.Equal(t, "Alpha", u.GivenName)
 	assert.Equal(t, "Lead", u.FamilyName)
@@ -272,7 +280,7 @@ func TestControlTowerLifecycleEventsMatchAWSSamples(t *testing.T) {
 	af := catalogFindAF(t, sc)
 	catalogProvision(t, sc, af, "team-beta", "team-beta", "aws+team-beta@northwind.example", "Sandbox (ou-nw7k-sbx00001)")
 	clk.Advance(time.Hour)
-	ctUpdate(t, sc, "team-beta", "beta-move", map[string]string{afManagedOU: "Enrollment (ou-nw7k-enr00001)"})
+	ctUpdate(t, sc, "team-beta", "beta-move", map[string]string{accountfactory.ManagedOU: "Enrollment (ou-nw7k-enr00001)"})
 	clk.Advance(time.Hour)
 
 	evs := ctLifecycleEvents(t, s)
@@ -290,7 +298,7 @@ func TestControlTowerLifecycleEventsMatchAWSSamples(t *testing.T) {
 	}
 	for _, sample := range samples {
 		t.Run(sample.file, func(t *testing.T) {
-			raw, err := os.ReadFile("../../events/aws/" + sample.file)
+			raw, err := os.ReadFile("../../../events/aws/" + sample.file)
 			require.NoError(t, err)
 			var want events.CloudWatchEvent
 			require.NoError(t, json.Unmarshal(raw, &want))
@@ -326,9 +334,9 @@ func TestControlTowerLifecycleEventsMatchAWSSamples(t *testing.T) {
 			assert.Equal(t, acct.ID, gotStatus.Account.ID)
 			assert.Equal(t, "team-beta", gotStatus.Account.Name)
 			assert.Equal(t, sample.ou, gotStatus.OrganizationalUnit.ID)
-			requested, err := time.Parse(afTimestamp, gotStatus.RequestedTimestamp)
+			requested, err := time.Parse(accountfactory.Timestamp, gotStatus.RequestedTimestamp)
 			require.NoError(t, err)
-			completed, err := time.Parse(afTimestamp, gotStatus.CompletedTimestamp)
+			completed, err := time.Parse(accountfactory.Timestamp, gotStatus.CompletedTimestamp)
 			require.NoError(t, err)
 			assert.True(t, completed.After(requested))
 			assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$`, gotStatus.CompletedTimestamp, "AWS's format, no colon in the offset")
@@ -376,7 +384,7 @@ func TestControlTowerOrganizationalUnitChecks(t *testing.T) {
 }
 
 func TestControlTowerConcurrentAccountOperationsQuota(t *testing.T) {
-	s, clk := newTestSim(t, func(w *World) { w.ControlTower.Spread = 0 })
+	s, clk := newTestSim(t, func(w *awssim.World) { w.ControlTower.Spread = 0 })
 	sc := catalogClient(s)
 	af := catalogFindAF(t, sc)
 	status := func(rd *types.RecordDetail) types.RecordStatus {
@@ -402,10 +410,10 @@ func TestControlTowerConcurrentAccountOperationsQuota(t *testing.T) {
 	require.Equal(t, types.RecordStatusFailed, rec.RecordDetail.Status, "the sixth concurrent operation is refused")
 	e := ctRecordError(t, rec)
 	assert.Equal(t, "ResourceInUseException", aws.ToString(e.Code), "the code marks it transient")
-	assert.Equal(t, afMsgBusy, aws.ToString(e.Description))
+	assert.Equal(t, accountfactory.MsgBusy, aws.ToString(e.Description))
 	pp := catalogProduct(t, sc, "q6")
 	assert.Equal(t, types.ProvisionedProductStatusError, pp.Status)
-	assert.Equal(t, "ResourceInUseException  "+afMsgBusy, aws.ToString(pp.StatusMessage))
+	assert.Equal(t, "ResourceInUseException  "+accountfactory.MsgBusy, aws.ToString(pp.StatusMessage))
 	assert.Nil(t, ctAccountByEmail(s, "aws+q6@northwind.example"))
 
 	// q1 finishes a minute before the others: one slot is free again.
@@ -433,8 +441,8 @@ func TestControlTowerConcurrentAccountOperationsQuota(t *testing.T) {
 }
 
 func TestControlTowerBusyWindow(t *testing.T) {
-	s, clk := newTestSim(t, func(w *World) {
-		w.Faults.ControlTowerBusy = []Window{{From: 0, Until: Duration(10 * time.Minute)}}
+	s, clk := newTestSim(t, func(w *awssim.World) {
+		w.Faults.ControlTowerBusy = []awssim.Window{{From: 0, Until: awssim.Duration(10 * time.Minute)}}
 	})
 	sc := catalogClient(s)
 	af := catalogFindAF(t, sc)
@@ -443,7 +451,7 @@ func TestControlTowerBusyWindow(t *testing.T) {
 	rec := catalogRecord(t, sc, aws.ToString(rd.RecordId))
 	require.Equal(t, types.RecordStatusFailed, rec.RecordDetail.Status)
 	assert.Equal(t, "ResourceInUseException", aws.ToString(ctRecordError(t, rec).Code))
-	assert.Equal(t, afMsgBusy, aws.ToString(ctRecordError(t, rec).Description))
+	assert.Equal(t, accountfactory.MsgBusy, aws.ToString(ctRecordError(t, rec).Description))
 
 	clk.Advance(10 * time.Minute)
 	again := catalogProvision(t, sc, af, "team-busy-2", "team-busy", "aws+team-busy@northwind.example", "Sandbox")
@@ -507,9 +515,9 @@ func TestControlTowerEnrollment(t *testing.T) {
 	}{
 		{name: "trusted role", account: "730335518842", email: "aws+marketing-analytics@northwind.example", accountName: "marketing-analytics", startParent: "r-nw7k"},
 		{name: "untrusted role", account: "163728394051", email: "aws+data-lake-dev@northwind.example", accountName: "data-lake-dev",
-			precheck: afMsgRole, startParent: "ou-nw7k-leg00001"},
+			precheck: accountfactory.MsgRole, startParent: "ou-nw7k-leg00001"},
 		{name: "missing role", account: "604829118370", email: "aws-root@retail-acquisition.example", accountName: "acquired-retail",
-			precheck: afMsgRole, startParent: "r-nw7k"},
+			precheck: accountfactory.MsgRole, startParent: "r-nw7k"},
 		{name: "suspended", account: "174839405162", email: "aws+old-marketing@northwind.example", accountName: "old-marketing",
 			precheck: "This account has been suspended. It cannot be enrolled", startParent: "ou-nw7k-sus00001"},
 		{name: "already enrolled", account: "618273645091", email: "aws+payments-prod@northwind.example", accountName: "payments-prod",
@@ -574,7 +582,7 @@ func TestControlTowerUpdate(t *testing.T) {
 	const acct = "830495867213" // payments-staging, in Workloads/NonProd
 
 	rd := ctUpdate(t, sc, "payments-staging", "move-1", map[string]string{
-		afManagedOU: "Prod (ou-nw7k-wklprod1)", afSSOEmail: "pay.owner@northwind.example", afSSOFirstName: "Pay", afSSOLastName: "Owner"})
+		accountfactory.ManagedOU: "Prod (ou-nw7k-wklprod1)", accountfactory.SSOEmail: "pay.owner@northwind.example", accountfactory.SSOFirstName: "Pay", accountfactory.SSOLastName: "Owner"})
 	assert.Equal(t, "UPDATE_PROVISIONED_PRODUCT", aws.ToString(rd.RecordType))
 	assert.Equal(t, types.RecordStatusCreated, rd.Status)
 	same := ctUpdate(t, sc, "payments-staging", "move-1", nil)
@@ -607,7 +615,7 @@ func TestControlTowerUpdate(t *testing.T) {
 	assert.Equal(t, "Prod", st.OrganizationalUnit.Name)
 
 	// A second SSO user: Control Tower adds it; the first keeps its access.
-	ctUpdate(t, sc, "payments-staging", "sso-2", map[string]string{afSSOEmail: "pay.deputy@northwind.example"})
+	ctUpdate(t, sc, "payments-staging", "sso-2", map[string]string{accountfactory.SSOEmail: "pay.deputy@northwind.example"})
 	clk.Advance(time.Hour)
 	assert.True(t, ctHasAdmin(s, "pay.deputy@northwind.example", acct))
 	assert.True(t, ctHasAdmin(s, "pay.owner@northwind.example", acct))
@@ -618,7 +626,7 @@ func TestControlTowerUpdate(t *testing.T) {
 		want   string
 	}{
 		{"parameter left out", ctUpdateParams(nil)[:5], "Parameters: [ManagedOrganizationalUnit] must have values"},
-		{"new account email", ctUpdateParams(map[string]string{afAccountEmail: "aws+other@northwind.example"}), "AccountEmail cannot be changed"},
+		{"new account email", ctUpdateParams(map[string]string{accountfactory.AccountEmail: "aws+other@northwind.example"}), "AccountEmail cannot be changed"},
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
@@ -632,7 +640,7 @@ func TestControlTowerUpdate(t *testing.T) {
 }
 
 func TestControlTowerFailProvisioning(t *testing.T) {
-	s, clk := newTestSim(t, func(w *World) { w.Faults.FailProvisioning = []string{"team-flaky"} })
+	s, clk := newTestSim(t, func(w *awssim.World) { w.Faults.FailProvisioning = []string{"team-flaky"} })
 	sc := catalogClient(s)
 	af := catalogFindAF(t, sc)
 	rd := catalogProvision(t, sc, af, "team-flaky", "team-flaky", "aws+team-flaky@northwind.example", "Sandbox (ou-nw7k-sbx00001)")
@@ -675,9 +683,9 @@ func TestControlTowerFailProvisioning(t *testing.T) {
 }
 
 func TestControlTowerFailProvisioningRate(t *testing.T) {
-	s, clk := newTestSim(t, func(w *World) { w.Faults.FailProvisioningRate = 1 })
+	s, clk := newTestSim(t, func(w *awssim.World) { w.Faults.FailProvisioningRate = 1 })
 	sc := catalogClient(s)
-	rd := ctUpdate(t, sc, "payments-staging", "doomed", map[string]string{afManagedOU: "Prod (ou-nw7k-wklprod1)"})
+	rd := ctUpdate(t, sc, "payments-staging", "doomed", map[string]string{accountfactory.ManagedOU: "Prod (ou-nw7k-wklprod1)"})
 	clk.Advance(time.Hour)
 	rec := catalogRecord(t, sc, aws.ToString(rd.RecordId))
 	require.Equal(t, types.RecordStatusFailed, rec.RecordDetail.Status)
@@ -702,10 +710,10 @@ func TestControlTowerSnapshotRestoreResumesOperations(t *testing.T) {
 
 	var buf bytes.Buffer
 	require.NoError(t, s.Snapshot(&buf))
-	at, err := SnapshotTime(buf.Bytes())
+	at, err := awssim.SnapshotTime(buf.Bytes())
 	require.NoError(t, err)
 	clk2 := clock.NewVirtual(at, 0)
-	s2, err := Restore(&buf, Options{Clock: clk2})
+	s2, err := awssim.Restore(&buf, awssim.Options{Clock: clk2})
 	require.NoError(t, err)
 	sc2 := catalogClient(s2)
 

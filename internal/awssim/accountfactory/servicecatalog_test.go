@@ -1,4 +1,4 @@
-package awssim
+package accountfactory_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
 )
 
 // The default world's enrolled member accounts, each with an Account Factory product.
@@ -22,7 +24,7 @@ type catalogAF struct {
 	productID, artifactID, pathID string
 }
 
-func catalogClient(s *Sim) *servicecatalog.Client {
+func catalogClient(s *awssim.Sim) *servicecatalog.Client {
 	return servicecatalog.NewFromConfig(testConfig(s))
 }
 
@@ -166,12 +168,12 @@ func TestCatalogFindsTheAccountFactoryProduct(t *testing.T) {
 }
 
 func TestCatalogPortfolioPrincipals(t *testing.T) {
-	s, _ := newTestSim(t, nil)
-	af := catalogFindAF(t, catalogClient(s))
 	// An STS session of the associated role counts as the role.
-	s.env.Lock()
-	s.sts.Keys()["ASIASESSION000000001"] = Principal{Arn: "arn:aws:sts::111122223333:assumed-role/towervend-vending/vend-42", AccountID: "111122223333"}
-	s.env.Unlock()
+	s, _ := newTestSim(t, func(w *awssim.World) {
+		w.Principals = append(w.Principals, awssim.PrincipalSpec{AccessKeyID: "ASIASESSION000000001",
+			Arn: "arn:aws:sts::111122223333:assumed-role/towervend-vending/vend-42"})
+	})
+	af := catalogFindAF(t, catalogClient(s))
 	ctx := context.Background()
 
 	t.Run("assumed role of an associated role has launch paths", func(t *testing.T) {
@@ -248,9 +250,8 @@ func TestCatalogSeededProvisionedProducts(t *testing.T) {
 	assert.Equal(t, map[string]string{"AccountId": "618273645091", "AccountEmail": "aws+payments-prod@northwind.example",
 		"SSOUserEmail": "aws+payments-prod@northwind.example"}, catalogOutputs(rec.RecordOutputs))
 
-	s.env.Lock()
-	params := s.catalog.productByName("payments-prod").Parameters
-	s.env.Unlock()
+	state := s.AccountFactory()
+	params := state.ProductByName("payments-prod").Parameters
 	assert.Equal(t, "Prod (ou-nw7k-wklprod1)", params["ManagedOrganizationalUnit"])
 	assert.Equal(t, "Admin", params["SSOUserFirstName"])
 }
@@ -343,9 +344,7 @@ func TestCatalogProvisionProductValidation(t *testing.T) {
 	sc := catalogClient(s)
 	ctx := context.Background()
 	af := catalogFindAF(t, sc)
-	s.env.Lock()
-	inactive := s.catalog.Artifacts[0].ID
-	s.env.Unlock()
+	inactive := s.AccountFactory().Artifacts[0].ID
 	accounts := ctAccountCount(s)
 
 	good := func() *servicecatalog.ProvisionProductInput {
@@ -466,7 +465,7 @@ func TestCatalogThrottlingIsRetriedBySDK(t *testing.T) {
 	ctx := context.Background()
 	af := catalogFindAF(t, sc)
 	before := catalogCalls(s)
-	s.SetFaults(Faults{Throttle: map[string]float64{"servicecatalog": 0.3}})
+	s.SetFaults(awssim.Faults{Throttle: map[string]float64{"servicecatalog": 0.3}})
 
 	const ops = 20
 	for i := range ops - 1 {
@@ -482,7 +481,7 @@ func TestCatalogThrottlingIsRetriedBySDK(t *testing.T) {
 	assert.Len(t, catalogSearch(t, sc, "name:team-throttled"), 1, "retries of ProvisionProduct create one product")
 }
 
-func catalogCalls(s *Sim) int {
+func catalogCalls(s *awssim.Sim) int {
 	n := 0
 	for _, c := range s.Calls()["servicecatalog"] {
 		n += c

@@ -1,4 +1,4 @@
-package awssim
+package accountfactory_test
 
 import (
 	"context"
@@ -27,9 +27,7 @@ func TestControlTowerAPIListsRegisteredOUs(t *testing.T) {
 			assert.Equal(t, types.EnablementStatusSucceeded, b.StatusSummary.Status)
 		}
 	}
-	s.env.Lock()
-	legacy, wkl := s.org.OUArn("ou-nw7k-leg00001"), s.org.OUArn("ou-nw7k-wklprod1")
-	s.env.Unlock()
+	legacy, wkl := s.OUArn("ou-nw7k-leg00001"), s.OUArn("ou-nw7k-wklprod1")
 	assert.Contains(t, targets, wkl)
 	assert.NotContains(t, targets, legacy, "Legacy is not registered")
 	assert.Len(t, targets, 8, "the demo world registers eight OUs")
@@ -38,9 +36,7 @@ func TestControlTowerAPIListsRegisteredOUs(t *testing.T) {
 func TestControlTowerAPIIncludesEnrolledAccountsAsChildren(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	ct := controltower.NewFromConfig(testConfig(s))
-	s.env.Lock()
-	acct := s.org.AccountArn("618273645091")
-	s.env.Unlock()
+	acct := s.AccountArn("618273645091")
 	out, err := ct.ListEnabledBaselines(context.Background(), &controltower.ListEnabledBaselinesInput{
 		IncludeChildren: true, Filter: &types.EnabledBaselineFilter{TargetIdentifiers: []string{acct}}})
 	require.NoError(t, err)

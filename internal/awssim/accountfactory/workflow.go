@@ -1,8 +1,6 @@
-package awssim
+package accountfactory
 
 import (
-	"github.com/towervend/towervend/internal/awssim/identitycenter"
-	"github.com/towervend/towervend/internal/awssim/protocol"
 	"regexp"
 	"strings"
 	"time"
@@ -83,68 +81,43 @@ const (
 	afEventUpdate = "UpdateManagedAccount"
 )
 
-// AccountOperation is Control Tower's work on one record.
-type AccountOperation struct {
-	// Kind is the Service Catalog request: provision, update or terminate.
-	Kind string `json:"kind"`
-	// Action is what Control Tower does, decided when it takes the request:
-	// create, enroll, update or terminate.
-	Action string `json:"action,omitempty"`
-	Phase  string `json:"phase"`
-	// Params are the requested parameters.
-	Params     map[string]string `json:"params"`
-	ArtifactID string            `json:"artifactId"`
-	AccountID  string            `json:"accountId,omitempty"`
-	OUID       string            `json:"ouId,omitempty"`
-	// Event is the lifecycle event the operation ends with, if any.
-	Event     string    `json:"event,omitempty"`
-	Requested time.Time `json:"requested"`
-	// Next is when the operation takes its next step.
-	Next time.Time `json:"next"`
-	// Seq tells the current timer from stale ones.
-	Seq         int    `json:"seq"`
-	FailCode    string `json:"failCode,omitempty"`
-	FailMessage string `json:"failMessage,omitempty"`
-}
-
-// afSubmit attaches Control Tower's work to a new record. s.mu is held.
-func (s *Sim) afSubmit(rec *CatalogRecord, kind string, params map[string]string, artifactID string, now time.Time) {
+// afSubmit attaches Control Tower's work to a new record. The lock is held.
+func (s *Service) afSubmit(rec *Record, kind string, params map[string]string, artifactID string, now time.Time) {
 	rec.Operation = &AccountOperation{Kind: kind, Phase: afPending, Params: params, ArtifactID: artifactID, Requested: now}
 	s.afSchedule(rec, now.Add(afStartDelay))
 }
 
-// afSchedule sets the operation's next step. s.mu is held.
-func (s *Sim) afSchedule(rec *CatalogRecord, at time.Time) {
+// afSchedule sets the operation's next step. The lock is held.
+func (s *Service) afSchedule(rec *Record, at time.Time) {
 	rec.Operation.Next = at
 	rec.Operation.Seq++
 	s.afArm(rec.ID)
 }
 
-// afArm starts the timer for the record's next step. s.mu is held.
-func (s *Sim) afArm(recID string) {
-	op := s.catalog.Records[recID].Operation
+// afArm starts the timer for the record's next step. The lock is held.
+func (s *Service) afArm(recID string) {
+	op := s.state.Records[recID].Operation
 	seq := op.Seq
 	d := op.Next.Sub(s.env.Clock.Now())
 	if d < 0 {
 		d = 0
 	}
-	s.env.Clock.AfterFunc(d, func() { s.afFire(recID, seq) })
+	s.env.AfterLocked(d, func() { s.afFire(recID, seq) })
 }
 
-func (s *Sim) afFire(recID string, seq int) {
-	s.env.Lock()
-	defer s.env.Unlock()
-	rec := s.catalog.Records[recID]
+// afFire runs a timer's step unless a later schedule replaced it. The lock is held.
+func (s *Service) afFire(recID string, seq int) {
+	rec := s.state.Records[recID]
 	if rec == nil || rec.Operation == nil || rec.Operation.Seq != seq {
 		return
 	}
 	s.afStep(rec, s.env.Clock.Now())
 }
 
-// afStep moves an operation on from its current phase. s.mu is held.
-func (s *Sim) afStep(rec *CatalogRecord, now time.Time) {
+// afStep moves an operation on from its current phase. The lock is held.
+func (s *Service) afStep(rec *Record, now time.Time) {
 	op := rec.Operation
-	pp := s.catalog.Provisioned[rec.ProvisionedProductID]
+	pp := s.state.Provisioned[rec.ProvisionedProductID]
 	if pp == nil { // cannot happen: a product under change cannot be terminated
 		rec.Operation = nil
 		return
@@ -169,9 +142,9 @@ func (s *Sim) afStep(rec *CatalogRecord, now time.Time) {
 }
 
 // afInFlight counts the account operations Control Tower is working on.
-// s.mu is held.
-func (s *Sim) afInFlight() (ops, terminations int) {
-	for _, r := range s.catalog.Records {
+// The lock is held.
+func (s *Service) afInFlight() (ops, terminations int) {
+	for _, r := range s.state.Records {
 		if op := r.Operation; op != nil && op.Phase != afPending {
 			ops++
 			if op.Kind == afTerminate {
@@ -182,20 +155,20 @@ func (s *Sim) afInFlight() (ops, terminations int) {
 	return ops, terminations
 }
 
-// afStart is Control Tower taking the request from Service Catalog. s.mu is held.
-func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time) {
+// afStart is Control Tower taking the request from Service Catalog. The lock is held.
+func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 	op := rec.Operation
-	ct := s.world.ControlTower
+	ct := s.set
 	running, terminating := s.afInFlight()
-	if s.ctBusy(now) || running >= ct.ConcurrentAccountOperations || (op.Kind == afTerminate && terminating > 0) {
-		s.catalog.Refused++
+	if s.busy(now) || running >= ct.ConcurrentAccountOperations || (op.Kind == afTerminate && terminating > 0) {
+		s.state.Refused++
 		s.afFail(rec, pp, now, "ResourceInUseException", afMsgBusy, false)
 		return
 	}
-	s.catalog.PeakInFlight = max(s.catalog.PeakInFlight, running+1)
+	s.state.PeakInFlight = max(s.state.PeakInFlight, running+1)
 	if op.Kind == afTerminate {
 		op.Action, op.AccountID = afTerminate, pp.PhysicalID
-		s.afRun(rec, now, s.afJitter(ct.TerminateTime.D()))
+		s.afRun(rec, now, s.afJitter(ct.TerminateTime))
 		return
 	}
 	ou, msg := s.afResolveOU(op.Params[afManagedOU])
@@ -207,16 +180,18 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 
 	var acct *Account
 	if pp.PhysicalID != "" {
-		if acct = s.org.Account(pp.PhysicalID); acct == nil {
+		a, ok := s.org.Account(pp.PhysicalID)
+		if !ok {
 			s.afFail(rec, pp, now, "ValidationException", "The account "+pp.PhysicalID+" of this provisioned product is no longer in the organization.", false)
 			return
 		}
-	} else if a := s.org.AccountByEmail(op.Params[afAccountEmail]); a != nil {
+		acct = &a
+	} else if a, ok := s.org.AccountByEmail(op.Params[afAccountEmail]); ok {
 		// An existing account's email means enrollment; Control Tower checks it
 		// is the account the caller means.
 		var refusal string
-		switch owner := s.catalog.productOwning(a.ID); {
-		case a.ID == s.org.ManagementAccountID():
+		switch owner := s.state.productOwning(a.ID); {
+		case a.ID == s.env.ManagementAccountID:
 			refusal = "AWS Control Tower cannot enroll the management account."
 		case a.Enrolled:
 			refusal = "The account " + a.Name + " (" + a.ID + ") is already enrolled in AWS Control Tower."
@@ -229,10 +204,10 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 			s.afFail(rec, pp, now, "ValidationException", refusal, false)
 			return
 		}
-		acct = a
+		acct = &a
 	}
 	op.Event = afEventCreate
-	if acct != nil && s.catalog.KnownAccounts[acct.ID] {
+	if acct != nil && s.state.KnownAccounts[acct.ID] {
 		// Control Tower has worked on this account before (a retry after a
 		// failure, or an update): it reports an update.
 		op.Event = afEventUpdate
@@ -244,7 +219,7 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 		switch {
 		case acct.Status != "ACTIVE":
 			precheck = afMsgSuspended
-		case acct.ExecutionRole != RoleTrusted:
+		case !acct.ExecutionRoleTrusted:
 			precheck = afMsgRole
 		}
 		if precheck != "" {
@@ -259,19 +234,18 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 	switch {
 	case acct == nil:
 		// Control Tower's workflow starts with Organizations CreateAccount.
-		id := s.org.NewAccountID()
-		acct = &Account{ID: id, Name: op.Params[afAccountName], Email: op.Params[afAccountEmail], ParentID: ou.ID,
-			Status: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: now, ExecutionRole: RoleTrusted}
-		s.org.AddAccount(acct)
-		op.Action, op.AccountID, base = afCreate, id, ct.ProvisioningTime.D()
+		acct = &Account{Name: op.Params[afAccountName], Email: op.Params[afAccountEmail], ParentID: ou.ID,
+			Status: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: now, ExecutionRoleTrusted: true}
+		acct.ID = s.org.CreateAccount(*acct)
+		op.Action, op.AccountID, base = afCreate, acct.ID, ct.ProvisioningTime
 	case pp.PhysicalID == "":
-		acct.ParentID = ou.ID // enrollment moves the account into the OU first
-		op.Action, base = afEnroll, ct.EnrollmentTime.D()
+		s.org.MoveAccount(acct.ID, ou.ID) // enrollment moves the account into the OU first
+		op.Action, base = afEnroll, ct.EnrollmentTime
 	default:
-		op.Action, base = afUpdate, ct.UpdateTime.D()
+		op.Action, base = afUpdate, ct.UpdateTime
 	}
 	pp.PhysicalID = acct.ID
-	s.catalog.KnownAccounts[acct.ID] = true
+	s.state.KnownAccounts[acct.ID] = true
 
 	d := s.afJitter(base)
 	if s.afInjectFailure(op) {
@@ -283,17 +257,17 @@ func (s *Sim) afStart(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time)
 	s.afRun(rec, now, d)
 }
 
-// afRun marks the record IN_PROGRESS and schedules the end. s.mu is held.
-func (s *Sim) afRun(rec *CatalogRecord, now time.Time, d time.Duration) {
+// afRun marks the record IN_PROGRESS and schedules the end. The lock is held.
+func (s *Service) afRun(rec *Record, now time.Time, d time.Duration) {
 	rec.Operation.Phase = afRunning
 	rec.Status, rec.Updated = recInProgress, now
 	s.afSchedule(rec, now.Add(d))
 }
 
 // afJitter spreads a duration by up to the world's Spread either way, from the seeded rand.
-func (s *Sim) afJitter(base time.Duration) time.Duration {
+func (s *Service) afJitter(base time.Duration) time.Duration {
 	d := base
-	if spread := s.world.ControlTower.Spread.D(); spread > 0 {
+	if spread := s.set.Spread; spread > 0 {
 		d += time.Duration((s.env.Rand().Float64()*2 - 1) * float64(spread))
 	}
 	if d < time.Minute {
@@ -305,19 +279,19 @@ func (s *Sim) afJitter(base time.Duration) time.Duration {
 // afInjectFailure decides from the world's faults whether the operation fails:
 // FailProvisioning names fail their first provisioning (create or enroll);
 // FailProvisioningRate fails that share of creates, enrollments and updates.
-func (s *Sim) afInjectFailure(op *AccountOperation) bool {
+func (s *Service) afInjectFailure(op *AccountOperation) bool {
 	if op.Action == afCreate || op.Action == afEnroll {
-		for _, f := range (*s.env.Faults()).FailProvisioning {
+		for _, f := range s.env.Faults().FailProvisioning {
 			if !strings.EqualFold(f, op.Params[afAccountName]) && !strings.EqualFold(f, op.Params[afAccountEmail]) {
 				continue
 			}
-			if !afContainsFold(s.catalog.SpentFaults, f) {
-				s.catalog.SpentFaults = append(s.catalog.SpentFaults, f)
+			if !afContainsFold(s.state.SpentFaults, f) {
+				s.state.SpentFaults = append(s.state.SpentFaults, f)
 				return true
 			}
 		}
 	}
-	if rate := (*s.env.Faults()).FailProvisioningRate; rate > 0 {
+	if rate := s.env.Faults().FailProvisioningRate; rate > 0 {
 		return s.env.Rand().Float64() < rate
 	}
 	return false
@@ -337,14 +311,15 @@ var afOURe = regexp.MustCompile(`^(.*) \((ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})\)$`)
 // afResolveOU finds the OU a ManagedOrganizationalUnit value names: "Name
 // (ou-id)", or a bare name of a top-level OU when only one has it. msg is
 // Control Tower's refusal when there is no such registered OU.
-func (s *Sim) afResolveOU(v string) (ou *OU, msg string) {
+func (s *Service) afResolveOU(v string) (ou OU, msg string) {
 	if m := afOURe.FindStringSubmatch(v); m != nil {
-		ou = s.org.OU(m[2])
-		if ou == nil || ou.Name != m[1] {
-			return nil, "AWS Control Tower cannot find the organizational unit " + v + " in your organization. Specify a registered OU as \"Name (ou-id)\"."
+		var ok bool
+		ou, ok = s.org.OU(m[2])
+		if !ok || ou.Name != m[1] {
+			return OU{}, "AWS Control Tower cannot find the organizational unit " + v + " in your organization. Specify a registered OU as \"Name (ou-id)\"."
 		}
 	} else {
-		var named []*OU
+		var named []OU
 		for _, u := range s.org.ChildOUs(s.org.RootID()) {
 			if u.Name == v {
 				named = append(named, u)
@@ -352,41 +327,41 @@ func (s *Sim) afResolveOU(v string) (ou *OU, msg string) {
 		}
 		switch len(named) {
 		case 0:
-			return nil, "AWS Control Tower cannot find the organizational unit " + v + " in your organization. Specify a registered OU as \"Name (ou-id)\"."
+			return OU{}, "AWS Control Tower cannot find the organizational unit " + v + " in your organization. Specify a registered OU as \"Name (ou-id)\"."
 		case 1:
 			ou = named[0]
 		default:
-			return nil, "More than one top-level organizational unit is named " + v + ". Specify the OU as \"Name (ou-id)\"."
+			return OU{}, "More than one top-level organizational unit is named " + v + ". Specify the OU as \"Name (ou-id)\"."
 		}
 	}
 	if !ou.Registered {
-		return nil, "The organizational unit " + ou.Name + " (" + ou.ID + ") is not registered with AWS Control Tower. Register the OU, or choose a registered OU."
+		return OU{}, "The organizational unit " + ou.Name + " (" + ou.ID + ") is not registered with AWS Control Tower. Register the OU, or choose a registered OU."
 	}
 	return ou, ""
 }
 
-// afSucceed completes an operation. s.mu is held.
-func (s *Sim) afSucceed(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time) {
+// afSucceed completes an operation. The lock is held.
+func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) {
 	op := rec.Operation
 	if op.Action == afTerminate {
 		// Unmanaging leaves the account open: it goes back to Root, not enrolled.
-		if acct := s.org.Account(op.AccountID); acct != nil {
-			acct.ParentID = s.org.RootID()
-			acct.Enrolled = false
+		if _, ok := s.org.Account(op.AccountID); ok {
+			s.org.MoveAccount(op.AccountID, s.org.RootID())
+			s.org.SetEnrolled(op.AccountID, false)
 		}
-		delete(s.catalog.Provisioned, pp.ID)
+		delete(s.state.Provisioned, pp.ID)
 		rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
 		return
 	}
-	acct := s.org.Account(op.AccountID)
-	if acct == nil {
+	acct, ok := s.org.Account(op.AccountID)
+	if !ok {
 		s.afFail(rec, pp, now, "InternalFailure", "The account "+op.AccountID+" left the organization while AWS Control Tower was working on it.", true)
 		return
 	}
-	acct.ParentID = op.OUID // an update's OU change lands at the end (MoveAccount)
-	acct.Name = op.Params[afAccountName]
-	acct.Enrolled = true
-	acct.ExecutionRole = RoleTrusted
+	s.org.MoveAccount(acct.ID, op.OUID) // an update's OU change lands at the end (MoveAccount)
+	s.org.RenameAccount(acct.ID, op.Params[afAccountName])
+	s.org.SetEnrolled(acct.ID, true)
+	s.org.TrustExecutionRole(acct.ID)
 	s.afGrantAdmin(acct.ID, op.Params)
 
 	pp.Parameters = op.Params
@@ -403,11 +378,11 @@ func (s *Sim) afSucceed(rec *CatalogRecord, pp *ProvisionedProduct, now time.Tim
 }
 
 // afFail ends an operation in failure; emit sends the FAILED lifecycle event
-// when Control Tower's workflow had started. s.mu is held.
-func (s *Sim) afFail(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time, code, msg string, emit bool) {
+// when Control Tower's workflow had started. The lock is held.
+func (s *Service) afFail(rec *Record, pp *ProvisionedProduct, now time.Time, code, msg string, emit bool) {
 	op := rec.Operation
 	rec.Status, rec.Updated, rec.Operation = recFailed, now, nil
-	rec.Errors = []CatalogRecordError{{Code: code, Description: msg}}
+	rec.Errors = []RecordError{{Code: code, Description: msg}}
 	// A product that never succeeded is ERROR; one that did keeps working and is TAINTED.
 	pp.Status = ppTainted
 	if pp.LastSuccessfulRecordID == "" {
@@ -420,8 +395,8 @@ func (s *Sim) afFail(rec *CatalogRecord, pp *ProvisionedProduct, now time.Time, 
 }
 
 // afOutputs are the Account Factory record's outputs.
-func afOutputs(accountID string, params map[string]string) []CatalogOutput {
-	return []CatalogOutput{
+func afOutputs(accountID string, params map[string]string) []Output {
+	return []Output{
 		{Key: "AccountEmail", Value: params[afAccountEmail]},
 		{Key: "AccountId", Value: accountID},
 		{Key: "SSOUserEmail", Value: params[afSSOEmail]},
@@ -431,104 +406,29 @@ func afOutputs(accountID string, params map[string]string) []CatalogOutput {
 // afGrantAdmin is Control Tower setting up the account's Identity Center user:
 // it creates the user for SSOUserEmail if there is none and gives it
 // AWSAdministratorAccess on the account. Earlier users keep their access.
-// s.mu is held.
-func (s *Sim) afGrantAdmin(accountID string, params map[string]string) {
-	id := s.identity.State()
-	if id.Users == nil || id.PermissionSets == nil {
+// The lock is held.
+func (s *Service) afGrantAdmin(accountID string, params map[string]string) {
+	if !s.idc.Enabled() {
 		return // no Identity Center instance in this world
 	}
-	u := id.UserByEmail(params[afSSOEmail])
-	if u == nil {
-		u = s.identity.AddUser(params[afSSOEmail], params[afSSOEmail], params[afSSOFirstName], params[afSSOLastName])
+	userID, ok := s.idc.UserByEmail(params[afSSOEmail])
+	if !ok {
+		userID = s.idc.AddUser(params[afSSOEmail], params[afSSOEmail], params[afSSOFirstName], params[afSSOLastName])
 	}
-	ps := id.PermissionSetByName("AWSAdministratorAccess")
-	if ps == nil {
-		ps = s.identity.AddPermissionSet("AWSAdministratorAccess", "Provides full access to AWS services and resources", "PT1H", s.env.Clock.Now())
+	ps, ok := s.idc.PermissionSetByName("AWSAdministratorAccess")
+	if !ok {
+		ps = s.idc.AddPermissionSet("AWSAdministratorAccess", "Provides full access to AWS services and resources", "PT1H", s.env.Clock.Now())
 	}
-	id.Assign(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: ps.Arn, PrincipalType: "USER", PrincipalID: u.ID})
+	s.idc.Assign(accountID, ps, "USER", userID)
 }
 
-// --- lifecycle events ---
-
-// afTimestamp is the lifecycle events' requested/completed timestamp format.
-const afTimestamp = "2006-01-02T15:04:05-0700"
-
-type afUserIdentity struct {
-	AccountID string `json:"accountId"`
-	InvokedBy string `json:"invokedBy"`
-}
-
-type afOrganizationalUnit struct {
-	Name string `json:"organizationalUnitName"`
-	ID   string `json:"organizationalUnitId"`
-}
-
-type afAccountRef struct {
-	Name string `json:"accountName"`
-	ID   string `json:"accountId"`
-}
-
-type afManagedAccountStatus struct {
-	OrganizationalUnit afOrganizationalUnit `json:"organizationalUnit"`
-	Account            afAccountRef         `json:"account"`
-	State              string               `json:"state"`
-	Message            string               `json:"message"`
-	RequestedTimestamp string               `json:"requestedTimestamp"`
-	CompletedTimestamp string               `json:"completedTimestamp"`
-}
-
-// afEventDetail is the CloudTrail record of a Control Tower lifecycle event.
-type afEventDetail struct {
-	EventVersion        string                            `json:"eventVersion"`
-	UserIdentity        afUserIdentity                    `json:"userIdentity"`
-	EventTime           string                            `json:"eventTime"`
-	EventSource         string                            `json:"eventSource"`
-	EventName           string                            `json:"eventName"`
-	AWSRegion           string                            `json:"awsRegion"`
-	SourceIPAddress     string                            `json:"sourceIPAddress"`
-	UserAgent           string                            `json:"userAgent"`
-	EventID             string                            `json:"eventID"`
-	ReadOnly            bool                              `json:"readOnly"`
-	EventType           string                            `json:"eventType"`
-	ServiceEventDetails map[string]afManagedAccountStatus `json:"serviceEventDetails"`
-}
-
-// afEmit publishes the operation's lifecycle event on the default bus. s.mu is held.
-func (s *Sim) afEmit(op *AccountOperation, accountID, state, message string, now time.Time) {
-	if op.Event == "" {
-		return
+// busy reports whether another Control Tower operation is running now (the
+// world's Faults.ControlTowerBusy windows). The lock is held.
+func (s *Service) busy(now time.Time) bool {
+	for _, win := range s.env.Faults().ControlTowerBusy {
+		if !now.Before(s.env.Start.Add(win.From.D())) && now.Before(s.env.Start.Add(win.Until.D())) {
+			return true
+		}
 	}
-	ouName := ""
-	if ou := s.org.OU(op.OUID); ou != nil {
-		ouName = ou.Name
-	}
-	if accountID == "" {
-		accountID = "Not Available"
-	}
-	key := "createManagedAccountStatus"
-	if op.Event == afEventUpdate {
-		key = "updateManagedAccountStatus"
-	}
-	detail := afEventDetail{
-		EventVersion:    "1.05",
-		UserIdentity:    afUserIdentity{AccountID: s.org.ManagementAccountID(), InvokedBy: "AWS Internal"},
-		EventTime:       now.UTC().Format(time.RFC3339),
-		EventSource:     "controltower.amazonaws.com",
-		EventName:       op.Event,
-		AWSRegion:       s.world.Region,
-		SourceIPAddress: "AWS Internal",
-		UserAgent:       "AWS Internal",
-		EventID:         s.env.UUID(),
-		ReadOnly:        false,
-		EventType:       "AwsServiceEvent",
-		ServiceEventDetails: map[string]afManagedAccountStatus{key: {
-			OrganizationalUnit: afOrganizationalUnit{Name: ouName, ID: op.OUID},
-			Account:            afAccountRef{Name: op.Params[afAccountName], ID: accountID},
-			State:              state,
-			Message:            message,
-			RequestedTimestamp: op.Requested.UTC().Format(afTimestamp),
-			CompletedTimestamp: now.UTC().Format(afTimestamp),
-		}},
-	}
-	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: detail})
+	return false
 }

@@ -1,0 +1,103 @@
+package accountfactory
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// The Control Tower API (REST JSON). towervend asks it which OUs are
+// registered: a registered OU has the AWSControlTowerBaseline enabled on it,
+// and its enrolled accounts inherit it as child enabled baselines.
+
+// BaselineARN is AWSControlTowerBaseline's identifier in the home Region,
+// the one callers filter on.
+func (s *Service) BaselineARN() string {
+	return fmt.Sprintf("arn:aws:controltower:%s::baseline/17BSJV3IGJ2QSGA2", s.env.Region)
+}
+
+// ControlTowerOps are the Control Tower API's operations, by REST path.
+func (s *Service) ControlTowerOps() map[string]protocol.Handler {
+	return map[string]protocol.Handler{
+		"/list-enabled-baselines": protocol.Op(s.listEnabledBaselines),
+	}
+}
+
+type enabledBaseline struct {
+	Arn                string            `json:"arn"`
+	BaselineIdentifier string            `json:"baselineIdentifier"`
+	BaselineVersion    string            `json:"baselineVersion"`
+	TargetIdentifier   string            `json:"targetIdentifier"`
+	ParentIdentifier   string            `json:"parentIdentifier,omitempty"`
+	StatusSummary      map[string]string `json:"statusSummary"`
+}
+
+type listEnabledBaselinesInput struct {
+	Filter struct {
+		BaselineIdentifiers []string `json:"baselineIdentifiers"`
+		TargetIdentifiers   []string `json:"targetIdentifiers"`
+		Statuses            []string `json:"statuses"`
+	} `json:"filter"`
+	IncludeChildren bool   `json:"includeChildren"`
+	MaxResults      int    `json:"maxResults"`
+	NextToken       string `json:"nextToken"`
+}
+
+func (s *Service) listEnabledBaselines(c *protocol.Call, in listEnabledBaselinesInput) (any, *protocol.APIError) {
+	if in.MaxResults != 0 && (in.MaxResults < 5 || in.MaxResults > 100) {
+		return nil, protocol.Err("ValidationException", "maxResults must be between 5 and 100")
+	}
+	baseline := s.BaselineARN()
+	var all []enabledBaseline
+	for _, ou := range s.org.OUs() {
+		if !ou.Registered {
+			continue
+		}
+		parent := s.enabledBaselineArn(ou.ID)
+		all = append(all, enabledBaseline{Arn: parent, BaselineIdentifier: baseline, BaselineVersion: "4.0",
+			TargetIdentifier: s.org.OUArn(ou.ID), StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+		if !in.IncludeChildren {
+			continue
+		}
+		for _, a := range s.org.AccountsIn(ou.ID) {
+			if !a.Enrolled {
+				continue
+			}
+			all = append(all, enabledBaseline{Arn: s.enabledBaselineArn(a.ID), BaselineIdentifier: baseline, BaselineVersion: "4.0",
+				TargetIdentifier: s.org.AccountArn(a.ID), ParentIdentifier: parent, StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+		}
+	}
+	var out []enabledBaseline
+	for _, b := range all {
+		if len(in.Filter.BaselineIdentifiers) > 0 && !slices.Contains(in.Filter.BaselineIdentifiers, b.BaselineIdentifier) {
+			continue
+		}
+		if len(in.Filter.TargetIdentifiers) > 0 && !slices.Contains(in.Filter.TargetIdentifiers, b.TargetIdentifier) {
+			continue
+		}
+		if len(in.Filter.Statuses) > 0 && !slices.Contains(in.Filter.Statuses, b.StatusSummary["status"]) {
+			continue
+		}
+		out = append(out, b)
+	}
+	page, next, ok := protocol.PageOf(out, in.NextToken, in.MaxResults, 100)
+	if !ok {
+		return nil, protocol.Err("ValidationException", "The nextToken is not valid.")
+	}
+	if page == nil {
+		page = []enabledBaseline{}
+	}
+	res := map[string]any{"enabledBaselines": page}
+	if next != "" {
+		res["nextToken"] = next
+	}
+	return res, nil
+}
+
+// enabledBaselineArn derives a stable enabled-baseline ARN for a target.
+func (s *Service) enabledBaselineArn(target string) string {
+	suffix := strings.ToUpper(strings.NewReplacer("ou-", "", "-", "").Replace(target))
+	return fmt.Sprintf("arn:aws:controltower:%s:%s:enabledbaseline/XO%s", s.env.Region, s.env.ManagementAccountID, suffix)
+}

@@ -1,0 +1,184 @@
+package awssim
+
+import (
+	"time"
+
+	"github.com/towervend/towervend/internal/awssim/accountfactory"
+	"github.com/towervend/towervend/internal/awssim/identitycenter"
+)
+
+// Glue between the root and Account Factory (package accountfactory): the
+// organization and Identity Center it reads and changes, and the world's
+// ControlTowerSpec turned into its Settings.
+
+// buildAccountFactory creates Service Catalog's Account Factory product after
+// the organization and Identity Center, whose enrolled accounts it gives
+// provisioned products.
+func (s *Sim) buildAccountFactory(w *World) error {
+	ct := w.ControlTower
+	af, err := accountfactory.New(s.env, afOrganization{s}, afIdentity{s}, accountfactory.Settings{
+		ConcurrentAccountOperations: ct.ConcurrentAccountOperations,
+		ProvisioningTime:            ct.ProvisioningTime.D(),
+		EnrollmentTime:              ct.EnrollmentTime.D(),
+		UpdateTime:                  ct.UpdateTime.D(),
+		TerminateTime:               ct.TerminateTime.D(),
+		Spread:                      ct.Spread.D(),
+		PortfolioPrincipals:         ct.PortfolioPrincipals,
+	})
+	if err != nil {
+		return err
+	}
+	s.catalog = af
+	return nil
+}
+
+// AccountFactory returns a copy of Account Factory's state: the portfolio and
+// product, provisioned products, records and Control Tower's operations.
+func (s *Sim) AccountFactory() accountfactory.State {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.catalog.State().Copy()
+}
+
+// ControlTowerBaselineARN is the AWSControlTowerBaseline identifier callers filter on.
+func (s *Sim) ControlTowerBaselineARN() string { return s.catalog.BaselineARN() }
+
+// afOrganization is the Organization Account Factory sees: the Sim's live
+// organization state. The lock is held when it is called.
+type afOrganization struct{ s *Sim }
+
+func afAccount(a *Account) accountfactory.Account {
+	return accountfactory.Account{ID: a.ID, Name: a.Name, Email: a.Email, ParentID: a.ParentID, Status: a.Status,
+		JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, ExecutionRoleTrusted: a.ExecutionRole == RoleTrusted, Enrolled: a.Enrolled}
+}
+
+func afAccounts(as []*Account) []accountfactory.Account {
+	out := make([]accountfactory.Account, len(as))
+	for i, a := range as {
+		out[i] = afAccount(a)
+	}
+	return out
+}
+
+func afOU(u *OU) accountfactory.OU {
+	return accountfactory.OU{ID: u.ID, Name: u.Name, ParentID: u.ParentID, Registered: u.Registered}
+}
+
+func (o afOrganization) RootID() string { return o.s.org.RootID() }
+
+func (o afOrganization) Account(id string) (accountfactory.Account, bool) {
+	if a := o.s.org.Account(id); a != nil {
+		return afAccount(a), true
+	}
+	return accountfactory.Account{}, false
+}
+
+func (o afOrganization) AccountByEmail(email string) (accountfactory.Account, bool) {
+	if a := o.s.org.AccountByEmail(email); a != nil {
+		return afAccount(a), true
+	}
+	return accountfactory.Account{}, false
+}
+
+func (o afOrganization) Accounts() []accountfactory.Account {
+	return afAccounts(o.s.org.SortedAccounts())
+}
+
+func (o afOrganization) AccountsIn(parent string) []accountfactory.Account {
+	return afAccounts(o.s.org.AccountsIn(parent))
+}
+
+func (o afOrganization) OU(id string) (accountfactory.OU, bool) {
+	if u := o.s.org.OU(id); u != nil {
+		return afOU(u), true
+	}
+	return accountfactory.OU{}, false
+}
+
+func (o afOrganization) OUs() []accountfactory.OU {
+	var out []accountfactory.OU
+	for _, u := range o.s.org.SortedOUs() {
+		out = append(out, afOU(u))
+	}
+	return out
+}
+
+func (o afOrganization) ChildOUs(parent string) []accountfactory.OU {
+	var out []accountfactory.OU
+	for _, u := range o.s.org.ChildOUs(parent) {
+		out = append(out, afOU(u))
+	}
+	return out
+}
+
+func (o afOrganization) AccountArn(id string) string { return o.s.org.AccountArn(id) }
+
+func (o afOrganization) OUArn(id string) string { return o.s.org.OUArn(id) }
+
+// CreateAccount is Organizations' CreateAccount as Control Tower's workflow
+// calls it: the id comes from the organization's generator.
+func (o afOrganization) CreateAccount(a accountfactory.Account) string {
+	id := o.s.org.NewAccountID()
+	role := RoleMissing
+	if a.ExecutionRoleTrusted {
+		role = RoleTrusted
+	}
+	o.s.org.AddAccount(&Account{ID: id, Name: a.Name, Email: a.Email, ParentID: a.ParentID, Status: a.Status,
+		JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, ExecutionRole: role, Enrolled: a.Enrolled})
+	return id
+}
+
+func (o afOrganization) MoveAccount(id, parent string) { o.s.org.MoveAccount(id, parent) }
+
+func (o afOrganization) RenameAccount(id, name string) {
+	if a := o.s.org.Account(id); a != nil {
+		a.Name = name
+	}
+}
+
+func (o afOrganization) SetEnrolled(id string, enrolled bool) {
+	if a := o.s.org.Account(id); a != nil {
+		a.Enrolled = enrolled
+	}
+}
+
+func (o afOrganization) TrustExecutionRole(id string) {
+	if a := o.s.org.Account(id); a != nil {
+		a.ExecutionRole = RoleTrusted
+	}
+}
+
+// afIdentity is the Identity Center Account Factory sees: the Sim's live
+// Identity Center state. The lock is held when it is called.
+type afIdentity struct{ s *Sim }
+
+func (i afIdentity) Enabled() bool {
+	st := i.s.identity.State()
+	return st.Users != nil && st.PermissionSets != nil
+}
+
+func (i afIdentity) UserByEmail(email string) (string, bool) {
+	if u := i.s.identity.State().UserByEmail(email); u != nil {
+		return u.ID, true
+	}
+	return "", false
+}
+
+func (i afIdentity) AddUser(userName, email, givenName, familyName string) string {
+	return i.s.identity.AddUser(userName, email, givenName, familyName).ID
+}
+
+func (i afIdentity) PermissionSetByName(name string) (string, bool) {
+	if ps := i.s.identity.State().PermissionSetByName(name); ps != nil {
+		return ps.Arn, true
+	}
+	return "", false
+}
+
+func (i afIdentity) AddPermissionSet(name, description, sessionDuration string, created time.Time) string {
+	return i.s.identity.AddPermissionSet(name, description, sessionDuration, created).Arn
+}
+
+func (i afIdentity) Assign(accountID, permissionSetArn, principalType, principalID string) {
+	i.s.identity.State().Assign(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: permissionSetArn, PrincipalType: principalType, PrincipalID: principalID})
+}
