@@ -9,14 +9,15 @@ ASL_VALIDATOR := asl-validator@4.0.0
 CDK := aws-cdk@2.1148.1
 ASL_FILE := statemachine/vending.asl.json
 
-.PHONY: demo test unit fmt-check vet asl-check build lint bench soak coldstart fuzz fuzz-brief synth deploy clean
+.PHONY: demo test unit fmt-check vet asl-check cfn-lint cfn-lint-installed build lint bench soak coldstart fuzz fuzz-brief synth deploy clean
 
 ## demo: run the whole job locally on the embedded simulated organization
 demo:
 	$(GO) run ./cmd/towervend local
 
-## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file, a brief fuzz of every target)
-test: fmt-check vet unit asl-check fuzz-brief
+## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file, cfn-lint on the synthesized
+## templates, a brief fuzz of every target)
+test: fmt-check vet unit asl-check cfn-lint fuzz-brief
 
 ## fuzz-brief: each fuzz target for FUZZBRIEF (CI); `make fuzz` runs them longer
 FUZZBRIEF ?= 5s
@@ -39,6 +40,19 @@ unit:
 ## asl-check: validate the state machine with asl-validator (npm, pinned)
 asl-check:
 	@if [ -f $(ASL_FILE) ]; then npx --yes $(ASL_VALIDATOR) --json-path $(ASL_FILE); else echo "no $(ASL_FILE) yet"; fi
+
+## cfn-lint: synthesize (offline) and lint every template in cdk.out with cfn-lint; .cfnlintrc.yaml lists the
+## checks it ignores and why, so any other error or warning fails. cfn-lint is not fetched here (there may be no
+## Python package index): it must be installed, and its absence fails at once with the fix.
+cfn-lint: cfn-lint-installed
+	@$(MAKE) --no-print-directory synth
+	cfn-lint cdk.out/*.template.json
+
+cfn-lint-installed:
+	@cfn-lint --version >/dev/null 2>&1 || { \
+		echo "cfn-lint is missing ('cfn-lint --version' failed): install cfn-lint 1.x, e.g. 'pip install \"cfn-lint>=1.51,<2\"' or 'pipx install cfn-lint', then run 'make cfn-lint' again" >&2; \
+		exit 1; }
+	@echo "$$(cfn-lint --version)"
 
 ## build: the Lambda binaries (linux/arm64, provided.al2023) into dist/, with their sizes, and the CLI.
 ## The same flags as infra/bundle, which `make synth` uses: the stack builds its own assets at synth time.

@@ -40,8 +40,9 @@ func (g grant) wildcards() []string {
 type arns struct {
 	cfg config.Config
 	// bus is the notification bus, stateMachine the vending workflow and its
-	// name, rejected the queue that keeps rejected messages.
-	bus, stateMachine, stateMachineName, rejected string
+	// name, rejected the queue that keeps rejected messages, lifecycleFailed
+	// the queue of lifecycle events that failed.
+	bus, stateMachine, stateMachineName, rejected, lifecycleFailed string
 }
 
 func (a arns) p() string { return a.cfg.Partition() }
@@ -109,8 +110,13 @@ func (a arns) grantsFor(name string) []grant {
 		return []grant{{
 			actions:   []string{"sts:AssumeRole"},
 			resources: []string{fmt.Sprintf("arn:%s:iam::*:role/AWSControlTowerExecution", a.p())},
+			// The account id is a wildcard, so the role must at least be in
+			// this organization: a request naming an outside account cannot
+			// make towervend assume a role there (IAM's documented pattern
+			// for "resources in my organization only").
+			conditions: map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}},
 			why: "checkrole proves AWSControlTowerExecution can be assumed in the account a request names, which is only known per request; " +
-				"it can assume no other role",
+				"it can assume no other role, and only in this organization (aws:ResourceOrgID)",
 		}}
 	case "provision":
 		return []grant{
@@ -119,6 +125,9 @@ func (a arns) grantsFor(name string) []grant {
 				resources: []string{"*"}, why: whyCatalog},
 			{actions: []string{"servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths", "servicecatalog:ProvisionProduct"},
 				resources: []string{fmt.Sprintf("arn:%s:catalog:%s:%s:product/*", a.p(), a.cfg.HomeRegion, a.cfg.ManagementAccountID)}, why: whyProduct},
+			// Control Tower's Account Factory page asks for this statement in
+			// addition to the managed policy AWSServiceCatalogEndUserFullAccess
+			// (managedPoliciesFor).
 			{actions: accountFactoryActions(), resources: []string{"*"},
 				why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
 					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
@@ -139,19 +148,12 @@ func (a arns) grantsFor(name string) []grant {
 			{actions: []string{"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListPermissionSets"},
 				resources: []string{a.ssoInstance()}},
 			{actions: []string{"sso:DescribePermissionSet"}, resources: []string{a.ssoInstance(), a.ssoPermissionSets()}, why: whySSO},
+			// No iam:*Role* or SAML-provider grants: Identity Center provisions a
+			// permission set's role with the caller's own IAM permissions only
+			// in the management account, and validate refuses every request
+			// that names it ("this is the management account"); in member
+			// accounts Identity Center's service-linked role does that work.
 			{actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, resources: a.identityStore(), why: whyIdentity},
-			// Identity Center's service-linked role provisions a permission set's
-			// role in member accounts, but not in the management account: there
-			// CreateAccountAssignment uses the caller's own IAM permissions.
-			{actions: []string{"iam:GetRole", "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy",
-				"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
-				"iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"},
-				resources: []string{fmt.Sprintf("arn:%s:iam::%s:role/aws-reserved/sso.amazonaws.com/*", a.p(), a.cfg.ManagementAccountID)},
-				why: "an assignment in the management account provisions the permission set's role there with the caller's permissions; " +
-					"limited to the roles Identity Center owns (aws-reserved/sso.amazonaws.com/), whose names come from the permission set"},
-			{actions: []string{"iam:GetSAMLProvider", "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider"},
-				resources: []string{fmt.Sprintf("arn:%s:iam::%s:saml-provider/AWSSSO_*", a.p(), a.cfg.ManagementAccountID)},
-				why:       "the first assignment in the management account creates Identity Center's SAML provider (AWSSSO_<id>), whose id is only known then"},
 		}
 	case "moveou":
 		return []grant{
@@ -178,9 +180,13 @@ func (a arns) grantsFor(name string) []grant {
 		return []grant{
 			{actions: []string{"organizations:ListRoots"}, resources: []string{"*"}, why: whyOrgList},
 			{actions: []string{"organizations:ListOrganizationalUnitsForParent"}, resources: []string{a.orgRoots(), a.orgOUs()}, why: whyOrgARN},
-			{actions: []string{"organizations:DescribeAccount"}, resources: []string{a.orgAccounts()}, why: whyOrgARN},
+			// ListTagsForResource: the policy's defaultTags the account lacks.
+			{actions: []string{"organizations:DescribeAccount", "organizations:ListTagsForResource"}, resources: []string{a.orgAccounts()}, why: whyOrgARN},
 			{actions: []string{"servicecatalog:SearchProvisionedProducts"}, resources: []string{"*"}, why: whyCatalog},
 			{actions: []string{"states:StartExecution"}, resources: []string{a.stateMachine}},
+			// Lambda sends an event the function failed on to its on-failure
+			// destination with the function's role.
+			{actions: []string{"sqs:SendMessage"}, resources: []string{a.lifecycleFailed}},
 		}
 	}
 	return nil
@@ -198,21 +204,63 @@ func (a arns) publish() grant {
 // accountFactoryActions are what Control Tower requires of a principal that
 // provisions through Account Factory (Control Tower User Guide, "Automated
 // Account Provisioning With IAM Roles", plus organizations:CreateAccount and
-// DescribeCreateAccountStatus from "Provision and manage accounts").
+// DescribeCreateAccountStatus from "Provision and manage accounts"). Older
+// copies of that statement also list sso:GetPeregrineStatus,
+// ProvisionApplicationInstanceForAWSAccount,
+// ProvisionApplicationProfileForAWSAccountInstance, ProvisionSAMLProvider and
+// sso-directory:SearchGroupsWithGroupName: IAM has retired those names (the
+// Service Authorization Reference no longer lists them; cfn-lint W3037), so
+// they grant nothing and are left out.
 func accountFactoryActions() []string {
 	return []string{
 		"sso:GetProfile", "sso:CreateProfile", "sso:UpdateProfile", "sso:AssociateProfile", "sso:CreateApplicationInstance",
-		"sso:GetSSOStatus", "sso:GetTrust", "sso:CreateTrust", "sso:UpdateTrust", "sso:GetPeregrineStatus",
+		"sso:GetSSOStatus", "sso:GetTrust", "sso:CreateTrust", "sso:UpdateTrust",
 		"sso:GetApplicationInstance", "sso:ListDirectoryAssociations", "sso:ListPermissionSets", "sso:GetPermissionSet",
-		"sso:ProvisionApplicationInstanceForAWSAccount", "sso:ProvisionApplicationProfileForAWSAccountInstance",
-		"sso:ProvisionSAMLProvider", "sso:ListProfileAssociations", "sso:DescribeRegisteredRegions",
+		"sso:ListProfileAssociations", "sso:DescribeRegisteredRegions",
 		"sso-directory:ListMembersInGroup", "sso-directory:AddMemberToGroup", "sso-directory:SearchGroups",
-		"sso-directory:SearchGroupsWithGroupName", "sso-directory:SearchUsers", "sso-directory:CreateUser",
+		"sso-directory:SearchUsers", "sso-directory:CreateUser",
 		"sso-directory:DescribeGroups", "sso-directory:DescribeDirectory", "sso-directory:GetUserPoolInfo",
 		"controltower:CreateManagedAccount", "controltower:DescribeManagedAccount", "controltower:DeregisterManagedAccount",
 		"organizations:DescribeOrganization", "organizations:CreateAccount", "organizations:DescribeCreateAccountStatus",
 		"s3:GetObject",
 	}
+}
+
+// managedPolicy is an AWS managed policy a function's role carries, and why.
+type managedPolicy struct {
+	name, why string
+}
+
+// managedPoliciesFor are the AWS managed policies a function's role carries
+// besides its grants: only where AWS documents one as required, since a
+// managed policy is wider than the calls the function makes and changes when
+// AWS changes it.
+func managedPoliciesFor(name string) []managedPolicy {
+	if name == "provision" {
+		return []managedPolicy{{name: "AWSServiceCatalogEndUserFullAccess",
+			why: "Control Tower's Account Factory page ('Automated Account Provisioning With IAM Roles') asks the identity that " +
+				"provisions accounts for AWSServiceCatalogEndUserFullAccess in addition to its Account Factory statement: " +
+				"Account Factory's provisioning runs with the end user's Service Catalog permissions, and AWS keeps that policy current with them"}}
+	}
+	return nil
+}
+
+// attachManaged adds the AWS managed policies to a role and records, for
+// cdk-nag (IAM4), why each is there.
+func attachManaged(role awsiam.IRole, policies []managedPolicy) {
+	if len(policies) == 0 {
+		return
+	}
+	var s []*cdknag.NagPackSuppression
+	for _, m := range policies {
+		role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String(m.name)))
+		s = append(s, &cdknag.NagPackSuppression{
+			Id:        jsii.String("AwsSolutions-IAM4"),
+			Reason:    jsii.String(m.why),
+			AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/" + m.name},
+		})
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &s, jsii.Bool(true))
 }
 
 // attach adds the grants to a role as one statement each and records, for

@@ -1,10 +1,13 @@
 package stack
 
 import (
+	"time"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -47,17 +50,52 @@ func newRule(scope constructs.Construct, id string, bus awsevents.IEventBus, r r
 	return rule
 }
 
-// newLifecycleRules sends Control Tower's lifecycle events and Organizations'
-// join events on the default bus to the lifecycle function. In a home Region
-// other than us-east-1 the Organizations events arrive through the forwarder.
-func newLifecycleRules(scope constructs.Construct, lifecycle awslambda.Function) {
+// Lifecycle async invocation: Lambda's own retries (its default, written out)
+// and how long an event may wait for them.
+const (
+	lifecycleRetries     = 2
+	lifecycleMaxEventAge = 6 * time.Hour
+)
+
+// connectLifecycle sends Control Tower's lifecycle events and Organizations'
+// join events on the default bus to the lifecycle function (in a home Region
+// other than us-east-1 the Organizations events arrive through the forwarder),
+// so that no event is dropped silently. EventBridge invokes the function
+// asynchronously, and an event can be lost in two places, each of which ends
+// in the failed queue:
+//   - EventBridge cannot hand it to Lambda (throttled, the function deleted,
+//     a permission missing): it retries for 24 hours, then writes it to the
+//     target's dead-letter queue;
+//   - the function fails on it: Lambda retries twice, then sends it, with the
+//     error, to the function's on-failure destination.
+//
+// The role's grant to send there is in access.go.
+func connectLifecycle(scope constructs.Construct, fn function, failed awssqs.IQueue) {
 	for _, r := range rules.Lifecycle() {
 		rule := newRule(scope, r.Name, nil, r)
-		rule.AddTarget(awseventstargets.NewLambdaFunction(lifecycle, &awseventstargets.LambdaFunctionProps{
-			RetryAttempts: jsii.Number(185),
-			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(24)),
+		// The L2 target also adds the queue policy statement that lets
+		// EventBridge send on behalf of this rule only (aws:SourceArn).
+		rule.AddTarget(awseventstargets.NewLambdaFunction(fn.fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts:   jsii.Number(185),
+			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
+			DeadLetterQueue: failed,
 		}))
 	}
+	// The L1 resource, not fn.ConfigureAsyncInvoke: the L2 SQS destination
+	// would grant sqs:GetQueueAttributes and GetQueueUrl too, which Lambda
+	// does not use; the role gets only sqs:SendMessage (access.go).
+	invoke := awslambda.NewCfnEventInvokeConfig(scope, jsii.String("LifecycleAsyncInvoke"), &awslambda.CfnEventInvokeConfigProps{
+		FunctionName:             fn.fn.FunctionName(),
+		Qualifier:                jsii.String("$LATEST"),
+		MaximumRetryAttempts:     jsii.Number(lifecycleRetries),
+		MaximumEventAgeInSeconds: seconds(lifecycleMaxEventAge),
+		DestinationConfig: &awslambda.CfnEventInvokeConfig_DestinationConfigProperty{
+			OnFailure: &awslambda.CfnEventInvokeConfig_OnFailureProperty{Destination: failed.QueueArn()},
+		},
+	})
+	// Lambda checks that the execution role may send to the destination when
+	// the configuration is created: create it after the role's policy.
+	invoke.Node().AddDependency(fn.role)
 }
 
 // newWebhook routes every notification to a ticketing webhook through an

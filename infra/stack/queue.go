@@ -18,64 +18,70 @@ import (
 
 // Names of the queues (their settings are in internal/deploy).
 var (
-	QueueName           = deploy.RequestQueue.Name
-	DeadLetterQueueName = deploy.DeadLetterQueue.Name
-	RejectedQueueName   = deploy.RejectedQueue.Name
+	QueueName                = deploy.RequestQueue.Name
+	DeadLetterQueueName      = deploy.DeadLetterQueue.Name
+	RejectedQueueName        = deploy.RejectedQueue.Name
+	LifecycleFailedQueueName = deploy.LifecycleFailedQueue.Name
 )
 
 // seconds is a duration as CloudFormation's seconds.
 func seconds(d time.Duration) *float64 { return jsii.Number(d.Seconds()) }
 
-// queues are the request queue, its dead-letter queue, and the queue that
-// keeps the messages intake rejects.
+// queues are the request queue, its dead-letter queue, the queue that keeps
+// the messages intake rejects, and the one that keeps the lifecycle events
+// towervend could not act on.
 type queues struct {
-	requests, deadLetters, rejected awssqs.Queue
+	requests, deadLetters, rejected, lifecycleFailed awssqs.Queue
 }
 
-// newQueues makes the request queue: encrypted (SQS-managed keys, which work
-// for senders in other accounts at no cost), TLS-only, sendable only by the
-// configured principals, with a dead-letter queue for messages intake could
-// not handle. Messages intake rejects (not a valid request) are kept apart, in
-// the rejected queue: the requester already has a rejected notification, so
-// they are audit records, not an operator's problem, and must not trip the
-// dead-letter alarm.
-func newQueues(scope constructs.Construct, cfg config.Config) queues {
-	dlq := awssqs.NewQueue(scope, jsii.String("DeadLetterQueue"), &awssqs.QueueProps{
-		QueueName:       jsii.String(DeadLetterQueueName),
+// newQueue makes one queue of the deployment table: encrypted with SQS-managed
+// keys (which work for senders in other accounts at no cost), TLS-only.
+func newQueue(scope constructs.Construct, id string, spec deploy.Queue, dlq *awssqs.DeadLetterQueue) awssqs.Queue {
+	props := &awssqs.QueueProps{
+		QueueName:       jsii.String(spec.Name),
 		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Seconds(seconds(deploy.DeadLetterQueue.Retention)),
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(dlq, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-SQS3"),
-		Reason: jsii.String("this is the request queue's dead-letter queue; its messages are redriven to the request queue with StartMessageMoveTask"),
-	}}, jsii.Bool(true))
+		RetentionPeriod: awscdk.Duration_Seconds(seconds(spec.Retention)),
+		DeadLetterQueue: dlq,
+	}
+	if spec.VisibilityTimeout > 0 {
+		props.VisibilityTimeout = awscdk.Duration_Seconds(seconds(spec.VisibilityTimeout))
+	}
+	return awssqs.NewQueue(scope, jsii.String(id), props)
+}
 
-	q := awssqs.NewQueue(scope, jsii.String("RequestQueue"), &awssqs.QueueProps{
-		QueueName:         jsii.String(QueueName),
-		Encryption:        awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		RetentionPeriod:   awscdk.Duration_Seconds(seconds(deploy.RequestQueue.Retention)),
-		VisibilityTimeout: awscdk.Duration_Seconds(seconds(deploy.RequestQueue.VisibilityTimeout)),
-		DeadLetterQueue: &awssqs.DeadLetterQueue{
-			Queue:           dlq,
-			MaxReceiveCount: jsii.Number(deploy.RequestQueue.MaxReceiveCount),
-		},
+// noDeadLetterQueue records for cdk-nag why a queue has no dead-letter queue.
+func noDeadLetterQueue(q awssqs.Queue, reason string) {
+	cdknag.NagSuppressions_AddResourceSuppressions(q, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SQS3"), Reason: jsii.String(reason),
+	}}, jsii.Bool(true))
+}
+
+// newQueues makes the request queue, sendable only by the configured
+// principals, with a dead-letter queue for messages intake could not handle.
+// Messages intake rejects (not a valid request) are kept apart, in the
+// rejected queue: the requester already has a rejected notification, so they
+// are audit records, not an operator's problem, and must not trip the
+// dead-letter alarm. Lifecycle events that failed have a queue of their own
+// (see connectLifecycle).
+func newQueues(scope constructs.Construct, cfg config.Config) queues {
+	dlq := newQueue(scope, "DeadLetterQueue", deploy.DeadLetterQueue, nil)
+	noDeadLetterQueue(dlq, "this is the request queue's dead-letter queue; its messages are redriven to the request queue with StartMessageMoveTask")
+
+	q := newQueue(scope, "RequestQueue", deploy.RequestQueue, &awssqs.DeadLetterQueue{
+		Queue:           dlq,
+		MaxReceiveCount: jsii.Number(deploy.RequestQueue.MaxReceiveCount),
 	})
 	allowSenders(q, cfg.Senders)
 
-	rejected := awssqs.NewQueue(scope, jsii.String("RejectedQueue"), &awssqs.QueueProps{
-		QueueName:       jsii.String(RejectedQueueName),
-		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
-		EnforceSSL:      jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Seconds(seconds(deploy.RejectedQueue.Retention)),
-	})
-	cdknag.NagSuppressions_AddResourceSuppressions(rejected, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-SQS3"),
-		Reason: jsii.String("this queue keeps the messages intake rejected, for audit; nothing consumes it automatically, " +
-			"so no message can fail there and need a dead-letter queue"),
-	}}, jsii.Bool(true))
-	return queues{requests: q, deadLetters: dlq, rejected: rejected}
+	rejected := newQueue(scope, "RejectedQueue", deploy.RejectedQueue, nil)
+	noDeadLetterQueue(rejected, "this queue keeps the messages intake rejected, for audit; nothing consumes it automatically, "+
+		"so no message can fail there and need a dead-letter queue")
+
+	failed := newQueue(scope, "LifecycleFailedQueue", deploy.LifecycleFailedQueue, nil)
+	noDeadLetterQueue(failed, "this queue is itself where failed lifecycle events go (the lifecycle function's on-failure destination "+
+		"and the lifecycle rules' dead-letter queue); nothing consumes it automatically: an operator reads and replays its messages")
+	return queues{requests: q, deadLetters: dlq, rejected: rejected, lifecycleFailed: failed}
 }
 
 // senderActions are what submitting a request takes.

@@ -36,6 +36,12 @@ const (
 	StateMachineName = deploy.StateMachineName
 	// BusName is towervend's notification bus (vend's default).
 	BusName = deploy.NotificationBus
+	// WorkflowLogGroupName is the workflow's log group. Step Functions asks for
+	// log groups under /aws/vendedlogs/states/: CloudWatch Logs then needs no
+	// resource policy entry for it, while any other name adds to the account's
+	// one resource policy (5,120 characters), and in a busy management
+	// account a full policy makes CreateStateMachine fail.
+	WorkflowLogGroupName = "/aws/vendedlogs/states/" + StateMachineName
 	// OrganizationsRegion is where AWS Organizations delivers its CloudTrail events.
 	OrganizationsRegion = "us-east-1"
 )
@@ -110,11 +116,12 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	}
 
 	refs := arns{cfg: cfg, bus: *bus.EventBusArn(), stateMachine: *sm.StateMachineArn(), stateMachineName: StateMachineName,
-		rejected: *q.rejected.QueueArn()}
+		rejected: *q.rejected.QueueArn(), lifecycleFailed: *q.lifecycleFailed.QueueArn()}
 	for _, f := range deploy.Functions {
 		attach(fns[f.Name].role, refs.grantsFor(f.Name), map[string]string{
 			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",
 		})
+		attachManaged(fns[f.Name].role, managedPoliciesFor(f.Name))
 	}
 
 	// The provisioning role must be a principal of the Account Factory
@@ -127,21 +134,25 @@ func buildHome(stack awscdk.Stack, p Props) error {
 		})
 
 	connectIntake(fns["intake"].fn, q.requests)
-	newLifecycleRules(stack, fns["lifecycle"].fn)
+	connectLifecycle(stack, fns["lifecycle"], q.lifecycleFailed)
 	if cfg.Webhook != nil {
 		newWebhook(stack, bus, *cfg.Webhook)
 	}
-	newAlarms(stack, cfg, sm, q.deadLetters, fns["intake"].fn)
+	newAlarms(stack, cfg, watched{workflow: sm, deadLetters: q.deadLetters, lifecycleFailed: q.lifecycleFailed,
+		intake: fns["intake"].fn, lifecycle: fns["lifecycle"].fn, provision: fns["provision"].fn})
 
 	outputs := map[string]*string{
-		"RequestQueueUrl":     q.requests.QueueUrl(),
-		"RequestQueueArn":     q.requests.QueueArn(),
-		"DeadLetterQueueUrl":  q.deadLetters.QueueUrl(),
-		"DeadLetterQueueArn":  q.deadLetters.QueueArn(),
-		"RejectedQueueUrl":    q.rejected.QueueUrl(),
-		"StateMachineArn":     sm.StateMachineArn(),
-		"NotificationBusName": bus.EventBusName(),
-		"NotificationBusArn":  bus.EventBusArn(),
+		"RequestQueueUrl":         q.requests.QueueUrl(),
+		"RequestQueueArn":         q.requests.QueueArn(),
+		"DeadLetterQueueUrl":      q.deadLetters.QueueUrl(),
+		"DeadLetterQueueArn":      q.deadLetters.QueueArn(),
+		"RejectedQueueUrl":        q.rejected.QueueUrl(),
+		"LifecycleFailedQueueUrl": q.lifecycleFailed.QueueUrl(),
+		// The runbook replays failed lifecycle events to this function.
+		"LifecycleFunctionName": fns["lifecycle"].fn.FunctionName(),
+		"StateMachineArn":       sm.StateMachineArn(),
+		"NotificationBusName":   bus.EventBusName(),
+		"NotificationBusArn":    bus.EventBusArn(),
 	}
 	keys := make([]string, 0, len(outputs))
 	for k := range outputs {
@@ -168,7 +179,10 @@ func newStateMachine(stack awscdk.Stack, fns map[string]function) awsstepfunctio
 		}
 	}
 
-	logs := awslogs.NewLogGroup(stack, jsii.String("WorkflowLogs"), &awslogs.LogGroupProps{Retention: logRetention})
+	logs := awslogs.NewLogGroup(stack, jsii.String("WorkflowLogs"), &awslogs.LogGroupProps{
+		LogGroupName: jsii.String(WorkflowLogGroupName),
+		Retention:    logRetention,
+	})
 	sm := awsstepfunctions.NewStateMachine(stack, jsii.String("Workflow"), &awsstepfunctions.StateMachineProps{
 		StateMachineName:        jsii.String(StateMachineName),
 		StateMachineType:        awsstepfunctions.StateMachineType_STANDARD,

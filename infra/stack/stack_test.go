@@ -131,6 +131,22 @@ func TestHomeStack(t *testing.T) {
 		assert.Equal(t, map[string]any{"ArnNotLike": map[string]any{"aws:PrincipalArn": senders}}, deny["Condition"])
 	})
 
+	t.Run("every queue of the deployment table is in the template: encrypted, TLS-only, with its retention", func(t *testing.T) {
+		require.Len(t, m.resources("AWS::SQS::Queue"), len(deploy.Queues), "the stack deploys exactly the table's queues")
+		policies := queuePolicies(m)
+		for _, spec := range deploy.Queues {
+			id := queueNamed(t, m, spec.Name)
+			p := m.props(id)
+			assert.Equal(t, true, p["SqsManagedSseEnabled"], spec.Name)
+			assert.Equal(t, spec.Retention.Seconds(), p["MessageRetentionPeriod"], spec.Name)
+			assert.Contains(t, policies[id], map[string]any{
+				"Action": "sqs:*", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"},
+				"Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+				"Resource":  getAtt(id),
+			}, "TLS only on %s", spec.Name)
+		}
+	})
+
 	t.Run("intake consumes the queue with ReportBatchItemFailures and a maximum concurrency", func(t *testing.T) {
 		esm := m.resources("AWS::Lambda::EventSourceMapping")
 		require.Len(t, esm, 1)
@@ -191,6 +207,13 @@ func TestHomeStack(t *testing.T) {
 			logging := p["LoggingConfiguration"].(map[string]any)
 			assert.Equal(t, "ALL", logging["Level"])
 			assert.Equal(t, false, logging["IncludeExecutionData"])
+			// Step Functions' guidance: a log group outside /aws/vendedlogs/
+			// adds to the account's CloudWatch Logs resource policy (5,120
+			// characters), and once that is full CreateStateMachine fails.
+			dest := logging["Destinations"].([]any)[0].(map[string]any)["CloudWatchLogsLogGroup"].(map[string]any)
+			lgID := dest["LogGroupArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+			assert.Equal(t, "/aws/vendedlogs/states/towervend-vending", m.props(lgID)["LogGroupName"])
+			assert.Equal(t, 90.0, m.props(lgID)["RetentionInDays"])
 
 			// The workflow may invoke exactly its functions, unqualified.
 			roleID := p["RoleArn"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
@@ -209,24 +232,75 @@ func TestHomeStack(t *testing.T) {
 	})
 
 	t.Run("alarms notify the configured topic", func(t *testing.T) {
-		alarms := m.resources("AWS::CloudWatch::Alarm")
-		require.Len(t, alarms, 4)
-		metrics := map[string]string{}
-		for _, a := range alarms {
+		alarms := map[string]map[string]any{}
+		for _, a := range m.resources("AWS::CloudWatch::Alarm") {
 			p := a["Properties"].(map[string]any)
-			assert.Equal(t, []any{cfg.AlarmTopicArn}, p["AlarmActions"], p["AlarmName"])
-			assert.Equal(t, []any{cfg.AlarmTopicArn}, p["OKActions"], p["AlarmName"])
-			assert.Equal(t, 1.0, p["Threshold"])
-			assert.Equal(t, "GreaterThanOrEqualToThreshold", p["ComparisonOperator"])
-			assert.Equal(t, "notBreaching", p["TreatMissingData"])
-			metrics[p["AlarmName"].(string)] = p["Namespace"].(string) + "/" + p["MetricName"].(string)
+			name := p["AlarmName"].(string)
+			alarms[name] = p
+			assert.Equal(t, []any{cfg.AlarmTopicArn}, p["AlarmActions"], name)
+			assert.Equal(t, []any{cfg.AlarmTopicArn}, p["OKActions"], name)
+			assert.Equal(t, 1.0, p["Threshold"], name)
+			assert.Equal(t, "GreaterThanOrEqualToThreshold", p["ComparisonOperator"], name)
+			assert.Equal(t, "notBreaching", p["TreatMissingData"], name)
+			assert.NotEmpty(t, p["AlarmDescription"], name)
+		}
+		metrics := map[string]string{}
+		for name, p := range alarms {
+			if ns, ok := p["Namespace"]; ok {
+				metrics[name] = ns.(string) + "/" + p["MetricName"].(string)
+			}
 		}
 		assert.Equal(t, map[string]string{
 			stack.AlarmFailedExecutions:   "AWS/States/ExecutionsFailed",
 			stack.AlarmTimedOutExecutions: "AWS/States/ExecutionsTimedOut",
 			stack.AlarmDeadLetters:        "AWS/SQS/ApproximateNumberOfMessagesVisible",
 			stack.AlarmIntakeErrors:       "AWS/Lambda/Errors",
+			"towervend-lifecycle-errors":  "AWS/Lambda/Errors",
+			"towervend-lifecycle-failed":  "AWS/SQS/ApproximateNumberOfMessagesVisible",
 		}, metrics)
+		require.Len(t, alarms, len(metrics)+1, "and one metric-math alarm: the provision gate")
+
+		fnDim := func(name string) []any {
+			return []any{map[string]any{"Name": "FunctionName", "Value": map[string]any{"Ref": m.functionID(t, name)}}}
+		}
+		if a := alarms["towervend-lifecycle-errors"]; assert.NotNil(t, a) {
+			assert.Equal(t, fnDim("lifecycle"), a["Dimensions"])
+			assert.Equal(t, "Sum", a["Statistic"])
+		}
+		if a := alarms["towervend-lifecycle-failed"]; assert.NotNil(t, a) {
+			q := queueNamed(t, m, "towervend-lifecycle-failed")
+			assert.Equal(t, []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{q, "QueueName"}}}}, a["Dimensions"])
+			assert.Equal(t, "Maximum", a["Statistic"])
+		}
+
+		// Throttles are provision's normal gating (reserved concurrency 1):
+		// the alarm means the gate is shut, throttled for 15 minutes without
+		// one invocation running.
+		gate := alarms["towervend-provision-throttled"]
+		require.NotNil(t, gate)
+		byID := map[string]map[string]any{}
+		var expr []string
+		for _, e := range gate["Metrics"].([]any) {
+			md := e.(map[string]any)
+			byID[md["Id"].(string)] = md
+			if x, ok := md["Expression"]; ok {
+				expr = append(expr, x.(string))
+			}
+		}
+		assert.Equal(t, []string{"IF(FILL(throttles, 0) > 0 AND FILL(invocations, 0) == 0, 1, 0)"}, expr)
+		for id, metric := range map[string]string{"throttles": "Throttles", "invocations": "Invocations"} {
+			md := byID[id]
+			require.NotNil(t, md, id)
+			assert.Equal(t, false, md["ReturnData"], id)
+			stat := md["MetricStat"].(map[string]any)
+			assert.Equal(t, 900.0, stat["Period"], id)
+			assert.Equal(t, "Sum", stat["Stat"], id)
+			mm := stat["Metric"].(map[string]any)
+			assert.Equal(t, "AWS/Lambda", mm["Namespace"], id)
+			assert.Equal(t, metric, mm["MetricName"], id)
+			assert.Equal(t, fnDim("provision"), mm["Dimensions"], id)
+		}
+		assert.Equal(t, 1.0, gate["EvaluationPeriods"])
 	})
 
 	t.Run("each function may call exactly what it calls", func(t *testing.T) {
@@ -266,8 +340,17 @@ func TestHomeStack(t *testing.T) {
 				}
 			}
 		}
-		for _, r := range m.resources("AWS::IAM::Role") {
-			assert.Nil(t, r["Properties"].(map[string]any)["ManagedPolicyArns"], "no managed policies")
+		// Only the provisioning role has a managed policy: the one Control
+		// Tower's Account Factory page asks for besides its own statement.
+		provisionRole := m.roleID(t, "provision")
+		for id, r := range m.resources("AWS::IAM::Role") {
+			arns := r["Properties"].(map[string]any)["ManagedPolicyArns"]
+			if id != provisionRole {
+				assert.Nil(t, arns, "no managed policies on %s", id)
+				continue
+			}
+			assert.Equal(t, []any{map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"},
+				":iam::aws:policy/AWSServiceCatalogEndUserFullAccess"}}}}, arns)
 		}
 	})
 
@@ -305,6 +388,8 @@ func TestHomeStack(t *testing.T) {
 		require.Len(t, assume, 1)
 		assert.Equal(t, "sts:AssumeRole", assume[0]["Action"])
 		assert.Equal(t, "arn:aws:iam::*:role/AWSControlTowerExecution", assume[0]["Resource"])
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}, assume[0]["Condition"],
+			"only roles in checkrole's own organization")
 		for _, name := range functionNames {
 			if name == "checkrole" {
 				continue
@@ -322,6 +407,17 @@ func TestHomeStack(t *testing.T) {
 					assert.Equal(t, "arn:aws:organizations::111122223333:account/o-*/*", st["Resource"], name)
 				}
 			}
+		}
+		// lifecycle reads an account's tags (policy.defaultTags) as validate does.
+		for _, name := range []string{"validate", "lifecycle"} {
+			found := false
+			for _, st := range m.statements(m.roleID(t, name)) {
+				if contains(strs(st["Action"]), "organizations:ListTagsForResource") {
+					found = true
+					assert.Equal(t, "arn:aws:organizations::111122223333:account/o-*/*", st["Resource"], name)
+				}
+			}
+			assert.True(t, found, "%s may call organizations:ListTagsForResource", name)
 		}
 	})
 
@@ -356,7 +452,8 @@ func TestHomeStack(t *testing.T) {
 
 	t.Run("outputs name what the CLI and operators use", func(t *testing.T) {
 		outputs := m["Outputs"].(map[string]any)
-		for _, k := range []string{"RequestQueueUrl", "DeadLetterQueueUrl", "DeadLetterQueueArn", "RejectedQueueUrl", "StateMachineArn", "NotificationBusName"} {
+		for _, k := range []string{"RequestQueueUrl", "DeadLetterQueueUrl", "DeadLetterQueueArn", "RejectedQueueUrl", "LifecycleFailedQueueUrl",
+			"LifecycleFunctionName", "StateMachineArn", "NotificationBusName"} {
 			assert.Contains(t, outputs, k)
 		}
 	})
@@ -500,11 +597,7 @@ var expectedActions = map[string][]string{
 	"provisionstatus": {"servicecatalog:DescribeRecord"},
 	"assignsso": {"sso:ListInstances", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
 		"sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignments",
-		"sso:ListPermissionSets", "sso:DescribePermissionSet", "identitystore:GetUserId", "identitystore:GetGroupId",
-		"iam:GetRole", "iam:CreateRole", "iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-		"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-		"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
-		"iam:GetSAMLProvider", "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider"},
+		"sso:ListPermissionSets", "sso:DescribePermissionSet", "identitystore:GetUserId", "identitystore:GetGroupId"},
 	"moveou":        {"organizations:ListParents", "organizations:MoveAccount"},
 	"tag":           {"organizations:TagResource", "organizations:UntagResource"},
 	"close":         {"organizations:CloseAccount"},
@@ -512,19 +605,21 @@ var expectedActions = map[string][]string{
 	"reportfailure": {"events:PutEvents"},
 	"intake":        {"states:StartExecution", "states:DescribeExecution", "events:PutEvents", "sqs:SendMessage"},
 	"lifecycle": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:DescribeAccount",
-		"servicecatalog:SearchProvisionedProducts", "states:StartExecution"},
+		"organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts", "states:StartExecution",
+		"sqs:SendMessage"}, // its on-failure destination
 }
 
 // accountFactoryPrincipal is what Control Tower asks of a principal that
-// provisions through Account Factory (aws-facts §1.1).
+// provisions through Account Factory (aws-facts §1.1, with §11: the statement
+// today, without the five retired sso / sso-directory actions cfn-lint W3037
+// names), besides the managed policy AWSServiceCatalogEndUserFullAccess.
 var accountFactoryPrincipal = []string{
 	"sso:GetProfile", "sso:CreateProfile", "sso:UpdateProfile", "sso:AssociateProfile", "sso:CreateApplicationInstance",
-	"sso:GetSSOStatus", "sso:GetTrust", "sso:CreateTrust", "sso:UpdateTrust", "sso:GetPeregrineStatus",
+	"sso:GetSSOStatus", "sso:GetTrust", "sso:CreateTrust", "sso:UpdateTrust",
 	"sso:GetApplicationInstance", "sso:ListDirectoryAssociations", "sso:ListPermissionSets", "sso:GetPermissionSet",
-	"sso:ProvisionApplicationInstanceForAWSAccount", "sso:ProvisionApplicationProfileForAWSAccountInstance",
-	"sso:ProvisionSAMLProvider", "sso:ListProfileAssociations", "sso:DescribeRegisteredRegions",
+	"sso:ListProfileAssociations", "sso:DescribeRegisteredRegions",
 	"sso-directory:ListMembersInGroup", "sso-directory:AddMemberToGroup", "sso-directory:SearchGroups",
-	"sso-directory:SearchGroupsWithGroupName", "sso-directory:SearchUsers", "sso-directory:CreateUser",
+	"sso-directory:SearchUsers", "sso-directory:CreateUser",
 	"sso-directory:DescribeGroups", "sso-directory:DescribeDirectory", "sso-directory:GetUserPoolInfo",
 	"controltower:CreateManagedAccount", "controltower:DescribeManagedAccount", "controltower:DeregisterManagedAccount",
 	"organizations:DescribeOrganization", "organizations:CreateAccount", "organizations:DescribeCreateAccountStatus",

@@ -73,10 +73,13 @@ func TestRunVendsABatchWithinTheQuota(t *testing.T) {
 // The CI-sized soak (100 requests; `towervend bench --soak` runs 1000): under
 // throttling, failed provisionings, duplicate deliveries and a busy Control
 // Tower nothing is lost, duplicated or unexplained, and after the faults are
-// cleared every failed request succeeds when redriven.
+// cleared every failed request succeeds when redriven. The failure rate is
+// above the default 2%: at 2% of 100 a seeded run has no failure at all about
+// one time in eight, so any change to what the world draws from its seed (a
+// queue added to the deployment) could leave the redrive path untested.
 func TestSoak(t *testing.T) {
 	rep, err := Soak(context.Background(), SoakOptions{Requests: 100, Burst: 10, Concurrency: 10, ProvisioningTime: 5 * time.Minute,
-		BusyFrom: 20 * time.Minute, BusyFor: 10 * time.Minute})
+		BusyFrom: 20 * time.Minute, BusyFor: 10 * time.Minute, FailRate: 0.06})
 	require.NoError(t, err)
 
 	assert.Empty(t, rep.Problems())

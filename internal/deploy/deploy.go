@@ -151,8 +151,15 @@ var (
 		DeadLetter: &DeadLetterQueue, MaxReceiveCount: 5}
 	// RejectedQueue keeps the messages intake rejected, for audit.
 	RejectedQueue = Queue{Name: Prefix + "-rejected", Retention: retention}
+	// LifecycleFailedQueue keeps the lifecycle events towervend could not act
+	// on, for an operator to read and replay: EventBridge invokes the lifecycle
+	// function asynchronously, and without somewhere to go an event is dropped
+	// once Lambda's two retries fail (the queue is the function's on-failure
+	// destination) or once EventBridge gives up delivering it (the queue is the
+	// rules' targets' dead-letter queue).
+	LifecycleFailedQueue = Queue{Name: Prefix + "-lifecycle-failed", Retention: retention}
 	// Queues are all of them, dead-letter queues before the queues that use them.
-	Queues = []*Queue{&DeadLetterQueue, &RequestQueue, &RejectedQueue}
+	Queues = []*Queue{&DeadLetterQueue, &RequestQueue, &RejectedQueue, &LifecycleFailedQueue}
 )
 
 // The request queue's event source mapping.
