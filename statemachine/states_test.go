@@ -59,3 +59,51 @@ func TestExecutionArn(t *testing.T) {
 	assert.Equal(t, "arn:aws:states:us-east-1:111122223333:execution:towervend-vending:CHG1001",
 		statemachine.ExecutionArn("arn:aws:states:us-east-1:111122223333:stateMachine:towervend-vending", "CHG1001"))
 }
+
+// lambdaServiceErrors are the Lambda errors Step Functions' best practices say
+// to retry on every Lambda Task, and Lambda's throttling.
+var lambdaServiceErrors = []string{
+	"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+	"Lambda.ClientExecutionTimeoutException", "Lambda.TooManyRequestsException",
+}
+
+// Every Task that invokes a Lambda function retries Lambda's own service errors.
+func TestEveryLambdaTaskRetriesLambdaServiceErrors(t *testing.T) {
+	tasks := 0
+	for name, st := range definitionStates(t) {
+		if st["Type"] != "Task" || st["Resource"] != "arn:aws:states:::lambda:invoke" {
+			continue
+		}
+		tasks++
+		for _, e := range lambdaServiceErrors {
+			assert.True(t, statemachine.Retries(name, e), "task %s does not retry %s", name, e)
+		}
+	}
+	assert.Equal(t, 12, tasks, "every step's Task and ReportFailure")
+}
+
+func TestRetries(t *testing.T) {
+	tests := []struct {
+		state, err string
+		want       bool
+	}{
+		{statemachine.StateValidate, "TowerVend.Transient", true},
+		{statemachine.StateValidate, "TowerVend.RoleMissing", false},
+		{statemachine.StateProvision, "TowerVend.ControlTowerBusy", true},
+		{statemachine.StateCheckRole, "TowerVend.ControlTowerBusy", false},
+		{statemachine.StateClose, "TowerVend.CloseLimited", true},
+		{statemachine.StateTag, "TowerVend.CloseLimited", false},
+		{statemachine.StateTag, "States.Timeout", false},
+		{statemachine.StateIsQueued, "TowerVend.Transient", false},
+		{"NoSuchState", "TowerVend.Transient", false},
+		// ReportFailure fails the execution with its own error once it has
+		// announced the failure; retrying it would announce it again.
+		{statemachine.StateReportFailure, "TowerVend.RequestFailed", false},
+		{statemachine.StateReportFailure, "TowerVend.Transient", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.state+"/"+tt.err, func(t *testing.T) {
+			assert.Equal(t, tt.want, statemachine.Retries(tt.state, tt.err))
+		})
+	}
+}

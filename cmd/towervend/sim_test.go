@@ -37,6 +37,7 @@ func TestOperatorCommandsAgainstTheSimulator(t *testing.T) {
 
 	rep := waitForStatus(t, ep, "CHG1004", "failed")
 	assert.Equal(t, "CheckRole", rep.FailedStep)
+	assert.Equal(t, vend.ErrRoleMissing, rep.Error, "the step's error, not the execution's TowerVend.RequestFailed")
 	assert.Contains(t, rep.Reason, "AWSControlTowerExecution")
 	assert.True(t, rep.Redrivable)
 

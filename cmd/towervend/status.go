@@ -50,6 +50,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.FailedStep != "" {
 		fmt.Fprintf(stdout, "failed step:  %s\n", rep.FailedStep)
 	}
+	if rep.Error != "" {
+		fmt.Fprintf(stdout, "error:        %s\n", rep.Error)
+	}
 	if rep.Reason != "" {
 		fmt.Fprintf(stdout, "reason:       %s\n", rep.Reason)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/vend"
 )
 
 func sampleRequests(t *testing.T) [][]byte {
@@ -140,7 +141,8 @@ func TestFailureThenRedriveSucceeds(t *testing.T) {
 	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: execArn(rt, "CHG1004")})
 	require.NoError(t, err)
 	assert.Equal(t, sfntypes.ExecutionStatusFailed, d.Status)
-	assert.Equal(t, "TowerVend.RoleMissing", aws.ToString(d.Error), "the execution fails with the step's error name")
+	assert.Equal(t, vend.ErrRequestFailed, aws.ToString(d.Error), "the execution fails as reported")
+	assert.Contains(t, aws.ToString(d.Cause), vend.ErrRoleMissing+": ", "the cause names the step's error")
 	assert.Equal(t, sfntypes.ExecutionRedriveStatusRedrivable, d.RedriveStatus)
 
 	require.NoError(t, rt.Sim.SetExecutionRole("604829118370", awssim.RoleTrusted))

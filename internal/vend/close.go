@@ -10,7 +10,8 @@ import (
 )
 
 // Close closes the account (after the workflow unmanaged it).
-// Organizations' limit of closures in progress is transient; its 30-day quota is not.
+// Organizations' limit of closures in progress (3 at once) is transient; its
+// quota of closures in a rolling 30 days is not.
 func (d *Deps) Close(ctx context.Context, doc *Doc) (*Doc, error) {
 	if doc.Plan == nil || !doc.Plan.Close {
 		return doc, nil
@@ -24,10 +25,11 @@ func (d *Deps) Close(ctx context.Context, doc *Doc) (*Doc, error) {
 		doc.Notes = append(doc.Notes, "the account is closing: AWS suspends it now and closes it for good after 90 days")
 		return doc, nil
 	case errors.As(err, &cv) && cv.Reason == orgtypes.ConstraintViolationExceptionReasonCloseAccountRequestsLimitExceeded:
-		return nil, &StepError{Name: ErrCloseLimited, Err: err, Reason: "Organizations is already closing the most accounts it closes at once; towervend retries"}
+		return nil, &StepError{Name: ErrCloseLimited, Err: err, Reason: "organizations:CloseAccount: Organizations is already closing as many accounts as it closes at once (3)"}
 	case errors.As(err, &cv) && cv.Reason == orgtypes.ConstraintViolationExceptionReasonCloseAccountQuotaExceeded:
-		return nil, &StepError{Name: ErrFailed, Err: err, Reason: "Organizations' quota of accounts closed in 30 days (10% of active accounts) is used up. " +
-			"Fix: wait until older closures leave the 30-day window or ask AWS Support for a higher quota, then redrive"}
+		return nil, &StepError{Name: ErrFailed, Err: err, Reason: "organizations:CloseAccount: Organizations' close quota is used up: it closes at most 10% of " +
+			"the organization's member accounts (at least 10, at most 1000) within a rolling 30 days. " +
+			"Fix: wait until the earliest of those closures is 30 days old, then redrive: towervend redrive " + doc.Request.RequestID}
 	}
 	return nil, awsErr("organizations:CloseAccount", err)
 }

@@ -30,6 +30,11 @@ const (
 	ErrFailed = "TowerVend.Failed"
 	// ErrCloseLimited: Organizations' close quota is reached for now; retried.
 	ErrCloseLimited = "TowerVend.CloseLimited"
+	// ErrRequestFailed: the request failed and its requester was told; ReportFailure
+	// fails the execution with it, the original error's name and the reason in the
+	// message ("<original>: <reason>", see failedWith). It is never retried: a
+	// retry would announce the failure again.
+	ErrRequestFailed = "TowerVend.RequestFailed"
 )
 
 // StepError is a step's failure with the name the workflow branches on and a
@@ -67,10 +72,12 @@ func awsErr(op string, err error) *StepError {
 		return se
 	}
 	if isControlTowerBusy(err) {
-		return &StepError{Name: ErrControlTowerBusy, Reason: op + ": Control Tower is busy with another operation; towervend retries", Err: err}
+		return &StepError{Name: ErrControlTowerBusy, Reason: op + ": Control Tower is busy with another operation", Err: err}
 	}
 	if isTransient(err) {
-		return &StepError{Name: ErrTransient, Reason: fmt.Sprintf("%s: %v (transient; towervend retries)", op, err), Err: err}
+		// No "towervend retries" here: this text is also the reason of the final
+		// failure once the workflow's retries are spent (see finalReason).
+		return &StepError{Name: ErrTransient, Reason: fmt.Sprintf("%s: %v", op, err), Err: err}
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
@@ -121,3 +128,27 @@ func isTransient(err error) bool {
 
 // ErrorName is the error's name for Step Functions (see internal/handler).
 func (e *StepError) ErrorName() string { return e.Name }
+
+// requestFailed is the error ReportFailure ends the execution with once it has
+// announced the failure: its own name, so that no Retry announces it again,
+// and a message that keeps the original error's name and the reason.
+func requestFailed(original, reason string) *StepError {
+	return &StepError{Name: ErrRequestFailed, Reason: original + ": " + reason}
+}
+
+// failedWith reads a failed execution's error name and cause (as
+// DescribeExecution gives them) into the error the request failed with and
+// the reason. For ErrRequestFailed those are the original error's name and
+// the reason the requester was given; any other failure (one ReportFailure
+// did not report) gives its own name and the Lambda error's message, else the
+// cause, else the name.
+func failedWith(name, cause string) (errorName, reason string) {
+	text := CauseText(name, cause)
+	if name == ErrRequestFailed {
+		// Error names never hold ": " (Lambda.X, States.X, TowerVend.X).
+		if original, rest, ok := strings.Cut(text, ": "); ok {
+			return original, rest
+		}
+	}
+	return name, text
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/schema"
-
 	"github.com/towervend/towervend/statemachine"
 )
 
@@ -64,11 +64,14 @@ func (d *Deps) Notify(ctx context.Context, in NotifyInput) (*Doc, error) {
 
 // ReportFailure is where every caught failure goes: the first time, it
 // publishes the failed notification naming the step and the reason and then
-// fails the execution with the original error, so the execution is FAILED at
-// this point and redrivable. When the execution is redriven, it runs again with
-// a higher redrive count: it publishes that the request is being retried and
-// returns the document with Failure.Resume set, and the workflow goes back to
-// the step that failed.
+// fails the execution with ErrRequestFailed (the original error's name and the
+// reason in the message), so the execution is FAILED at this point and
+// redrivable. It does not fail with the original name: the state's Retry would
+// match a retryable one (TowerVend.Transient, Lambda.*) and announce the
+// failure again. When the execution is redriven, it runs again with a higher
+// redrive count: it publishes that the request is being retried and returns
+// the document with Failure.Resume set, and the workflow goes back to the step
+// that failed.
 func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) {
 	doc := &in.Doc
 	fp := doc.Failure
@@ -111,7 +114,7 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 		return nil, err
 	}
 	d.logger(doc, "notify").Warn("request failed", "failedStep", fp.Step, "error", caught.Error)
-	return nil, &StepError{Name: caught.Error, Reason: n.Reason}
+	return nil, requestFailed(caught.Error, n.Reason)
 }
 
 // notification builds the event detail for a state of the document.
@@ -137,7 +140,7 @@ func (d *Deps) notification(doc *Doc, state string) Notification {
 			n.FailedStep = doc.Failure.Step
 		}
 		if doc.Error != nil {
-			n.Reason = failureReason(doc.Error)
+			n.Reason = finalReason(n.FailedStep, req.RequestID, doc.Error)
 		}
 	case StateSucceeded:
 		if doc.Access != nil {
@@ -165,19 +168,38 @@ func rejectionReason(problems []request.Problem) string {
 	return fmt.Sprintf("%s (and %d more %s)", problems[0].String(), len(problems)-1, more)
 }
 
-// failureReason reads the cause Step Functions stored: for a Lambda error it is
-// the JSON {"errorMessage": ...}; otherwise plain text.
-func failureReason(e *CaughtError) string {
-	var lambdaErr struct {
-		ErrorMessage string `json:"errorMessage"`
+// finalReason is the reason a failed notification gives. A step's message
+// describes one attempt; when the step's Retry (vending.asl.json) retried the
+// error, the failure came only after every retry failed, so the reason says
+// so, why it did not clear, and what to do.
+func finalReason(step, requestID string, e *CaughtError) string {
+	reason := CauseText(e.Error, e.Cause)
+	if !statemachine.Retries(step, e.Error) {
+		return reason
 	}
-	if json.Unmarshal([]byte(e.Cause), &lambdaErr) == nil && lambdaErr.ErrorMessage != "" {
-		return lambdaErr.ErrorMessage
+	why, fix := retriedAdvice(e.Error)
+	return fmt.Sprintf("%s failed after retries: %s. %s. Fix: %s, then run: towervend redrive %s",
+		step, strings.TrimRight(reason, ". "), why, fix, requestID)
+}
+
+// retriedAdvice says why a retried error outlasted the retries and what an
+// operator can do about it.
+func retriedAdvice(name string) (why, fix string) {
+	switch {
+	case name == ErrTransient:
+		return "AWS throttled or failed the call on every attempt",
+			"wait for it to pass (check the AWS Health Dashboard, and whether something else in the management account calls this API heavily)"
+	case name == ErrControlTowerBusy:
+		return "Control Tower was busy with another operation on every attempt",
+			"let that operation finish (Control Tower console, Recent activities)"
+	case name == ErrCloseLimited:
+		return "Organizations was closing as many accounts as it closes at once on every attempt",
+			"wait until the accounts being closed show SUSPENDED"
+	case strings.HasPrefix(name, "Lambda."):
+		return "Lambda could not run the step's function on every attempt",
+			"check the function's errors and throttles in CloudWatch and Lambda on the AWS Health Dashboard"
 	}
-	if e.Cause != "" {
-		return e.Cause
-	}
-	return e.Error
+	return "the error persisted on every attempt", "remove its cause"
 }
 
 // publish puts a notification on the bus.

@@ -2,6 +2,7 @@ package vend_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/internal/vend"
+	"github.com/towervend/towervend/statemachine"
 )
 
 // Notify announces a request state on the notification bus with what the
@@ -39,28 +41,34 @@ func TestNotifyAnnouncesTheRequestState(t *testing.T) {
 }
 
 // ReportFailure is where every caught failure goes. The first time it
-// announces the failure (step and reason) and fails with the original error
-// name, so the execution fails where it can be redriven. Run again by a
-// redrive, it announces the retry and sends the workflow back to the step to
-// run again.
+// announces the failure (step and reason) and fails with an error of its own,
+// ErrRequestFailed, carrying the original error's name and the reason in the
+// message, so the execution fails where it can be redriven and the state's
+// Retry (which does not match ErrRequestFailed) never announces it twice. A
+// failure the step had retried reads as final: it says it failed after
+// retries and what to do. Run again by a redrive, it announces the retry and
+// sends the workflow back to the step to run again.
 func TestReportFailure(t *testing.T) {
 	roleMissing := &vend.StepError{Name: vend.ErrRoleMissing, Reason: "account 604829118370 cannot be enrolled: the role is missing"}
 	provFailed := &vend.StepError{Name: vend.ErrProvisioningFailed, Reason: "Account Factory provision failed (record rec-1): boom"}
+	throttled := &vend.StepError{Name: vend.ErrTransient, Reason: "organizations:TagResource: operation error Organizations: TagResource, " +
+		"exceeded maximum number of attempts, 8, TooManyRequestsException: AWS Organizations can't complete your request because another request is already in progress. Try again later."}
 	tests := []struct {
 		name     string
 		failure  *vend.FailurePoint
 		err      func(t *testing.T) *vend.CaughtError
 		redrive  int
-		wantErr  string // the error name of a first failure
-		reason   string
+		original string // the error name a first failure carries
+		reason   string // the reason given, exactly; or, for a final failure after retries, its beginning
+		final    []string
 		resumeAt string
 	}{
 		{
-			name:    "a step's error",
-			failure: &vend.FailurePoint{Step: "CheckRole"},
-			err:     func(t *testing.T) *vend.CaughtError { return caught(t, roleMissing) },
-			wantErr: vend.ErrRoleMissing,
-			reason:  roleMissing.Reason,
+			name:     "a step's error",
+			failure:  &vend.FailurePoint{Step: "CheckRole"},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, roleMissing) },
+			original: vend.ErrRoleMissing,
+			reason:   roleMissing.Reason,
 		},
 		{
 			name:    "a Step Functions error with a plain cause",
@@ -68,13 +76,41 @@ func TestReportFailure(t *testing.T) {
 			err: func(*testing.T) *vend.CaughtError {
 				return &vend.CaughtError{Error: "States.Timeout", Cause: "the task timed out"}
 			},
-			wantErr: "States.Timeout",
-			reason:  "the task timed out",
+			original: "States.Timeout",
+			reason:   "the task timed out",
 		},
 		{
-			name:    "no error recorded",
-			wantErr: vend.ErrFailed,
-			reason:  "unknown failure",
+			name:     "no error recorded",
+			original: vend.ErrFailed,
+			reason:   "unknown failure",
+		},
+		{
+			name:     "throttling that outlasted the step's retries",
+			failure:  &vend.FailurePoint{Step: "Tag"},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, throttled) },
+			original: vend.ErrTransient,
+			reason:   "Tag failed after retries: " + strings.TrimSuffix(throttled.Reason, "."),
+			final:    []string{"AWS throttled or failed the call on every attempt", "then run: towervend redrive CHG1004"},
+		},
+		{
+			name:    "a Lambda service error that outlasted the step's retries",
+			failure: &vend.FailurePoint{Step: "AssignSSO"},
+			err: func(*testing.T) *vend.CaughtError {
+				return &vend.CaughtError{Error: "Lambda.ServiceException", Cause: "Lambda could not run the function (Service: Lambda, Status Code: 500)"}
+			},
+			original: "Lambda.ServiceException",
+			reason:   "AssignSSO failed after retries: Lambda could not run the function (Service: Lambda, Status Code: 500)",
+			final:    []string{"Lambda could not run the step's function", "then run: towervend redrive CHG1004"},
+		},
+		{
+			name:    "Control Tower busy for longer than the step retries",
+			failure: &vend.FailurePoint{Step: "Provision"},
+			err: func(t *testing.T) *vend.CaughtError {
+				return caught(t, &vend.StepError{Name: vend.ErrControlTowerBusy, Reason: "servicecatalog:ProvisionProduct: Control Tower is busy with another operation"})
+			},
+			original: vend.ErrControlTowerBusy,
+			reason:   "Provision failed after retries: servicecatalog:ProvisionProduct: Control Tower is busy with another operation",
+			final:    []string{"let that operation finish", "then run: towervend redrive CHG1004"},
 		},
 		{
 			name:     "redriven after Control Tower failed the operation",
@@ -89,6 +125,13 @@ func TestReportFailure(t *testing.T) {
 			err:      func(t *testing.T) *vend.CaughtError { return caught(t, roleMissing) },
 			redrive:  1,
 			resumeAt: "CheckRole",
+		},
+		{
+			name:     "redriven after throttling",
+			failure:  &vend.FailurePoint{Step: "Tag"},
+			err:      func(t *testing.T) *vend.CaughtError { return caught(t, throttled) },
+			redrive:  1,
+			resumeAt: "Tag",
 		},
 		{
 			name:     "redriven a second time",
@@ -116,9 +159,20 @@ func TestReportFailure(t *testing.T) {
 			assert.Equal(t, acquiredRetailID, n.AccountID)
 
 			if tt.resumeAt == "" {
-				assert.Equal(t, tt.wantErr, stepError(t, err).Name, "the execution fails with the original error")
+				se := stepError(t, err)
+				assert.Equal(t, vend.ErrRequestFailed, se.Name, "the execution fails with ReportFailure's own error")
+				assert.False(t, statemachine.Retries(statemachine.StateReportFailure, se.Name), "which ReportFailure's Retry does not match")
+				assert.Equal(t, tt.original+": "+n.Reason, se.Reason, "the cause names the original error and gives the reason")
 				assert.Equal(t, vend.StateFailed, n.State)
-				assert.Equal(t, tt.reason, n.Reason)
+				assert.NotContains(t, n.Reason, "towervend retries", "a final failure promises no retry")
+				if tt.final == nil {
+					assert.Equal(t, tt.reason, n.Reason)
+				} else {
+					assert.True(t, strings.HasPrefix(n.Reason, tt.reason+". "), "the reason says the step failed after retries and what failed: %s", n.Reason)
+					for _, s := range tt.final {
+						assert.Contains(t, n.Reason, s, "and what to do")
+					}
+				}
 				if tt.failure != nil {
 					assert.Equal(t, tt.failure.Step, n.FailedStep)
 				}

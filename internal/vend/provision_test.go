@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -332,7 +333,9 @@ func TestFailedProvisioningIsRerunWithoutASecondAccount(t *testing.T) {
 	_, err = run(f, func(ctx context.Context) (*vend.Doc, error) {
 		return f.deps.ReportFailure(ctx, vend.NotifyInput{State: vend.StateFailed, Doc: *cloneDoc(t, doc)})
 	})
-	assert.Equal(t, vend.ErrProvisioningFailed, stepError(t, err).Name, "the execution fails with the step's error")
+	failedWith := stepError(t, err)
+	assert.Equal(t, vend.ErrRequestFailed, failedWith.Name, "the execution fails as reported")
+	assert.True(t, strings.HasPrefix(failedWith.Reason, vend.ErrProvisioningFailed+": "), "carrying the step's error: %s", failedWith.Reason)
 
 	// An operator redrives the execution: ReportFailure runs again and resumes at Provision.
 	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {

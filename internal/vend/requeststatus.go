@@ -24,6 +24,7 @@ type RequestStatus struct {
 	CurrentStep  string     `json:"currentStep,omitempty"`
 	FailedStep   string     `json:"failedStep,omitempty"`
 	Reason       string     `json:"reason,omitempty"`
+	Error        string     `json:"error,omitempty"` // what a failed request failed with (TowerVend.RoleMissing), not TowerVend.RequestFailed
 	AccountID    string     `json:"accountId,omitempty"`
 	Started      time.Time  `json:"started"`
 	Stopped      *time.Time `json:"stopped,omitempty"`
@@ -86,7 +87,7 @@ func ReadRequestStatus(ctx context.Context, c ExecutionReader, smArn, id string)
 		}
 	default:
 		rep.Outcome = "failed"
-		rep.Reason = CauseText(aws.ToString(d.Error), aws.ToString(d.Cause))
+		rep.Error, rep.Reason = failedWith(aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	p := sfn.NewGetExecutionHistoryPaginator(c, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
 	var open *StepRecord
