@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/lambda"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 	"github.com/towervend/towervend/internal/awssim/stepfunctions"
 )
@@ -18,11 +19,13 @@ type (
 	FailedDelivery = eventbridge.FailedDelivery
 )
 
-// initEvents creates EventBridge (with the default bus) and Step Functions,
-// both invoking the Lambda stand-ins of one registry.
+// initEvents creates Lambda, EventBridge (with the default bus) and Step
+// Functions: Step Functions tasks invoke Lambda's functions synchronously,
+// EventBridge targets asynchronously; Lambda's on-failure destinations and
+// EventBridge's dead-letter queues are SQS queues. SQS is built first.
 func (s *Sim) initEvents(w *World) error {
-	s.functions = &stepfunctions.Functions{}
-	s.events = eventbridge.New(s.env, s.functions)
+	s.functions = lambda.New(s.env, s.queues)
+	s.events = eventbridge.New(s.env, s.functions, s.queues)
 	s.sfn = stepfunctions.New(s.env, s.functions)
 	return nil
 }

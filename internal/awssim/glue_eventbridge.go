@@ -2,9 +2,16 @@ package awssim
 
 import (
 	"github.com/towervend/towervend/internal/awssim/eventbridge"
+	"github.com/towervend/towervend/internal/awssim/lambda"
+	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/stepfunctions"
 )
 
-// EventBridge's targets invoke the Lambda stand-ins of Step Functions'
-// registry (initEvents hands the one registry to both).
-var _ eventbridge.Functions = (*stepfunctions.Functions)(nil)
+// EventBridge targets and Step Functions tasks invoke Lambda's functions;
+// Lambda's destinations and EventBridge's dead-letter queues are SQS queues.
+var (
+	_ eventbridge.Functions   = (*lambda.Service)(nil)
+	_ eventbridge.Queues      = (*sqs.Service)(nil)
+	_ stepfunctions.Functions = (*lambda.Service)(nil)
+	_ lambda.Queues           = (*sqs.Service)(nil)
+)

@@ -1,11 +1,21 @@
 package awssim
 
-import "github.com/towervend/towervend/internal/awssim/protocol"
+import (
+	"github.com/towervend/towervend/internal/awssim/lambda"
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
 
 // Function is a Go handler standing in for a Lambda function: EventBridge
 // targets and Step Functions tasks that name its ARN invoke it in process.
-// The registry is package stepfunctions' Functions.
 type Function = protocol.Function
+
+// AsyncConfig is a function's asynchronous invocation configuration: retries
+// and the on-failure destination (an SQS queue ARN).
+type AsyncConfig = lambda.AsyncConfig
+
+// DroppedEvent is an asynchronous event a function failed on every attempt
+// with no destination to take it: AWS loses it; the simulator shows it.
+type DroppedEvent = lambda.Dropped
 
 // RegisterFunction makes arn invokable by EventBridge targets and Step
 // Functions tasks. Registering an ARN again replaces its handler.
@@ -13,6 +23,22 @@ func (s *Sim) RegisterFunction(arn string, fn Function) {
 	s.env.Lock()
 	defer s.env.Unlock()
 	s.functions.Register(arn, fn)
+}
+
+// ConfigureFunction sets a registered function's asynchronous invocation
+// configuration (PutFunctionEventInvokeConfig).
+func (s *Sim) ConfigureFunction(arn string, c AsyncConfig) error {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.functions.Configure(arn, c)
+}
+
+// DroppedEvents are the asynchronous events functions failed on and that no
+// destination took.
+func (s *Sim) DroppedEvents() []DroppedEvent {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.functions.DroppedEvents()
 }
 
 // FunctionARNs lists the registered function ARNs.

@@ -28,6 +28,7 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim/accountfactory"
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
+	"github.com/towervend/towervend/internal/awssim/lambda"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,7 +68,7 @@ type Sim struct {
 	calls map[string]map[string]int // service -> operation -> count
 
 	sfn       *stepfunctions.Service
-	functions *stepfunctions.Functions // Lambda stand-ins by ARN
+	functions *lambda.Service // Lambda: the stand-ins by ARN, and asynchronous invocation
 
 	services map[string]*protocol.Service // by X-Amz-Target prefix
 	query    *protocol.QueryService       // STS

@@ -87,6 +87,9 @@ type Runtime struct {
 	// QueueURL is the request queue, DeadLetterURL its dead-letter queue,
 	// RejectedURL where intake keeps the messages it rejects.
 	QueueURL, DeadLetterURL, RejectedURL, StateMachineArn string
+	// LifecycleFailedURL keeps the lifecycle events the lifecycle function
+	// failed on (its on-failure destination) or EventBridge could not deliver.
+	LifecycleFailedURL string
 	// FunctionARNs maps function names (functions/<name>) to their simulated ARNs.
 	FunctionARNs map[string]string
 
@@ -188,11 +191,20 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(deploy.NotificationBus)}); err != nil {
 		return fmt.Errorf("create notification bus: %w", err)
 	}
-	if err := putRule(ctx, eb, deploy.NotificationBus, rules.Notifications, r.functionArn("notification-collector")); err != nil {
+	if err := putRule(ctx, eb, deploy.NotificationBus, rules.Notifications, ebtypes.Target{Arn: aws.String(r.functionArn("notification-collector"))}); err != nil {
 		return err
 	}
+	// Lifecycle events nothing may lose: the lifecycle function's on-failure
+	// destination and its rules' dead-letter queue are the lifecycle-failed
+	// queue, as the stack deploys them.
+	lost := r.queueArn(deploy.LifecycleFailedQueue.Name)
+	if err := r.Sim.ConfigureFunction(r.FunctionARNs["lifecycle"], awssim.AsyncConfig{MaximumRetryAttempts: 2, OnFailure: lost}); err != nil {
+		return fmt.Errorf("lifecycle function: %w", err)
+	}
+	r.LifecycleFailedURL = urls[deploy.LifecycleFailedQueue.Name]
 	for _, rule := range rules.Lifecycle() {
-		if err := putRule(ctx, eb, "default", rule, r.FunctionARNs["lifecycle"]); err != nil {
+		target := ebtypes.Target{Arn: aws.String(r.FunctionARNs["lifecycle"]), DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String(lost)}}
+		if err := putRule(ctx, eb, "default", rule, target); err != nil {
 			return err
 		}
 	}
@@ -249,13 +261,19 @@ func createQueue(ctx context.Context, q *sqs.Client, spec deploy.Queue, created 
 	return aws.ToString(out.QueueUrl), nil
 }
 
-func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules.Rule, target string) error {
+// queueArn is the ARN of a queue towervend deployed.
+func (r *Runtime) queueArn(name string) string {
+	return fmt.Sprintf("arn:aws:sqs:%s:%s:%s", r.Sim.Region(), r.Sim.ManagementAccountID(), name)
+}
+
+func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules.Rule, target ebtypes.Target) error {
 	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule.Name), EventBusName: aws.String(bus),
 		EventPattern: aws.String(rule.JSON()), Description: aws.String(rule.Description)}); err != nil {
 		return fmt.Errorf("rule %s: %w", rule.Name, err)
 	}
+	target.Id = aws.String("towervend")
 	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule.Name), EventBusName: aws.String(bus),
-		Targets: []ebtypes.Target{{Id: aws.String("towervend"), Arn: aws.String(target)}}}); err != nil {
+		Targets: []ebtypes.Target{target}}); err != nil {
 		return fmt.Errorf("rule %s targets: %w", rule.Name, err)
 	}
 	return nil

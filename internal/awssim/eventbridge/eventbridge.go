@@ -1,7 +1,6 @@
 package eventbridge
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -41,12 +40,28 @@ type Rule struct {
 	Targets      []Target `json:"targets"`
 }
 
-// Target is where a rule sends matching events: a function registered with
-// the simulator (RegisterFunction), named by its ARN.
+// Target is where a rule sends matching events: a Lambda function (a stand-in
+// registered with the simulator), named by its ARN, invoked asynchronously as
+// AWS does. DeadLetterConfig names the SQS queue that receives an event
+// EventBridge could not deliver (not one the function failed on: that is
+// Lambda's on-failure destination).
 type Target struct {
-	ID    string `json:"Id"`
-	Arn   string `json:"Arn"`
-	Input string `json:"Input,omitempty"`
+	ID               string            `json:"Id"`
+	Arn              string            `json:"Arn"`
+	Input            string            `json:"Input,omitempty"`
+	DeadLetterConfig *DeadLetterConfig `json:"DeadLetterConfig,omitempty"`
+	RetryPolicy      *RetryPolicy      `json:"RetryPolicy,omitempty"`
+}
+
+// DeadLetterConfig is a target's dead-letter queue.
+type DeadLetterConfig struct {
+	Arn string `json:"Arn"`
+}
+
+// RetryPolicy bounds how often EventBridge retries a delivery.
+type RetryPolicy struct {
+	MaximumRetryAttempts     *int `json:"MaximumRetryAttempts,omitempty"`
+	MaximumEventAgeInSeconds *int `json:"MaximumEventAgeInSeconds,omitempty"`
 }
 
 // FailedDelivery records an event a target could not take.
@@ -57,24 +72,31 @@ type FailedDelivery struct {
 	Event  json.RawMessage `json:"event"`
 }
 
-// Functions are the Lambda stand-ins targets invoke, by ARN. The Env's lock is
-// held when Function is called.
+// Functions invokes the Lambda functions targets name, asynchronously
+// (InvocationType Event): an error means Lambda did not accept the event (no
+// such function), so EventBridge retries the delivery. The lock is held.
 type Functions interface {
-	Function(arn string) protocol.Function
+	InvokeAsync(arn string, payload []byte) error
+}
+
+// Queues delivers an undeliverable event to a target's dead-letter queue. The lock is held.
+type Queues interface {
+	Deliver(queueArn, body string, now time.Time) error
 }
 
 // Service is the simulated EventBridge.
 type Service struct {
 	env       *protocol.Env
 	functions Functions
+	queues    Queues
 	state     State
 	matchers  map[string]*patternMatcher // compiled rule patterns by bus/rule
 }
 
 // New returns EventBridge with the management account's default bus in the
 // home Region. env.ManagementAccountID must be set.
-func New(env *protocol.Env, functions Functions) *Service {
-	s := &Service{env: env, functions: functions}
+func New(env *protocol.Env, functions Functions, queues Queues) *Service {
+	s := &Service{env: env, functions: functions, queues: queues}
 	s.state.Log = map[string][]json.RawMessage{}
 	s.state.Buses = map[string]*Bus{}
 	s.matchers = map[string]*patternMatcher{}
@@ -183,37 +205,45 @@ func (s *Service) publish(b *Bus, event []byte) {
 	}
 }
 
-// deliveryAttempts is how often the simulator retries a failing target; AWS
-// retries for up to 24 hours with backoff.
+// deliveryAttempts is how often the simulator tries to hand an event to a
+// target that does not take it (AWS retries for up to 24 hours and 185 times
+// by default, with backoff; RetryPolicy lowers both).
 const deliveryAttempts = 8
 
-// deliver invokes a target, retrying with exponential backoff on the clock. The lock is held.
+// deliver hands an event to a target, retrying with exponential backoff on
+// the clock while the target refuses it, then to the target's dead-letter
+// queue, or records it as failed. The lock is held.
 func (s *Service) deliver(rule string, t Target, payload []byte, attempt int) {
 	delay := time.Duration(0)
 	if attempt > 0 {
 		delay = time.Duration(1<<min(attempt, 10)) * time.Second
 	}
-	s.env.Clock.AfterFunc(delay, func() {
-		s.env.Lock()
-		fn := s.functions.Function(t.Arn)
-		s.env.Unlock()
-		var err error
-		if fn == nil {
-			err = fmt.Errorf("no function is registered for %s", t.Arn)
-		} else {
-			_, err = fn(context.Background(), payload)
-		}
+	s.env.AfterLocked(delay, func() {
+		err := s.functions.InvokeAsync(t.Arn, payload)
 		if err == nil {
 			return
 		}
-		s.env.Lock()
-		defer s.env.Unlock()
-		if attempt+1 < deliveryAttempts && fn != nil {
+		if attempt+1 < s.attempts(t) {
 			s.deliver(rule, t, payload, attempt+1)
 			return
 		}
+		if t.DeadLetterConfig != nil {
+			derr := s.queues.Deliver(t.DeadLetterConfig.Arn, string(payload), s.env.Clock.Now())
+			if derr == nil {
+				return
+			}
+			err = fmt.Errorf("%w; dead-letter queue: %v", err, derr)
+		}
 		s.state.FailedDeliveries = append(s.state.FailedDeliveries, FailedDelivery{Rule: rule, Target: t.Arn, Error: err.Error(), Event: payload})
 	})
+}
+
+// attempts is how often a delivery to t is tried in all.
+func (s *Service) attempts(t Target) int {
+	if t.RetryPolicy != nil && t.RetryPolicy.MaximumRetryAttempts != nil {
+		return min(*t.RetryPolicy.MaximumRetryAttempts+1, deliveryAttempts)
+	}
+	return deliveryAttempts
 }
 
 // PublishServiceEvent is the Env's publisher: an event from an AWS service

@@ -10,11 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/internal/awssim"
-	evsim "github.com/towervend/towervend/internal/awssim/eventbridge"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 )
 
@@ -110,22 +111,111 @@ func TestEventsErrorsAreTyped(t *testing.T) {
 	assert.True(t, errors.As(err, &notFound), "got %v", err)
 }
 
-func TestEventsFailingTargetIsRetriedThenRecorded(t *testing.T) {
-	s, clk := newTestSim(t, nil)
+// putTestRule makes rule r on the default bus send towervend's events to target.
+func putTestRule(t *testing.T, eb *eventbridge.Client, target types.Target) {
+	t.Helper()
 	ctx := context.Background()
-	eb := eventbridge.NewFromConfig(testConfig(s))
-	calls := 0
-	s.RegisterFunction("arn:fn", func(context.Context, []byte) ([]byte, error) { calls++; return nil, errors.New("boom") })
 	_, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("r"), EventPattern: aws.String(`{"source":["towervend"]}`)})
 	require.NoError(t, err)
-	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{{Id: aws.String("t"), Arn: aws.String("arn:fn")}}})
+	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("r"), Targets: []types.Target{target}})
 	require.NoError(t, err)
-	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{Source: aws.String("towervend"), DetailType: aws.String("x"), Detail: aws.String(`{}`)}}})
+	_, err = eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{{Source: aws.String("towervend"), DetailType: aws.String("x"), Detail: aws.String(`{"n":1}`)}}})
 	require.NoError(t, err)
+}
+
+func newTestQueue(t *testing.T, s *awssim.Sim, name string) (url, arn string) {
+	t.Helper()
+	q := sqs.NewFromConfig(testConfig(s))
+	out, err := q.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	require.NoError(t, err)
+	attrs, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: out.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	require.NoError(t, err)
+	return aws.ToString(out.QueueUrl), attrs.Attributes["QueueArn"]
+}
+
+func receiveAll(t *testing.T, s *awssim.Sim, url string) []string {
+	t.Helper()
+	out, err := sqs.NewFromConfig(testConfig(s)).ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
+	require.NoError(t, err)
+	var bodies []string
+	for _, m := range out.Messages {
+		bodies = append(bodies, aws.ToString(m.Body))
+	}
+	return bodies
+}
+
+// EventBridge invokes a Lambda target asynchronously: Lambda runs a failing
+// function three times in all (then one and two minutes later) and, with no
+// destination, drops the event — the simulator keeps it in DroppedEvents.
+func TestEventsFailingFunctionIsRetriedByLambdaThenDropped(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	var at []time.Time
+	s.RegisterFunction("arn:fn", func(context.Context, []byte) ([]byte, error) { at = append(at, clk.Now()); return nil, errors.New("boom") })
+	putTestRule(t, eventbridge.NewFromConfig(testConfig(s)), types.Target{Id: aws.String("t"), Arn: aws.String("arn:fn")})
 	clk.Advance(2 * time.Hour)
-	assert.Equal(t, evsim.DeliveryAttempts, calls)
-	require.Len(t, s.FailedDeliveries(), 1)
-	assert.Equal(t, "boom", s.FailedDeliveries()[0].Error)
+	require.Len(t, at, 3)
+	assert.Equal(t, time.Minute, at[1].Sub(at[0]))
+	assert.Equal(t, 2*time.Minute, at[2].Sub(at[1]))
+	assert.Empty(t, s.FailedDeliveries(), "EventBridge delivered the event: Lambda accepted it")
+	require.Len(t, s.DroppedEvents(), 1)
+	assert.Equal(t, "boom", s.DroppedEvents()[0].Error)
+}
+
+// With an on-failure destination the invocation record goes to the queue, in
+// Lambda's documented shape.
+func TestEventsFailingFunctionGoesToItsOnFailureDestination(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	url, arn := newTestQueue(t, s, "lost")
+	calls := 0
+	s.RegisterFunction("arn:fn", func(context.Context, []byte) ([]byte, error) { calls++; return nil, errors.New("boom") })
+	require.NoError(t, s.ConfigureFunction("arn:fn", awssim.AsyncConfig{MaximumRetryAttempts: 1, OnFailure: arn}))
+	putTestRule(t, eventbridge.NewFromConfig(testConfig(s)), types.Target{Id: aws.String("t"), Arn: aws.String("arn:fn")})
+	clk.Advance(2 * time.Hour)
+	assert.Equal(t, 2, calls, "MaximumRetryAttempts 1: two attempts")
+	assert.Empty(t, s.DroppedEvents())
+	bodies := receiveAll(t, s, url)
+	require.Len(t, bodies, 1)
+	var rec struct {
+		Version        string
+		RequestContext struct {
+			FunctionArn            string `json:"functionArn"`
+			Condition              string `json:"condition"`
+			ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+		} `json:"requestContext"`
+		RequestPayload  map[string]any `json:"requestPayload"`
+		ResponsePayload struct {
+			ErrorMessage string `json:"errorMessage"`
+		} `json:"responsePayload"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(bodies[0]), &rec))
+	assert.Equal(t, "1.0", rec.Version)
+	assert.Equal(t, "arn:fn:$LATEST", rec.RequestContext.FunctionArn)
+	assert.Equal(t, "RetriesExhausted", rec.RequestContext.Condition)
+	assert.Equal(t, 2, rec.RequestContext.ApproximateInvokeCount)
+	assert.Equal(t, "towervend", rec.RequestPayload["source"], "the record carries the event")
+	assert.Equal(t, "boom", rec.ResponsePayload.ErrorMessage)
+}
+
+// A target Lambda does not accept (no such function) is retried by
+// EventBridge, then the event goes to the target's dead-letter queue, or is
+// recorded as a failed delivery when there is none.
+func TestEventsUndeliverableEventGoesToTheTargetsDeadLetterQueue(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	url, arn := newTestQueue(t, s, "dlq")
+	putTestRule(t, eventbridge.NewFromConfig(testConfig(s)), types.Target{Id: aws.String("t"), Arn: aws.String("arn:missing"),
+		DeadLetterConfig: &types.DeadLetterConfig{Arn: aws.String(arn)}})
+	clk.Advance(2 * time.Hour)
+	assert.Empty(t, s.FailedDeliveries())
+	bodies := receiveAll(t, s, url)
+	require.Len(t, bodies, 1)
+	assert.Contains(t, bodies[0], `"source":"towervend"`)
+
+	s2, clk2 := newTestSim(t, nil)
+	putTestRule(t, eventbridge.NewFromConfig(testConfig(s2)), types.Target{Id: aws.String("t"), Arn: aws.String("arn:missing")})
+	clk2.Advance(2 * time.Hour)
+	require.Len(t, s2.FailedDeliveries(), 1)
+	assert.Contains(t, s2.FailedDeliveries()[0].Error, "function not found")
 }
 
 func TestEventsThrottlingIsRetriedBySDK(t *testing.T) {

@@ -305,3 +305,17 @@ func attrsMD5(attrs map[string]QueueMessageAttribute) string {
 	sum := md5.Sum(buf.Bytes())
 	return hex.EncodeToString(sum[:])
 }
+
+// Deliver puts a message on the queue with ARN queueArn on behalf of an AWS
+// service (a Lambda on-failure destination, an EventBridge dead-letter queue),
+// as that service's SendMessage would. The lock is held.
+func (s *Service) Deliver(queueArn, body string, now time.Time) error {
+	q := s.queueByArn(queueArn)
+	if q == nil {
+		return fmt.Errorf("queue %s does not exist", queueArn)
+	}
+	if _, aerr := s.send(&protocol.Call{Now: now}, q, sendInput{MessageBody: &body}); aerr != nil {
+		return aerr
+	}
+	return nil
+}

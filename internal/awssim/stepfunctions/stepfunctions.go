@@ -36,10 +36,16 @@ type StateMachine struct {
 	UpdateDate   time.Time `json:"updateDate,omitempty"`
 }
 
+// Functions resolves a Task's FunctionName to the Lambda stand-in it invokes
+// (package lambda's Service, wired by the root).
+type Functions interface {
+	Lookup(name string) protocol.Function
+}
+
 // Service is the simulated Step Functions.
 type Service struct {
 	env       *protocol.Env
-	functions *Functions
+	functions Functions
 	state     State
 	rt        *runtime
 	obsMu     sync.Mutex // guards observer, which runs where the lock may be held
@@ -56,7 +62,7 @@ type runtime struct {
 
 // New returns Step Functions with no state machines, whose tasks invoke the
 // functions registered in functions.
-func New(env *protocol.Env, functions *Functions) *Service {
+func New(env *protocol.Env, functions Functions) *Service {
 	return &Service{env: env, functions: functions}
 }
 
@@ -150,7 +156,7 @@ func mustJSON(v any) json.RawMessage {
 // Lambda's error JSON as cause, as Lambda reports a function error.
 func (s *Service) invokeFunction(ctx context.Context, name string, payload json.RawMessage) (json.RawMessage, error) {
 	s.env.Lock()
-	fn := s.functions.lookup(name)
+	fn := s.functions.Lookup(name)
 	s.env.Unlock()
 	if fn == nil {
 		return nil, &asl.TaskError{Name: "Lambda.ResourceNotFoundException", Cause: "Function not found: " + name}

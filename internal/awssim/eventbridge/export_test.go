@@ -1,4 +1,0 @@
-package eventbridge
-
-// DeliveryAttempts is how often a failing target is tried, for the tests.
-const DeliveryAttempts = deliveryAttempts
