@@ -151,7 +151,10 @@ func receiveAll(t *testing.T, s *awssim.Sim, url string) []string {
 func TestEventsFailingFunctionIsRetriedByLambdaThenDropped(t *testing.T) {
 	s, clk := newTestSim(t, nil)
 	var at []time.Time
-	s.RegisterFunction("arn:fn", func(context.Context, []byte) ([]byte, error) { at = append(at, clk.Now()); return nil, errors.New("boom") })
+	s.RegisterFunction("arn:fn", func(context.Context, []byte) ([]byte, error) {
+		at = append(at, clk.Now())
+		return nil, errors.New("boom")
+	})
 	putTestRule(t, eventbridge.NewFromConfig(testConfig(s)), types.Target{Id: aws.String("t"), Arn: aws.String("arn:fn")})
 	clk.Advance(2 * time.Hour)
 	require.Len(t, at, 3)
