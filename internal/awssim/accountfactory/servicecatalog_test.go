@@ -369,8 +369,6 @@ func TestCatalogProvisionProductValidation(t *testing.T) {
 			in.ProvisioningParameters[1].Value = aws.String("team-x")
 		},
 			true, "Parameter 'AccountEmail' must match pattern"},
-		{"provisioned product name pattern", func(in *servicecatalog.ProvisionProductInput) { in.ProvisionedProductName = aws.String("team x") },
-			true, "ProvisionedProductName"},
 		{"duplicate provisioned product name", func(in *servicecatalog.ProvisionProductInput) {
 			in.ProvisionedProductName = aws.String("payments-prod")
 		},

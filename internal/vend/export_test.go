@@ -1,0 +1,4 @@
+package vend
+
+// ProductName exposes productName to the external tests.
+var ProductName = productName
