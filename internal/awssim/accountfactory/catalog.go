@@ -44,8 +44,9 @@ var afParameterPatterns = map[string]*regexp.Regexp{
 	afManagedOU:    regexp.MustCompile(`^.+$`),
 }
 
-// productNameRe is Service Catalog's pattern for ProvisionedProductName.
-var productNameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$`)
+// productNameRe is Service Catalog's pattern for ProvisionedProductName (its
+// length, 1-128, is checked apart: AWS reports each constraint on its own).
+var productNameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]*$`)
 
 // --- lookups ---
 

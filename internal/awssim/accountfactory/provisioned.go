@@ -101,7 +101,39 @@ type provisionProductInput struct {
 	Tags                     []scTag      `json:"Tags"`
 }
 
+// validProductName checks ProvisionedProductName against the API's
+// constraints. AWS checks a request's input against its model before the
+// operation runs, so this comes first, and answers as AWS's input validation
+// does (ValidationException, "N validation error(s) detected: ...", one
+// clause per broken constraint), not as the operation's own
+// InvalidParametersException.
+func validProductName(name string) *protocol.APIError {
+	var broken []string
+	clause := func(constraint string) {
+		broken = append(broken, fmt.Sprintf("Value '%s' at 'provisionedProductName' failed to satisfy constraint: Member must %s", name, constraint))
+	}
+	if !productNameRe.MatchString(name) && name != "" {
+		clause("satisfy regular expression pattern: " + strings.Trim(productNameRe.String(), "^$"))
+	}
+	switch {
+	case name == "":
+		clause("have length greater than or equal to 1")
+	case len(name) > 128:
+		clause("have length less than or equal to 128")
+	}
+	switch len(broken) {
+	case 0:
+		return nil
+	case 1:
+		return protocol.Err("ValidationException", "1 validation error detected: %s", broken[0])
+	}
+	return protocol.Err("ValidationException", "%d validation errors detected: %s", len(broken), strings.Join(broken, "; "))
+}
+
 func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (any, *protocol.APIError) {
+	if err := validProductName(in.ProvisionedProductName); err != nil {
+		return nil, err
+	}
 	if err := s.resolveProduct(in.ProductID, in.ProductName, true); err != nil {
 		return nil, err
 	}
@@ -124,9 +156,6 @@ func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (
 	}
 	if !artifact.Active {
 		return nil, protocol.Err("InvalidParametersException", "Provisioning artifact %s of product %s is not active.", artifact.ID, s.state.ProductID)
-	}
-	if !productNameRe.MatchString(in.ProvisionedProductName) {
-		return nil, protocol.Err("InvalidParametersException", "ProvisionedProductName %q is not valid: it must match [a-zA-Z0-9][a-zA-Z0-9._-]* and be at most 128 characters.", in.ProvisionedProductName)
 	}
 	if s.state.ProductByName(in.ProvisionedProductName) != nil {
 		return nil, protocol.Err("InvalidParametersException", "A stack named %s already exists", in.ProvisionedProductName)

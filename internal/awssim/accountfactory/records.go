@@ -94,8 +94,12 @@ func (s *Service) searchField(p *ProvisionedProduct, field string) (string, bool
 	return "", false
 }
 
-// queryMatches applies SearchQuery terms: "field:value" compares one field
-// (case-insensitively), a bare word looks in every field; all terms must match.
+// queryMatches applies SearchQuery terms: "field:value" looks in one field, a
+// bare word in every field; all terms must match. AWS documents the fields,
+// not how a value matches, and its answer is a search, not a lookup: callers
+// that want one product compare the Name they get back. So a value matches
+// wherever it occurs, in any case ("name:team-a" finds team-a-b and Team-A
+// too): the loosest reading, so code that trusts the first hit fails here.
 func (s *Service) queryMatches(p *ProvisionedProduct, terms []string) (bool, *protocol.APIError) {
 	for _, term := range terms {
 		term = strings.TrimSpace(term)
@@ -107,7 +111,7 @@ func (s *Service) queryMatches(p *ProvisionedProduct, terms []string) (bool, *pr
 			if !known {
 				return false, protocol.Err("InvalidParametersException", "SearchQuery field %q is not valid.", field)
 			}
-			if !strings.EqualFold(got, value) {
+			if !strings.Contains(strings.ToLower(got), strings.ToLower(value)) {
 				return false, nil
 			}
 			continue
