@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -61,26 +60,39 @@ func (d *Deps) accountFactory(ctx context.Context) (*product, error) {
 // productFor returns the account's provisioned product, or nil when Control
 // Tower does not manage the account through Account Factory.
 func (d *Deps) productFor(ctx context.Context, accountID string) (*sctypes.ProvisionedProductAttribute, error) {
-	return d.searchOne(ctx, "physicalId:"+accountID)
+	return d.searchExact(ctx, "physicalId:"+accountID, func(pp *sctypes.ProvisionedProductAttribute) bool {
+		return aws.ToString(pp.PhysicalId) == accountID
+	})
 }
 
-// productNamed returns the provisioned product with that name, or nil.
+// productNamed returns the provisioned product with exactly that name, or nil.
 func (d *Deps) productNamed(ctx context.Context, name string) (*sctypes.ProvisionedProductAttribute, error) {
-	return d.searchOne(ctx, "name:"+name)
+	return d.searchExact(ctx, "name:"+name, func(pp *sctypes.ProvisionedProductAttribute) bool {
+		return aws.ToString(pp.Name) == name
+	})
 }
 
-func (d *Deps) searchOne(ctx context.Context, query string) (*sctypes.ProvisionedProductAttribute, error) {
-	out, err := d.Catalog.SearchProvisionedProducts(ctx, &servicecatalog.SearchProvisionedProductsInput{
+// searchExact returns the Account Factory product a SearchQuery finds that is
+// the one asked for. Service Catalog's SearchQuery is a search, not a lookup:
+// "name:team-a" also answers team-a-b and Team-A, so every page is read and
+// each answer compared exactly; taking the first hit would take another
+// account's product for this one.
+func (d *Deps) searchExact(ctx context.Context, query string, is func(*sctypes.ProvisionedProductAttribute) bool) (*sctypes.ProvisionedProductAttribute, error) {
+	p := servicecatalog.NewSearchProvisionedProductsPaginator(d.Catalog, &servicecatalog.SearchProvisionedProductsInput{
 		AccessLevelFilter: &sctypes.AccessLevelFilter{Key: sctypes.AccessLevelFilterKeyAccount, Value: aws.String("self")},
 		Filters:           map[string][]string{"SearchQuery": {query}},
+		PageSize:          100, // the most Service Catalog answers: a short name matches many
 	})
-	if err != nil {
-		return nil, awsErr("servicecatalog:SearchProvisionedProducts", err)
-	}
-	for i := range out.ProvisionedProducts {
-		pp := &out.ProvisionedProducts[i]
-		if aws.ToString(pp.Type) == "CONTROL_TOWER_ACCOUNT" || pp.Type == nil {
-			return pp, nil
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, awsErr("servicecatalog:SearchProvisionedProducts", err)
+		}
+		for i := range page.ProvisionedProducts {
+			pp := &page.ProvisionedProducts[i]
+			if t := aws.ToString(pp.Type); (t == "" || t == "CONTROL_TOWER_ACCOUNT") && is(pp) {
+				return pp, nil
+			}
 		}
 	}
 	return nil, nil
@@ -122,16 +134,63 @@ func (d *Deps) inFlight(ctx context.Context, countTerminations bool) (total, ter
 	return total, terminating, nil
 }
 
-var productNameUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// Provisioned product names. Service Catalog requires
+// [a-zA-Z0-9][a-zA-Z0-9._-]*, at most 128 characters; account names may hold
+// any printable character. The product name must be one-to-one with the
+// account name: a product found under an account's product name is that
+// account's candidate, so two names that shared one (as "team a-b" and
+// "team a b" did when every other character became "-") would hand one
+// request the other's account.
+const (
+	productNameMax = 128
+	// productNameHashed marks a name too long to escape in full; an escaped
+	// name never holds it ('_' is always followed by two hex digits there).
+	productNameHashed = "_x"
+)
 
 // productName is the provisioned product's name for an account: stable, so a
-// repeat finds the product it made, and valid for Service Catalog.
+// repeat finds the product it made, valid for Service Catalog, and different
+// for every account name. Letters, digits, '.' and '-' stand for themselves;
+// every other byte is '_' and its two hex digits ("team a b" ->
+// "team_20a_20b"). A name that does not start with a letter or a digit 1-9
+// has its first character escaped too, behind a '0' ("_lab" -> "0_5flab",
+// "0day" -> "0_30day"), so the product name starts with a digit. That is a
+// code that can be read back, hence one-to-one. Only a name whose escaping
+// exceeds 128 characters (more than 38 escaped characters in Organizations'
+// 50) is cut to a readable head and the SHA-256 of the exact name.
 func productName(accountName string) string {
-	n := productNameUnsafe.ReplaceAllString(strings.TrimSpace(accountName), "-")
-	if len(n) > 100 {
-		n = n[:100]
+	var parts []string
+	for i := 0; i < len(accountName); i++ {
+		c := accountName[i]
+		switch {
+		case i == 0 && !(isAlnum(c) && c != '0'):
+			parts = append(parts, fmt.Sprintf("0_%02x", c))
+		case isAlnum(c) || c == '.' || c == '-':
+			parts = append(parts, string(c))
+		default:
+			parts = append(parts, fmt.Sprintf("_%02x", c))
+		}
 	}
-	return n
+	if n := strings.Join(parts, ""); len(n) <= productNameMax && n != "" {
+		return n
+	}
+	sum := sha256.Sum256([]byte(accountName))
+	tail := productNameHashed + hex.EncodeToString(sum[:])
+	var head strings.Builder
+	for _, p := range parts {
+		if head.Len()+len(p)+len(tail) > productNameMax {
+			break
+		}
+		head.WriteString(p)
+	}
+	if head.Len() == 0 {
+		head.WriteString("0")
+	}
+	return head.String() + tail
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // token derives an idempotency token (at most 128 characters of

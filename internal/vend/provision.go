@@ -234,7 +234,9 @@ func (d *Deps) waitingAhead(ctx context.Context, doc *Doc, inFlight int) int {
 
 // adopt finds an operation a previous try started (same request: a Lambda
 // retry after a crash, or a redrive) and continues with it instead of starting
-// a second one. It reports whether it adopted one.
+// a second one. It reports whether it adopted one. A product under the plan's
+// name that is not provably this request's is a failure, never adopted (see
+// ownProduct).
 func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error) {
 	plan := doc.Plan
 	name := plan.ProductName
@@ -245,15 +247,28 @@ func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error
 	if err != nil || pp == nil {
 		return false, err
 	}
-	tok := aws.ToString(pp.IdempotencyToken)
-	ours := tok == token(doc.Request.RequestID, plan.Operation, attemptKey)
-	switch {
-	case plan.Operation == OpProvision && ours:
-		// Our own call went through before a crash: follow its record.
-		doc.Operation = &Operation{Kind: OpProvision, RecordID: aws.ToString(pp.LastRecordId), ProvisionedProductID: aws.ToString(pp.Id),
-			StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: 60, Adopted: true, Attempt: attemptKey % 1000}
+	ours := aws.ToString(pp.IdempotencyToken) == token(doc.Request.RequestID, plan.Operation, attemptKey)
+	following := func(recordID string, wait int) (bool, error) {
+		doc.Operation = &Operation{Kind: plan.Operation, RecordID: recordID, ProvisionedProductID: aws.ToString(pp.Id),
+			StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: wait, Adopted: true, Attempt: attemptKey % 1000}
 		return true, nil
-	case plan.Operation == OpProvision && strings.HasPrefix(tok, "tv-") && (pp.Status == sctypes.ProvisionedProductStatusError || pp.Status == sctypes.ProvisionedProductStatusTainted):
+	}
+	if plan.Operation != OpProvision {
+		// An update or termination of the account's product, which validate
+		// found by the account's id: only this very call is followed.
+		if ours && aws.ToString(pp.Id) == plan.ProvisionedProductID && pp.Status == sctypes.ProvisionedProductStatusUnderChange {
+			return following(aws.ToString(pp.LastRecordId), 60)
+		}
+		return false, nil
+	}
+	if err := d.ownProduct(ctx, doc, pp, attemptKey); err != nil {
+		return false, err
+	}
+	switch pp.Status {
+	case sctypes.ProvisionedProductStatusError, sctypes.ProvisionedProductStatusTainted:
+		if ours {
+			break // this very call failed: follow its record, whose failure ProvisionStatus reports
+		}
 		// An earlier attempt of this request failed and left the product behind
 		// (AFT needs a person to delete it): re-run it as an update, as Control
 		// Tower documents for retrying a failed creation.
@@ -268,17 +283,15 @@ func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error
 		doc.Operation = d.started(OpProvision, rec, attemptKey%1000, true)
 		d.leaveQueue(doc)
 		return true, nil
-	case plan.Operation == OpProvision && strings.HasPrefix(tok, "tv-") && pp.Status == sctypes.ProvisionedProductStatusAvailable:
-		// A previous attempt finished: nothing to start, check its record.
-		doc.Operation = &Operation{Kind: OpProvision, RecordID: aws.ToString(pp.LastSuccessfulProvisioningRecordId), ProvisionedProductID: aws.ToString(pp.Id),
-			StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: 1, Adopted: true, Attempt: attemptKey % 1000}
-		return true, nil
-	case ours && pp.Status == sctypes.ProvisionedProductStatusUnderChange:
-		doc.Operation = &Operation{Kind: plan.Operation, RecordID: aws.ToString(pp.LastRecordId), ProvisionedProductID: aws.ToString(pp.Id),
-			StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: 60, Adopted: true, Attempt: attemptKey % 1000}
-		return true, nil
+	case sctypes.ProvisionedProductStatusAvailable:
+		if !ours {
+			// A previous attempt finished: nothing to start, check its record.
+			return following(aws.ToString(pp.LastSuccessfulProvisioningRecordId), 1)
+		}
 	}
-	return false, nil
+	// This request's operation is under way (or this very call went through
+	// before a crash): follow its record.
+	return following(aws.ToString(pp.LastRecordId), 60)
 }
 
 func (d *Deps) owner(plan *Plan) ownerParams {

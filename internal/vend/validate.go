@@ -114,19 +114,21 @@ func (v *validation) create(ctx context.Context) error {
 				"choose a name no other account in the organization has")
 		}
 	}
-	existing, err := v.d.productNamed(ctx, productName(req.Account.Name))
-	if err != nil {
-		return err
-	}
+	plan.ProductName = productName(req.Account.Name)
 	// A product named after an existing account is that account's: the name
 	// problem above says all, and terminating it is not the fix.
-	if existing != nil && !nameTaken && !strings.HasPrefix(aws.ToString(existing.IdempotencyToken), "tv-") {
-		v.problem("account.name", req.Account.Name, fmt.Sprintf("Service Catalog already has a provisioned product named %q (%s, status %s)", aws.ToString(existing.Name), aws.ToString(existing.Id), existing.Status),
-			"choose another account name, or terminate that provisioned product if it is a failed leftover")
+	if !nameTaken {
+		taken, err := v.productTaken(ctx, plan.ProductName)
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			v.problem("account.name", req.Account.Name, taken,
+				"choose another account name, or terminate that provisioned product if it is a failed leftover")
+		}
 	}
 	plan.Operation = OpProvision
 	plan.AccountName, plan.AccountEmail = req.Account.Name, req.Account.Email
-	plan.ProductName = productName(req.Account.Name)
 	plan.Owner = req.Owner
 	plan.OU, plan.Place = ou, ou != nil
 	v.tags(nil)
@@ -151,11 +153,23 @@ func (v *validation) enroll(ctx context.Context) error {
 		v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is already enrolled (provisioned product %s)", req.Account.ID, aws.ToString(managed.Name)),
 			"use action update to move it or change its access")
 	}
+	plan.ProductName = productName(aws.ToString(a.Name))
+	if managed == nil {
+		// Organizations lets two accounts share a name; Service Catalog does
+		// not let their products.
+		taken, err := v.productTaken(ctx, plan.ProductName)
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			v.problem("account.id", req.Account.ID, taken,
+				"terminate that provisioned product if it is a failed leftover, or rename one of the accounts so their names differ")
+		}
+	}
 	ou := v.targetOU()
 	plan.Operation = OpProvision
 	plan.CheckRole = true
 	plan.AccountName, plan.AccountEmail = aws.ToString(a.Name), aws.ToString(a.Email)
-	plan.ProductName = productName(aws.ToString(a.Name))
 	plan.Owner = req.Owner
 	if plan.Owner == nil {
 		// Account Factory needs an SSO user; like AWS's enrollment sample, use the account's own email.
