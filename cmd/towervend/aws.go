@@ -71,12 +71,11 @@ func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
 	}
 	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(t.queue)})
 	if err != nil {
-		return "", fmt.Errorf("find the request queue %q (deploy the stack, or pass --queue): %w", t.queue, err)
+		return "", fmt.Errorf("find the queue %q (deploy the stack, or pass --queue): %w", t.queue, err)
 	}
 	return aws.ToString(out.QueueUrl), nil
 }
 
-// stateMachineArn resolves --state-machine.
 // workflow is a Step Functions client for the target and the vending state machine's ARN.
 func (t *target) workflow(ctx context.Context) (*sfn.Client, string, error) {
 	cfg, err := t.config(ctx)
@@ -95,6 +94,7 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// stateMachineArn resolves --state-machine.
 func (t *target) stateMachineArn(ctx context.Context, c *sfn.Client) (string, error) {
 	if len(t.stateMachine) > 4 && t.stateMachine[:4] == "arn:" {
 		return t.stateMachine, nil

@@ -23,6 +23,7 @@ Usage:
   towervend redrive  [flags] REQUEST_ID... | --failed-since 24h [--dry-run]
                                         resume failed requests at the step that failed
   towervend validate [flags] FILE...    check request files against the schema and a policy, offline
+  towervend lifecycle-failed [flags]    the lifecycle events towervend could not act on; --replay them
   towervend sim      [flags]            serve the simulated AWS world (with towervend deployed) on loopback
   towervend bench    [flags]            measure vending, a fault soak (--soak) or Lambda cold starts (--coldstart DIR)
 
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": cmdValidate,
 		"sim":      cmdSim,
 		"bench":    cmdBench,
+
+		"lifecycle-failed": cmdLifecycleFailed,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -62,6 +62,9 @@ func newFunction(scope constructs.Construct, f deploy.Function, asset string, en
 	})
 	logs.GrantWrite(role)
 	props := &awslambda.FunctionProps{
+		// Named as in the local runtime, so operators and the CLI find them
+		// by name (towervend lifecycle-failed --replay invokes towervend-lifecycle).
+		FunctionName: jsii.String(f.DeployedName()),
 		Description:  jsii.String("towervend: " + f.Description),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),

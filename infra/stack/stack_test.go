@@ -73,6 +73,7 @@ func TestHomeStack(t *testing.T) {
 		for _, f := range deploy.Functions {
 			p := m.props(m.functionID(t, f.Name))
 			assert.Equal(t, "towervend: "+f.Description, p["Description"], f.Name)
+			assert.Equal(t, f.DeployedName(), p["FunctionName"], f.Name)
 			assert.Equal(t, f.Timeout.Seconds(), p["Timeout"], f.Name)
 			assert.Equal(t, float64(f.MemoryMB), p["MemorySize"], f.Name)
 		}
