@@ -74,7 +74,7 @@ type filter struct {
 // IdentityStoreOps serves the Identity Store API. Every call spends a token of
 // the rate it shares with sso-admin.
 func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
-	ops := map[string]protocol.Handler{
+	return protocol.Before(map[string]protocol.Handler{
 		"GetUserId":                     protocol.Op(s.getUserID),
 		"GetGroupId":                    protocol.Op(s.getGroupID),
 		"DescribeUser":                  protocol.Op(s.describeUser),
@@ -83,16 +83,7 @@ func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
 		"ListGroups":                    protocol.Op(s.listGroups),
 		"ListGroupMemberships":          protocol.Op(s.listGroupMemberships),
 		"ListGroupMembershipsForMember": protocol.Op(s.listGroupMembershipsForMember),
-	}
-	for name, op := range ops {
-		ops[name] = func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
-			if !s.bucket.take(c.Now) {
-				return nil, throttled()
-			}
-			return op(c, body)
-		}
-	}
-	return ops
+	}, s.spend)
 }
 
 // notFound is identitystore's typed not-found error.

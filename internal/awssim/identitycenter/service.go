@@ -199,9 +199,13 @@ func (b *rateBucket) take(now time.Time) bool {
 	return true
 }
 
-// throttled is the ThrottlingException both APIs answer at the collective rate.
-func throttled() *protocol.APIError {
-	return protocol.Err("ThrottlingException", "Rate exceeded")
+// spend spends a token of the collective rate on a call of either API, or
+// answers the ThrottlingException both answer when none is left.
+func (s *Service) spend(c *protocol.Call) *protocol.APIError {
+	if !s.bucket.take(c.Now) {
+		return protocol.Err("ThrottlingException", "Rate exceeded")
+	}
+	return nil
 }
 
 // --- request helpers ---

@@ -36,7 +36,7 @@ type accountAssignment struct {
 // token of the collective rate, then completes the assignment operations that
 // are due.
 func (s *Service) SSOAdminOps() map[string]protocol.Handler {
-	ops := map[string]protocol.Handler{
+	return protocol.Before(map[string]protocol.Handler{
 		"ListInstances":                           protocol.Op(s.listInstances),
 		"ListPermissionSets":                      protocol.Op(s.listPermissionSets),
 		"DescribePermissionSet":                   protocol.Op(s.describePermissionSet),
@@ -49,17 +49,13 @@ func (s *Service) SSOAdminOps() map[string]protocol.Handler {
 		"ListAccountAssignments":                  protocol.Op(s.listAccountAssignments),
 		"ListAccountAssignmentsForPrincipal":      protocol.Op(s.listAccountAssignmentsForPrincipal),
 		"ListPermissionSetsProvisionedToAccount":  protocol.Op(s.listPermissionSetsProvisionedToAccount),
-	}
-	for name, op := range ops {
-		ops[name] = func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
-			if !s.bucket.take(c.Now) {
-				return nil, throttled()
-			}
-			s.settleAssignmentOps(c.Now)
-			return op(c, body)
+	}, func(c *protocol.Call) *protocol.APIError {
+		if err := s.spend(c); err != nil {
+			return err
 		}
-	}
-	return ops
+		s.settleAssignmentOps(c.Now)
+		return nil
+	})
 }
 
 // checkInstance validates an InstanceArn against the one instance. The lock is held.

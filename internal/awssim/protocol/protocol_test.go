@@ -107,3 +107,32 @@ func TestWriteJSONErrorCarriesTheQueryCode(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	assert.Equal(t, map[string]any{"__type": "QueueDoesNotExist", "message": "gone", "Extra": 1.0}, body)
 }
+
+func TestBeforeRunsAheadOfEveryOperation(t *testing.T) {
+	var calls []string
+	ops := protocol.Before(map[string]protocol.Handler{
+		"A": func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
+			calls = append(calls, "A")
+			return "a", nil
+		},
+		"B": func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
+			calls = append(calls, "B")
+			return "b", nil
+		},
+	}, func(c *protocol.Call) *protocol.APIError {
+		calls = append(calls, "first")
+		if c.RequestID == "refused" {
+			return protocol.Err("ThrottlingException", "Rate exceeded")
+		}
+		return nil
+	})
+
+	out, aerr := ops["A"](&protocol.Call{}, nil)
+	require.Nil(t, aerr)
+	assert.Equal(t, "a", out)
+	out, aerr = ops["B"](&protocol.Call{RequestID: "refused"}, nil)
+	require.NotNil(t, aerr)
+	assert.Nil(t, out)
+	assert.Equal(t, "ThrottlingException", aerr.Code, "first's error answers the call")
+	assert.Equal(t, []string{"first", "A", "first"}, calls, "B never ran")
+}
