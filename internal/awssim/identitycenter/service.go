@@ -95,14 +95,8 @@ type AssignmentSpec struct {
 func New(env *protocol.Env, org Organization, assignmentTime time.Duration, spec Spec) (*Service, error) {
 	s := &Service{env: env, org: org, assignmentTime: assignmentTime}
 	id := &s.state
-	id.InstanceArn = spec.InstanceArn
-	if id.InstanceArn == "" {
-		id.InstanceArn = "arn:aws:sso:::instance/ssoins-" + env.RandString(16, protocol.HexDigits)
-	}
-	id.IdentityStoreID = spec.IdentityStoreID
-	if id.IdentityStoreID == "" {
-		id.IdentityStoreID = "d-" + env.RandString(10, protocol.HexDigits)
-	}
+	id.InstanceArn = env.IDOr(spec.InstanceArn, "arn:aws:sso:::instance/ssoins-", 16, protocol.HexDigits)
+	id.IdentityStoreID = env.IDOr(spec.IdentityStoreID, "d-", 10, protocol.HexDigits)
 	id.Users = map[string]*User{}
 	id.Groups = map[string]*Group{}
 	id.PermissionSets = map[string]*PermissionSet{}

@@ -97,6 +97,16 @@ func TestEnvIDsRepeatForASeed(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$`, a[0])
 }
 
+func TestEnvIDOrDrawsOnlyForAnEmptyID(t *testing.T) {
+	env := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+	fresh := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+
+	assert.Equal(t, "o-given", env.IDOr("o-given", "o-", 10, protocol.LowerAlnum))
+	drawn := env.IDOr("", "o-", 10, protocol.LowerAlnum)
+	assert.Regexp(t, `^o-[a-z0-9]{10}$`, drawn)
+	assert.Equal(t, "o-"+fresh.RandString(10, protocol.LowerAlnum), drawn, "a given id draws nothing from the rand")
+}
+
 func TestWriteJSONErrorCarriesTheQueryCode(t *testing.T) {
 	rec := httptest.NewRecorder()
 	protocol.WriteJSONError(rec, "application/x-amz-json-1.0", &protocol.APIError{Code: "QueueDoesNotExist", Message: "gone",
