@@ -146,3 +146,31 @@ func TestBeforeRunsAheadOfEveryOperation(t *testing.T) {
 	assert.Equal(t, "ThrottlingException", aerr.Code, "first's error answers the call")
 	assert.Equal(t, []string{"first", "A", "first"}, calls, "B never ran")
 }
+
+func TestPublishCloudTrailLeavesOutWhatARecordLacks(t *testing.T) {
+	env := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+	var got []protocol.Event
+	env.SetPublisher(func(ev protocol.Event) { got = append(got, ev) })
+	at := time.Date(2026, 11, 24, 9, 3, 0, 0, time.FixedZone("CET", 3600))
+
+	env.PublishCloudTrail("aws.controltower", at, protocol.CloudTrailRecord{EventVersion: "1.05",
+		UserIdentity: protocol.CloudTrailIdentity{AccountID: "111122223333", InvokedBy: "AWS Internal"},
+		EventName:    "CreateManagedAccount", EventType: "AwsServiceEvent", ServiceEventDetails: map[string]int{"n": 1}})
+	env.PublishCloudTrail("aws.organizations", at, protocol.CloudTrailRecord{EventVersion: "1.08",
+		UserIdentity: protocol.CloudTrailIdentity{Type: "Root", AccountID: "444455556666"},
+		EventName:    "AcceptHandshake", EventType: "AwsApiCall",
+		RequestParameters: json.RawMessage("null"), RequestID: "r-1", ManagementEvent: true})
+
+	require.Len(t, got, 2)
+	assert.Equal(t, "AWS Service Event via CloudTrail", got[0].DetailType)
+	assert.Equal(t, "AWS API Call via CloudTrail", got[1].DetailType)
+	service, err := json.Marshal(got[0].Detail)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\{"eventVersion":"1.05","userIdentity":\{"accountId":"111122223333","invokedBy":"AWS Internal"\},`+
+		`"eventTime":"2026-11-24T08:03:00Z","eventSource":"","eventName":"CreateManagedAccount","awsRegion":"","sourceIPAddress":"","userAgent":"",`+
+		`"eventID":"[0-9a-f-]{36}","readOnly":false,"eventType":"AwsServiceEvent","serviceEventDetails":\{"n":1\}\}$`, string(service))
+	call, err := json.Marshal(got[1].Detail)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\{"eventVersion":"1.08","userIdentity":\{"type":"Root","accountId":"444455556666"\},.*`+
+		`"userAgent":"","requestParameters":null,"requestID":"r-1","eventID":"[0-9a-f-]{36}","readOnly":false,"eventType":"AwsApiCall","managementEvent":true\}$`, string(call))
+}
