@@ -295,15 +295,11 @@ func listByName[P, Out any](s *Service, c *protocol.Call, in listInput, principa
 		}
 	}
 	slices.SortStableFunc(all, func(a, b *P) int { return strings.Compare(name(a), name(b)) })
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Out, len(page))
-	for i, p := range page {
+	out := make([]Out, len(all))
+	for i, p := range all {
 		out[i] = wire(p)
 	}
-	return map[string]any{key: out, "NextToken": next}, nil
+	return listPage(out, key, in.NextToken, in.MaxResults)
 }
 
 // membershipID derives a stable membership id from the group and the user, so
@@ -334,11 +330,7 @@ func (s *Service) listGroupMemberships(c *protocol.Call, in listGroupMemberships
 	for _, uid := range g.Members {
 		all = append(all, s.membershipOf(g, uid))
 	}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+	return listPage(all, "GroupMemberships", in.NextToken, in.MaxResults)
 }
 
 type listGroupMembershipsForMemberInput struct {
@@ -368,9 +360,5 @@ func (s *Service) listGroupMembershipsForMember(c *protocol.Call, in listGroupMe
 			}
 		}
 	}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+	return listPage(all, "GroupMemberships", in.NextToken, in.MaxResults)
 }

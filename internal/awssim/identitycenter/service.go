@@ -211,19 +211,22 @@ func patternErr(member, value string, re *regexp.Regexp) *protocol.APIError {
 		value, member, strings.Trim(re.String(), "^$"))
 }
 
-func pageOf[T any](items []T, token string, maxResults int) ([]T, *string, *protocol.APIError) {
+// listPage answers a list call of either API: one page of items under key,
+// with NextToken (null on the last page).
+func listPage[T any](items []T, key, token string, maxResults int) (any, *protocol.APIError) {
 	if maxResults < 0 || maxResults > maxPage {
-		return nil, nil, protocol.Err("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, maxPage)
+		return nil, protocol.Err("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, maxPage)
 	}
 	page, next, ok := protocol.PageOf(items, token, maxResults, maxPage)
 	if !ok {
-		return nil, nil, protocol.Err("ValidationException", "The NextToken is invalid or expired.")
+		return nil, protocol.Err("ValidationException", "The NextToken is invalid or expired.")
 	}
 	if page == nil {
 		page = []T{}
 	}
-	if next == "" {
-		return page, nil, nil
+	out := map[string]any{key: page, "NextToken": nil}
+	if next != "" {
+		out["NextToken"] = next
 	}
-	return page, &next, nil
+	return out, nil
 }

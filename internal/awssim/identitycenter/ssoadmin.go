@@ -94,11 +94,7 @@ func (s *Service) listInstances(c *protocol.Call, in listInstancesInput) (any, *
 		Status:          "ACTIVE",
 		CreatedDate:     protocol.Epoch(s.env.Start.AddDate(-1, 0, 0)),
 	}}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Instances": page, "NextToken": next}, nil
+	return listPage(all, "Instances", in.NextToken, in.MaxResults)
 }
 
 type listPermissionSetsInput struct {
@@ -111,11 +107,7 @@ func (s *Service) listPermissionSets(c *protocol.Call, in listPermissionSetsInpu
 	if err := s.checkInstance(in.InstanceArn); err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf(sortedKeys(s.state.PermissionSets), in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"PermissionSets": page, "NextToken": next}, nil
+	return listPage(sortedKeys(s.state.PermissionSets), "PermissionSets", in.NextToken, in.MaxResults)
 }
 
 type describePermissionSetInput struct {
@@ -181,11 +173,7 @@ func (s *Service) listAccountAssignments(c *protocol.Call, in listAccountAssignm
 	all := s.sortedAssignments(func(a *Assignment) bool {
 		return a.AccountID == in.AccountID && a.PermissionSetArn == in.PermissionSetArn
 	})
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
+	return listPage(all, "AccountAssignments", in.NextToken, in.MaxResults)
 }
 
 type listAccountAssignmentsForPrincipalInput struct {
@@ -216,11 +204,7 @@ func (s *Service) listAccountAssignmentsForPrincipal(c *protocol.Call, in listAc
 	all := s.sortedAssignments(func(a *Assignment) bool {
 		return a.PrincipalType == in.PrincipalType && a.PrincipalID == in.PrincipalID && (account == "" || a.AccountID == account)
 	})
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
+	return listPage(all, "AccountAssignments", in.NextToken, in.MaxResults)
 }
 
 type listPermissionSetsProvisionedToAccountInput struct {
@@ -252,9 +236,5 @@ func (s *Service) listPermissionSetsProvisionedToAccount(c *protocol.Call, in li
 		}
 		sort.Strings(arns)
 	}
-	page, next, err := pageOf(arns, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"PermissionSets": page, "NextToken": next}, nil
+	return listPage(arns, "PermissionSets", in.NextToken, in.MaxResults)
 }
