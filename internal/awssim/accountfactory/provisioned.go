@@ -115,11 +115,11 @@ func (s *Service) replay(r scRequest, token string) (out any, done bool, err *pr
 
 // launchArtifact checks the launch path a request names and resolves the
 // artifact it names (current when it names none), which must be active.
-func (s *Service) launchArtifact(pathID, pathName, artifactID, artifactName string, current *Artifact) (*Artifact, *protocol.APIError) {
-	if err := s.resolvePath(pathID, pathName); err != nil {
+func (s *Service) launchArtifact(in launchInput, current *Artifact) (*Artifact, *protocol.APIError) {
+	if err := s.resolvePath(in.PathID, in.PathName); err != nil {
 		return nil, err
 	}
-	artifact, err := s.resolveArtifact(artifactID, artifactName, current)
+	artifact, err := s.resolveArtifact(in.ProvisioningArtifactID, in.ProvisioningArtifactName, current)
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +149,10 @@ func (s *Service) recordAnswer(rec *Record) any {
 	return map[string]any{"RecordDetail": s.recordDetail(rec)}
 }
 
-type provisionProductInput struct {
-	ProvisionToken           string       `json:"ProvisionToken"`
-	ProvisionedProductName   string       `json:"ProvisionedProductName"`
+// launchInput is what ProvisionProduct and UpdateProvisionedProduct launch:
+// the product, its artifact and launch path (each by id or name), and the
+// parameters.
+type launchInput struct {
 	ProductID                string       `json:"ProductId"`
 	ProductName              string       `json:"ProductName"`
 	ProvisioningArtifactID   string       `json:"ProvisioningArtifactId"`
@@ -159,7 +160,13 @@ type provisionProductInput struct {
 	PathID                   string       `json:"PathId"`
 	PathName                 string       `json:"PathName"`
 	ProvisioningParameters   []paramInput `json:"ProvisioningParameters"`
-	Tags                     []scTag      `json:"Tags"`
+}
+
+type provisionProductInput struct {
+	ProvisionToken         string `json:"ProvisionToken"`
+	ProvisionedProductName string `json:"ProvisionedProductName"`
+	launchInput
+	Tags []scTag `json:"Tags"`
 }
 
 func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (any, *protocol.APIError) {
@@ -172,7 +179,7 @@ func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (
 	if out, done, err := s.replay(provisioning, in.ProvisionToken); done {
 		return out, err
 	}
-	artifact, err := s.launchArtifact(in.PathID, in.PathName, in.ProvisioningArtifactID, in.ProvisioningArtifactName, nil)
+	artifact, err := s.launchArtifact(in.launchInput, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -193,16 +200,10 @@ func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (
 }
 
 type updateProvisionedProductInput struct {
-	UpdateToken              string       `json:"UpdateToken"`
-	ProvisionedProductID     string       `json:"ProvisionedProductId"`
-	ProvisionedProductName   string       `json:"ProvisionedProductName"`
-	ProductID                string       `json:"ProductId"`
-	ProductName              string       `json:"ProductName"`
-	ProvisioningArtifactID   string       `json:"ProvisioningArtifactId"`
-	ProvisioningArtifactName string       `json:"ProvisioningArtifactName"`
-	PathID                   string       `json:"PathId"`
-	PathName                 string       `json:"PathName"`
-	ProvisioningParameters   []paramInput `json:"ProvisioningParameters"`
+	UpdateToken            string `json:"UpdateToken"`
+	ProvisionedProductID   string `json:"ProvisionedProductId"`
+	ProvisionedProductName string `json:"ProvisionedProductName"`
+	launchInput
 }
 
 func (s *Service) updateProvisionedProduct(c *protocol.Call, in updateProvisionedProductInput) (any, *protocol.APIError) {
@@ -222,7 +223,7 @@ func (s *Service) updateProvisionedProduct(c *protocol.Call, in updateProvisione
 	if err := notUnderChange(pp); err != nil {
 		return nil, err
 	}
-	artifact, err := s.launchArtifact(in.PathID, in.PathName, in.ProvisioningArtifactID, in.ProvisioningArtifactName, s.state.artifact(pp.ArtifactID))
+	artifact, err := s.launchArtifact(in.launchInput, s.state.artifact(pp.ArtifactID))
 	if err != nil {
 		return nil, err
 	}
