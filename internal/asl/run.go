@@ -283,22 +283,31 @@ func (r *runner) state(st *state, input any) (any, string, error) {
 
 // succeed passes its input through InputPath and OutputPath; the branch ends.
 func (r *runner) succeed(sr *stateRun, input any) (any, error) {
-	env := r.env(sr, input, 0, nil)
-	eff, err := sr.st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, err
 	}
 	return sr.st.outPath.apply("OutputPath", eff, env)
 }
 
-// effectiveInput applies InputPath then Parameters.
-func (r *runner) effectiveInput(sr *stateRun, input any, retryCount int) (any, error) {
+// inputPath applies a state's InputPath to its raw input: the environment it
+// returns evaluates against the effective input.
+func (r *runner) inputPath(sr *stateRun, input any, retryCount int) (any, *evalEnv, error) {
 	env := r.env(sr, input, retryCount, nil)
 	eff, err := sr.st.inPath.apply("InputPath", input, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	env.input = eff
+	return eff, env, nil
+}
+
+// effectiveInput applies InputPath then Parameters.
+func (r *runner) effectiveInput(sr *stateRun, input any, retryCount int) (any, error) {
+	eff, env, err := r.inputPath(sr, input, retryCount)
 	if err != nil || sr.st.parameters == nil {
 		return eff, err
 	}
-	env.input = eff
 	return sr.st.parameters.eval(env)
 }
 
@@ -389,12 +398,10 @@ func (r *runner) pass(sr *stateRun, input any) (any, string, error) {
 
 func (r *runner) choice(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
-	env.input = eff
 	next := ""
 	for _, c := range st.choices {
 		ok, err := c.eval(env)
@@ -418,12 +425,10 @@ func (r *runner) choice(sr *stateRun, input any) (any, string, error) {
 
 func (r *runner) wait(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
-	env.input = eff
 	var d time.Duration
 	switch {
 	case st.waitSecondsSet:
@@ -498,7 +503,7 @@ func (r *runner) failState(sr *stateRun, input any) error {
 
 func (r *runner) task(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	eff, err := st.inPath.apply("InputPath", input, r.env(sr, input, 0, nil))
+	eff, _, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
@@ -666,8 +671,7 @@ func (r *runner) invokeResult(payload any, size int) map[string]any {
 
 func (r *runner) mapState(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
