@@ -94,6 +94,15 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// printResult writes a command's result: v as JSON with --json, otherwise
+// what text writes for people.
+func printResult(w io.Writer, asJSON bool, v any, text func() error) error {
+	if asJSON {
+		return printJSON(w, v)
+	}
+	return text()
+}
+
 // stateMachineArn resolves --state-machine.
 func (t *target) stateMachineArn(ctx context.Context, c *sfn.Client) (string, error) {
 	if len(t.stateMachine) > 4 && t.stateMachine[:4] == "arn:" {

@@ -88,6 +88,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// parseFiles parses a command's arguments, which must name at least one
+// request file after the flags.
+func parseFiles(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitError{code: 2, err: errors.New("name at least one request file")}
+	}
+	return nil
+}
+
 // newFlags makes a command's flag set with its usage text.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
