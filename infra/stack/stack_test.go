@@ -389,7 +389,7 @@ func TestHomeStack(t *testing.T) {
 		require.Len(t, assume, 1)
 		assert.Equal(t, "sts:AssumeRole", assume[0]["Action"])
 		assert.Equal(t, "arn:aws:iam::*:role/AWSControlTowerExecution", assume[0]["Resource"])
-		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}, assume[0]["Condition"],
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": []any{"${aws:PrincipalOrgID}"}}}, assume[0]["Condition"],
 			"only roles in checkrole's own organization")
 		for _, name := range functionNames {
 			if name == "checkrole" {
