@@ -64,6 +64,17 @@ func (t *target) config(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
+// queueClient is an SQS client for the target and the URL of --queue.
+func (t *target) queueClient(ctx context.Context) (*sqs.Client, string, error) {
+	cfg, err := t.config(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	q := sqs.NewFromConfig(cfg)
+	url, err := t.queueURL(ctx, q)
+	return q, url, err
+}
+
 // queueURL resolves --queue.
 func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
 	if len(t.queue) > 8 && (t.queue[:7] == "http://" || t.queue[:8] == "https://") {

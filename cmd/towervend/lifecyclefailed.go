@@ -60,12 +60,7 @@ func cmdLifecycleFailed(ctx context.Context, args []string, stdout, stderr io.Wr
 		fs.Usage()
 		return &exitError{code: 2, err: errors.New("takes no arguments")}
 	}
-	cfg, err := t.config(ctx)
-	if err != nil {
-		return err
-	}
-	q := sqs.NewFromConfig(cfg)
-	url, err := t.queueURL(ctx, q)
+	q, url, err := t.queueClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -75,6 +70,10 @@ func cmdLifecycleFailed(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	failed := 0
 	if *replay {
+		cfg, err := t.config(ctx)
+		if err != nil {
+			return err
+		}
 		fn := lambda.NewFromConfig(cfg)
 		for i := range events {
 			ev := &events[i]

@@ -27,12 +27,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFiles(fs, args); err != nil {
 		return err
 	}
-	cfg, err := t.config(ctx)
-	if err != nil {
-		return err
-	}
-	q := sqs.NewFromConfig(cfg)
-	url, err := t.queueURL(ctx, q)
+	q, url, err := t.queueClient(ctx)
 	if err != nil {
 		return err
 	}
