@@ -64,6 +64,17 @@ func (t *target) config(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
+// queueClient is an SQS client for the target and the URL of --queue.
+func (t *target) queueClient(ctx context.Context) (*sqs.Client, string, error) {
+	cfg, err := t.config(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	q := sqs.NewFromConfig(cfg)
+	url, err := t.queueURL(ctx, q)
+	return q, url, err
+}
+
 // queueURL resolves --queue.
 func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
 	if len(t.queue) > 8 && (t.queue[:7] == "http://" || t.queue[:8] == "https://") {
@@ -71,12 +82,11 @@ func (t *target) queueURL(ctx context.Context, q *sqs.Client) (string, error) {
 	}
 	out, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(t.queue)})
 	if err != nil {
-		return "", fmt.Errorf("find the request queue %q (deploy the stack, or pass --queue): %w", t.queue, err)
+		return "", fmt.Errorf("find the queue %q (deploy the stack, or pass --queue): %w", t.queue, err)
 	}
 	return aws.ToString(out.QueueUrl), nil
 }
 
-// stateMachineArn resolves --state-machine.
 // workflow is a Step Functions client for the target and the vending state machine's ARN.
 func (t *target) workflow(ctx context.Context) (*sfn.Client, string, error) {
 	cfg, err := t.config(ctx)
@@ -95,6 +105,16 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// printResult writes a command's result: v as JSON with --json, otherwise
+// what text writes for people.
+func printResult(w io.Writer, asJSON bool, v any, text func() error) error {
+	if asJSON {
+		return printJSON(w, v)
+	}
+	return text()
+}
+
+// stateMachineArn resolves --state-machine.
 func (t *target) stateMachineArn(ctx context.Context, c *sfn.Client) (string, error) {
 	if len(t.stateMachine) > 4 && t.stateMachine[:4] == "arn:" {
 		return t.stateMachine, nil

@@ -66,11 +66,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report = rep
 	}
-	if *asJSON {
-		if err := printJSON(stdout, report); err != nil {
-			return err
-		}
-	} else if err := report.WriteText(stdout); err != nil {
+	if err := printResult(stdout, *asJSON, report, func() error { return report.WriteText(stdout) }); err != nil {
 		return err
 	}
 	if len(problems) > 0 {

@@ -23,6 +23,7 @@ Usage:
   towervend redrive  [flags] REQUEST_ID... | --failed-since 24h [--dry-run]
                                         resume failed requests at the step that failed
   towervend validate [flags] FILE...    check request files against the schema and a policy, offline
+  towervend lifecycle-failed [flags]    the lifecycle events towervend could not act on; --replay them
   towervend sim      [flags]            serve the simulated AWS world (with towervend deployed) on loopback
   towervend bench    [flags]            measure vending, a fault soak (--soak) or Lambda cold starts (--coldstart DIR)
 
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": cmdValidate,
 		"sim":      cmdSim,
 		"bench":    cmdBench,
+
+		"lifecycle-failed": cmdLifecycleFailed,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -83,6 +86,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "towervend "+args[0]+": "+err.Error())
 	return 1
+}
+
+// parseFiles parses a command's arguments, which must name at least one
+// request file after the flags.
+func parseFiles(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitError{code: 2, err: errors.New("name at least one request file")}
+	}
+	return nil
 }
 
 // newFlags makes a command's flag set with its usage text.

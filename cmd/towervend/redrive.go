@@ -65,11 +65,7 @@ func cmdRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			results = append(results, redriveResult{RequestID: id, Action: "error", Reason: err.Error()})
 		}
 	}
-	if *asJSON {
-		if err := printJSON(stdout, results); err != nil {
-			return err
-		}
-	} else {
+	err = printResult(stdout, *asJSON, results, func() error {
 		if len(results) == 0 {
 			fmt.Fprintln(stdout, "nothing to redrive")
 		}
@@ -80,6 +76,10 @@ func cmdRedrive(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			fmt.Fprintln(stdout, line)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if failures > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d redrives failed", failures)}

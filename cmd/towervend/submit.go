@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -25,19 +24,10 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	t.register(fs, true, false)
 	force := fs.Bool("force", false, "send files that fail the schema check too (towervend will reject them and say why)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFiles(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return &exitError{code: 2, err: errors.New("name at least one request file")}
-	}
-	cfg, err := t.config(ctx)
-	if err != nil {
-		return err
-	}
-	q := sqs.NewFromConfig(cfg)
-	url, err := t.queueURL(ctx, q)
+	q, url, err := t.queueClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,11 +58,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		out = append(out, s)
 	}
-	if *asJSON {
-		if err := printJSON(stdout, out); err != nil {
-			return err
-		}
-	} else {
+	err = printResult(stdout, *asJSON, out, func() error {
 		for _, s := range out {
 			if s.Error != "" {
 				fmt.Fprintf(stdout, "%s: %s\n", s.File, s.Error)
@@ -80,6 +66,10 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			fmt.Fprintf(stdout, "%s: request %s sent (message %s); follow it with 'towervend status %s'\n", s.File, s.RequestID, s.MessageID, s.RequestID)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if failed > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d requests not sent", failed, len(bodies))}

@@ -24,12 +24,8 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("validate", "validate [--policy FILE] [--json] FILE...", stderr)
 	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json, built in)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFiles(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return &exitError{code: 2, err: errors.New("name at least one request file")}
 	}
 	var pol *policy.Policy
 	var err error
@@ -67,11 +63,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		out = append(out, v)
 	}
-	if *asJSON {
-		if err := printJSON(stdout, out); err != nil {
-			return err
-		}
-	} else {
+	err = printResult(stdout, *asJSON, out, func() error {
 		for _, v := range out {
 			if v.Valid {
 				fmt.Fprintf(stdout, "%s: ok (request %s)\n", v.File, v.RequestID)
@@ -85,6 +77,10 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				fmt.Fprintf(stdout, "  note: %s\n", n)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if invalid > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d files have problems", invalid, len(out))}

@@ -49,7 +49,7 @@ type function struct {
 
 // newFunction deploys one function: provided.al2023 on arm64 from its built
 // asset directory, with its own role (no managed policies: its log group and
-// the grants in access.go are all it gets), a log group with retention, and
+// the grants of deploy.Grants are all it gets), a log group with retention, and
 // active tracing.
 func newFunction(scope constructs.Construct, f deploy.Function, asset string, env map[string]*string) function {
 	id := "Fn-" + f.Name
@@ -62,6 +62,9 @@ func newFunction(scope constructs.Construct, f deploy.Function, asset string, en
 	})
 	logs.GrantWrite(role)
 	props := &awslambda.FunctionProps{
+		// Named as in the local runtime, so operators and the CLI find them
+		// by name (towervend lifecycle-failed --replay invokes towervend-lifecycle).
+		FunctionName: jsii.String(f.DeployedName()),
 		Description:  jsii.String("towervend: " + f.Description),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),

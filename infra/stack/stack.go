@@ -115,13 +115,12 @@ func buildHome(stack awscdk.Stack, p Props) error {
 		fns[name].fn.AddEnvironment(jsii.String(vend.EnvStateMachineArn), sm.StateMachineArn(), nil)
 	}
 
-	refs := arns{cfg: cfg, bus: *bus.EventBusArn(), stateMachine: *sm.StateMachineArn(), stateMachineName: StateMachineName,
-		rejected: *q.rejected.QueueArn(), lifecycleFailed: *q.lifecycleFailed.QueueArn()}
+	refs := grantResources(cfg, *bus.EventBusArn(), *sm.StateMachineArn(), *q.rejected.QueueArn(), *q.lifecycleFailed.QueueArn())
 	for _, f := range deploy.Functions {
-		attach(fns[f.Name].role, refs.grantsFor(f.Name), map[string]string{
+		attach(fns[f.Name].role, deploy.Grants(f.Name, refs), map[string]string{
 			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",
 		})
-		attachManaged(fns[f.Name].role, managedPoliciesFor(f.Name))
+		attachManaged(fns[f.Name].role, deploy.ManagedPolicies(f.Name))
 	}
 
 	// The provisioning role must be a principal of the Account Factory

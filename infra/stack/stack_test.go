@@ -73,6 +73,7 @@ func TestHomeStack(t *testing.T) {
 		for _, f := range deploy.Functions {
 			p := m.props(m.functionID(t, f.Name))
 			assert.Equal(t, "towervend: "+f.Description, p["Description"], f.Name)
+			assert.Equal(t, f.DeployedName(), p["FunctionName"], f.Name)
 			assert.Equal(t, f.Timeout.Seconds(), p["Timeout"], f.Name)
 			assert.Equal(t, float64(f.MemoryMB), p["MemorySize"], f.Name)
 		}
@@ -388,7 +389,7 @@ func TestHomeStack(t *testing.T) {
 		require.Len(t, assume, 1)
 		assert.Equal(t, "sts:AssumeRole", assume[0]["Action"])
 		assert.Equal(t, "arn:aws:iam::*:role/AWSControlTowerExecution", assume[0]["Resource"])
-		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}, assume[0]["Condition"],
+		assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": []any{"${aws:PrincipalOrgID}"}}}, assume[0]["Condition"],
 			"only roles in checkrole's own organization")
 		for _, name := range functionNames {
 			if name == "checkrole" {

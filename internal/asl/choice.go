@@ -287,16 +287,12 @@ func compareResult(op string, c int) bool {
 	}
 }
 
-func compareNumbers(a, b any) (int, bool) {
+// compareNumbers compares two JSON numbers: exactly when both are integers,
+// as floats otherwise. ok is false unless both are numbers.
+func compareNumbers(a, b any) (c int, ok bool) {
 	if x, ok := a.(int64); ok {
 		if y, ok := b.(int64); ok {
-			switch {
-			case x < y:
-				return -1, true
-			case x > y:
-				return 1, true
-			}
-			return 0, true
+			return compare3(x, y), true
 		}
 	}
 	x, ok1 := toFloat(a)
@@ -304,13 +300,20 @@ func compareNumbers(a, b any) (int, bool) {
 	if !ok1 || !ok2 {
 		return 0, false
 	}
+	return compare3(x, y), true
+}
+
+// compare3 is -1, 0 or 1 as x is less than, neither less nor greater than, or
+// greater than y. Unlike cmp.Compare it does not order NaN before all numbers,
+// which keeps the comparisons as they were.
+func compare3[T int64 | float64](x, y T) int {
 	switch {
 	case x < y:
-		return -1, true
+		return -1
 	case x > y:
-		return 1, true
+		return 1
 	}
-	return 0, true
+	return 0
 }
 
 // compareUTF16 orders strings as Java's String.compareTo does (by UTF-16 code

@@ -383,11 +383,7 @@ func (x *Execution) Info() ExecutionInfo { return x.info }
 func (x *Execution) Input() json.RawMessage { return slices.Clone(x.rawIn) }
 
 // Status returns the execution status.
-func (x *Execution) Status() Status {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.status
-}
+func (x *Execution) Status() Status { return locked(x, &x.status) }
 
 // Output returns the output of a SUCCEEDED execution, nil otherwise.
 func (x *Execution) Output() json.RawMessage {
@@ -404,32 +400,16 @@ func (x *Execution) Error() (name, cause string) {
 }
 
 // StartDate returns when the execution started.
-func (x *Execution) StartDate() time.Time {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.startDate
-}
+func (x *Execution) StartDate() time.Time { return locked(x, &x.startDate) }
 
 // StopDate returns when the execution (or its latest redrive) ended; zero while it runs.
-func (x *Execution) StopDate() time.Time {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.stopDate
-}
+func (x *Execution) StopDate() time.Time { return locked(x, &x.stopDate) }
 
 // RedriveCount returns how many times the execution was redriven.
-func (x *Execution) RedriveCount() int {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.redriveCount
-}
+func (x *Execution) RedriveCount() int { return locked(x, &x.redriveCount) }
 
 // RedriveDate returns when the execution was last redriven; zero if never.
-func (x *Execution) RedriveDate() time.Time {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.redriveDate
-}
+func (x *Execution) RedriveDate() time.Time { return locked(x, &x.redriveDate) }
 
 // History returns a copy of the history events recorded so far. The events'
 // Input, Output and Parameters bytes are shared with the engine: read them,
@@ -456,8 +436,11 @@ func (x *Execution) CurrentState() string {
 // Done returns a channel closed when the current run ends (a redrive starts a
 // new run with a new channel). Only code outside clock-scheduled work may wait
 // on it: under a Virtual clock, waiting from inside would stop time.
-func (x *Execution) Done() <-chan struct{} {
+func (x *Execution) Done() <-chan struct{} { return locked(x, &x.done) }
+
+// locked reads one of the execution's fields, which its run changes, under its lock.
+func locked[T any](x *Execution, field *T) T {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.done
+	return *field
 }

@@ -283,22 +283,31 @@ func (r *runner) state(st *state, input any) (any, string, error) {
 
 // succeed passes its input through InputPath and OutputPath; the branch ends.
 func (r *runner) succeed(sr *stateRun, input any) (any, error) {
-	env := r.env(sr, input, 0, nil)
-	eff, err := sr.st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, err
 	}
 	return sr.st.outPath.apply("OutputPath", eff, env)
 }
 
-// effectiveInput applies InputPath then Parameters.
-func (r *runner) effectiveInput(sr *stateRun, input any, retryCount int) (any, error) {
+// inputPath applies a state's InputPath to its raw input: the environment it
+// returns evaluates against the effective input.
+func (r *runner) inputPath(sr *stateRun, input any, retryCount int) (any, *evalEnv, error) {
 	env := r.env(sr, input, retryCount, nil)
 	eff, err := sr.st.inPath.apply("InputPath", input, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	env.input = eff
+	return eff, env, nil
+}
+
+// effectiveInput applies InputPath then Parameters.
+func (r *runner) effectiveInput(sr *stateRun, input any, retryCount int) (any, error) {
+	eff, env, err := r.inputPath(sr, input, retryCount)
 	if err != nil || sr.st.parameters == nil {
 		return eff, err
 	}
-	env.input = eff
 	return sr.st.parameters.eval(env)
 }
 
@@ -389,12 +398,10 @@ func (r *runner) pass(sr *stateRun, input any) (any, string, error) {
 
 func (r *runner) choice(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
-	env.input = eff
 	next := ""
 	for _, c := range st.choices {
 		ok, err := c.eval(env)
@@ -418,12 +425,10 @@ func (r *runner) choice(sr *stateRun, input any) (any, string, error) {
 
 func (r *runner) wait(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
-	env.input = eff
 	var d time.Duration
 	switch {
 	case st.waitSecondsSet:
@@ -498,11 +503,11 @@ func (r *runner) failState(sr *stateRun, input any) error {
 
 func (r *runner) task(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	eff, err := st.inPath.apply("InputPath", input, r.env(sr, input, 0, nil))
+	eff, _, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
-	result, err := r.retrying(st, func(retryCount int) (any, error) {
+	return r.attempt(sr, input, func(retryCount int) (any, error) {
 		params := eff
 		if st.parameters != nil {
 			p, err := st.parameters.eval(r.env(sr, eff, retryCount, nil))
@@ -513,11 +518,6 @@ func (r *runner) task(sr *stateRun, input any) (any, string, error) {
 		}
 		return r.invoke(st, params)
 	})
-	if err != nil {
-		return r.caught(sr, input, err)
-	}
-	out, err := r.output(sr, input, result)
-	return out, st.next, err
 }
 
 // invoke calls the Invoker once and records the Task's resource events.
@@ -671,8 +671,7 @@ func (r *runner) invokeResult(payload any, size int) map[string]any {
 
 func (r *runner) mapState(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	env := r.env(sr, input, 0, nil)
-	eff, err := st.inPath.apply("InputPath", input, env)
+	eff, env, err := r.inputPath(sr, input, 0)
 	if err != nil {
 		return nil, "", err
 	}
@@ -688,15 +687,14 @@ func (r *runner) mapState(sr *stateRun, input any) (any, string, error) {
 	if !ok {
 		return nil, "", runtimeErr("The Map state's ItemsPath must select an array, got a %s", typeName(itemsV))
 	}
-	result, err := r.retrying(st, func(retryCount int) (any, error) {
+	return r.attempt(sr, input, func(retryCount int) (any, error) {
 		if err := r.emit(HistoryEvent{Type: MapStateStarted, Length: len(items)}); err != nil {
 			return nil, err
 		}
-		results := make([]any, len(items))
-		for i, item := range items {
-			in := item
+		return r.children(len(items), MapStateSucceeded, func(i int) (any, error) {
+			in := items[i]
 			if st.itemSelector != nil {
-				v, err := st.itemSelector.eval(r.env(sr, eff, retryCount, &mapItem{index: i, value: item}))
+				v, err := st.itemSelector.eval(r.env(sr, eff, retryCount, &mapItem{index: i, value: items[i]}))
 				if err != nil {
 					return nil, r.stateFailed(MapStateFailed, err)
 				}
@@ -720,18 +718,9 @@ func (r *runner) mapState(sr *stateRun, input any) (any, string, error) {
 			if err := r.emit(HistoryEvent{Type: MapIterationSucceeded, StateName: st.name, Index: i}); err != nil {
 				return nil, err
 			}
-			results[i] = out
-		}
-		if err := r.emit(HistoryEvent{Type: MapStateSucceeded}); err != nil {
-			return nil, err
-		}
-		return results, nil
+			return out, nil
+		})
 	})
-	if err != nil {
-		return r.caught(sr, input, err)
-	}
-	out, err := r.output(sr, input, result)
-	return out, st.next, err
 }
 
 // stateFailed records a Map or Parallel state's failure event and passes the error on.
@@ -747,7 +736,7 @@ func (r *runner) stateFailed(typ EventType, err error) error {
 
 func (r *runner) parallel(sr *stateRun, input any) (any, string, error) {
 	st := sr.st
-	result, err := r.retrying(st, func(retryCount int) (any, error) {
+	return r.attempt(sr, input, func(retryCount int) (any, error) {
 		eff, err := r.effectiveInput(sr, input, retryCount)
 		if err != nil {
 			return nil, err
@@ -755,24 +744,45 @@ func (r *runner) parallel(sr *stateRun, input any) (any, string, error) {
 		if err := r.emit(HistoryEvent{Type: ParallelStateStarted}); err != nil {
 			return nil, err
 		}
-		results := make([]any, len(st.branches))
-		for i, b := range st.branches {
+		return r.children(len(st.branches), ParallelStateSucceeded, func(i int) (any, error) {
+			b := st.branches[i]
 			out, err := r.graph(b, b.startAt, eff, false)
 			if err != nil {
 				return nil, r.stateFailed(ParallelStateFailed, err)
 			}
-			results[i] = out
-		}
-		if err := r.emit(HistoryEvent{Type: ParallelStateSucceeded}); err != nil {
-			return nil, err
-		}
-		return results, nil
+			return out, nil
+		})
 	})
+}
+
+// attempt runs a Task, Map or Parallel state's work under its Retry policy: a
+// failure that outlasts the retries goes to its Catch, a result through
+// ResultSelector, ResultPath and OutputPath.
+func (r *runner) attempt(sr *stateRun, input any, body func(retryCount int) (any, error)) (any, string, error) {
+	result, err := r.retrying(sr.st, body)
 	if err != nil {
 		return r.caught(sr, input, err)
 	}
 	out, err := r.output(sr, input, result)
-	return out, st.next, err
+	return out, sr.st.next, err
+}
+
+// children runs a Map state's n iterations or a Parallel state's n branches in
+// order and records the state's Succeeded event once all have; the result is
+// their outputs. The first child to fail ends the run with its error.
+func (r *runner) children(n int, succeeded EventType, child func(i int) (any, error)) (any, error) {
+	results := make([]any, n)
+	for i := range results {
+		out, err := child(i)
+		if err != nil {
+			return nil, err
+		}
+		results[i] = out
+	}
+	if err := r.emit(HistoryEvent{Type: succeeded}); err != nil {
+		return nil, err
+	}
+	return results, nil
 }
 
 // endsExecution reports errors after which nothing more is recorded for the

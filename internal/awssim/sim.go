@@ -207,6 +207,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
+		if name, ok := lambda.InvokePath(r.URL.Path); ok && r.Method == http.MethodPost {
+			s.serveInvoke(w, r, name, body)
+			return
+		}
 		if s.rest.Ops[r.URL.Path] != nil {
 			s.serveJSON(w, r, s.rest, r.URL.Path, body)
 			return

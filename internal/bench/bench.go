@@ -13,10 +13,10 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"time"
 
@@ -50,18 +50,10 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Accounts == 0 {
-		o.Accounts = 500
-	}
-	if o.Concurrency == 0 {
-		o.Concurrency = 5
-	}
-	if o.ProvisioningTime == 0 {
-		o.ProvisioningTime = 30 * time.Minute
-	}
-	if o.SampleEvery == 0 {
-		o.SampleEvery = time.Second
-	}
+	o.Accounts = cmp.Or(o.Accounts, 500)
+	o.Concurrency = cmp.Or(o.Concurrency, 5)
+	o.ProvisioningTime = cmp.Or(o.ProvisioningTime, 30*time.Minute)
+	o.SampleEvery = cmp.Or(o.SampleEvery, time.Second)
 	return o
 }
 
@@ -115,6 +107,12 @@ type Report struct {
 	// APICalls are the totals by service and operation.
 	APICalls map[string]map[string]int `json:"apiCalls"`
 
+	Cost
+}
+
+// Cost is what a run took of the machine it ran on; in JSON its members are
+// the last of the report's.
+type Cost struct {
 	// Wall is the real time the run took; PeakHeap the largest live heap
 	// sampled each simulated minute; MaxRSS the process's peak resident set.
 	Wall       time.Duration `json:"wall"`
@@ -203,8 +201,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	rep := &Report{Accounts: opts.Accounts, Concurrency: opts.Concurrency, ProvisioningTime: opts.ProvisioningTime,
-		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime),
-		Wall: wall, GoMaxProcs: runtime.GOMAXPROCS(0)}
+		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime)}
 	for _, r := range rt.Results() {
 		rep.Outcomes[r.Status]++
 	}
@@ -263,9 +260,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.Timeline.GateWait, rep.Timeline.Detection, rep.Timeline.StatusChecks, rep.Timeline.AfterOperation =
 		tl.GateWait, tl.Detection, tl.StatusChecks, tl.AfterOperation
 
-	smp.readHeap()
-	rep.PeakHeap = smp.heap
-	rep.MaxRSS = rusageMaxRSS()
+	rep.Cost = smp.cost(wall)
 	return rep, nil
 }
 

@@ -110,6 +110,12 @@ func (s *sampler) readHeap() {
 	s.mu.Unlock()
 }
 
+// cost is what the run took, wall being its real time; it reads the heap once more.
+func (s *sampler) cost(wall time.Duration) Cost {
+	s.readHeap()
+	return Cost{Wall: wall, PeakHeap: s.heap, MaxRSS: rusageMaxRSS(), GoMaxProcs: runtime.GOMAXPROCS(0)}
+}
+
 // load summarises the samples between from and to.
 type load struct {
 	peakRunning, peakUnderChange int

@@ -1,9 +1,9 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -58,36 +58,18 @@ func DefaultThrottleServices() []string {
 }
 
 func (o SoakOptions) withDefaults() SoakOptions {
-	if o.Requests == 0 {
-		o.Requests = 1000
-	}
-	if o.Burst == 0 {
-		o.Burst = 25
-	}
-	if o.Concurrency == 0 {
-		o.Concurrency = 5
-	}
-	if o.ProvisioningTime == 0 {
-		o.ProvisioningTime = 30 * time.Minute
-	}
-	if o.Throttle == 0 {
-		o.Throttle = 0.10
-	}
+	o.Requests = cmp.Or(o.Requests, 1000)
+	o.Burst = cmp.Or(o.Burst, 25)
+	o.Concurrency = cmp.Or(o.Concurrency, 5)
+	o.ProvisioningTime = cmp.Or(o.ProvisioningTime, 30*time.Minute)
+	o.Throttle = cmp.Or(o.Throttle, 0.10)
 	if o.ThrottleServices == nil {
 		o.ThrottleServices = DefaultThrottleServices()
 	}
-	if o.FailRate == 0 {
-		o.FailRate = 0.02
-	}
-	if o.Deliveries == 0 {
-		o.Deliveries = 2
-	}
-	if o.BusyFrom == 0 {
-		o.BusyFrom = 2 * time.Hour
-	}
-	if o.BusyFor == 0 {
-		o.BusyFor = 2 * time.Hour
-	}
+	o.FailRate = cmp.Or(o.FailRate, 0.02)
+	o.Deliveries = cmp.Or(o.Deliveries, 2)
+	o.BusyFrom = cmp.Or(o.BusyFrom, 2*time.Hour)
+	o.BusyFor = cmp.Or(o.BusyFor, 2*time.Hour)
 	return o
 }
 
@@ -131,12 +113,8 @@ type SoakReport struct {
 	RedrivePhase time.Duration `json:"redrivePhase"`
 	// APICalls counts the calls each simulated service received, throttled ones included.
 	APICalls map[string]int `json:"apiCallsByService"`
-	// Wall is the real time of the whole soak; PeakHeap the largest live heap
-	// sampled each simulated minute; MaxRSS the process's peak resident set.
-	Wall       time.Duration `json:"wall"`
-	PeakHeap   uint64        `json:"peakHeapBytes"`
-	MaxRSS     int64         `json:"maxRSSBytes"`
-	GoMaxProcs int           `json:"gomaxprocs"`
+	// Cost's Wall is the real time of the whole soak.
+	Cost
 }
 
 // Problems lists every way the soak broke towervend's promises.
@@ -189,7 +167,7 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 
 	bodies := CreateRequests("soak", opts.Requests)
 	rep := &SoakReport{Options: opts, Messages: opts.Requests * opts.Deliveries, Outcomes: map[string]int{},
-		Failures: map[string]int{}, AfterRedrive: map[string]int{}, GoMaxProcs: runtime.GOMAXPROCS(0)}
+		Failures: map[string]int{}, AfterRedrive: map[string]int{}}
 	smp := startSampler(rt, time.Minute)
 	defer smp.stop()
 	arrivals := newArrivals(rt, bodies, opts.Burst, opts.Deliveries, interval)
@@ -245,7 +223,7 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 			return nil, fmt.Errorf("run after redrive: %w", err)
 		}
 	}
-	rep.Wall = time.Since(wallStart)
+	wall := time.Since(wallStart)
 	for _, r := range rt.Results() {
 		if _, ours := names[r.RequestID]; !ours {
 			continue
@@ -264,8 +242,7 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 		rep.RedrivePhase = lastFinal(rt).Sub(redriveAt)
 	}
 	rep.APICalls = serviceTotals(rt.Sim.Calls())
-	smp.readHeap()
-	rep.PeakHeap, rep.MaxRSS = smp.heap, rusageMaxRSS()
+	rep.Cost = smp.cost(wall)
 	return rep, nil
 }
 

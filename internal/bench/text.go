@@ -8,6 +8,14 @@ import (
 	"time"
 )
 
+// writeText prints the cost's lines of a report for people through p.
+func (c Cost) writeText(p func(format string, args ...any)) {
+	p("wall-clock time\t%s", c.Wall.Round(time.Millisecond))
+	p("peak live heap (sampled)\t%.1f MiB", float64(c.PeakHeap)/(1<<20))
+	p("peak RSS (getrusage)\t%.1f MiB", float64(c.MaxRSS)/(1<<20))
+	p("GOMAXPROCS\t%d", c.GoMaxProcs)
+}
+
 // WriteText prints a vending report for people.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -52,10 +60,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("    %s\t%.2f (%s)", svc, r.APICallsPerAccount[svc], strings.Join(ops, ", "))
 	}
 	p("")
-	p("wall-clock time\t%s", r.Wall.Round(time.Millisecond))
-	p("peak live heap (sampled)\t%.1f MiB", float64(r.PeakHeap)/(1<<20))
-	p("peak RSS (getrusage)\t%.1f MiB", float64(r.MaxRSS)/(1<<20))
-	p("GOMAXPROCS\t%d", r.GoMaxProcs)
+	r.Cost.writeText(p)
 	return tw.Flush()
 }
 
@@ -101,10 +106,7 @@ func (r *SoakReport) WriteText(w io.Writer) error {
 	p("simulated time under faults\t%s", hours(r.Simulated))
 	p("simulated time of the redrive\t%s", r.RedrivePhase.Round(time.Second))
 	p("AWS API calls\t%s", strings.Join(sortedCounts(r.APICalls), ", "))
-	p("wall-clock time\t%s", r.Wall.Round(time.Millisecond))
-	p("peak live heap (sampled)\t%.1f MiB", float64(r.PeakHeap)/(1<<20))
-	p("peak RSS (getrusage)\t%.1f MiB", float64(r.MaxRSS)/(1<<20))
-	p("GOMAXPROCS\t%d", r.GoMaxProcs)
+	r.Cost.writeText(p)
 	p("")
 	if problems := r.Problems(); len(problems) > 0 {
 		p("FAIL")

@@ -7,8 +7,13 @@
 // The rules' event patterns live in internal/rules and the workflow's
 // definition in statemachine; this package names them.
 //
-// It may import internal/handler and internal/vend (each function's handler)
-// and the standard library; nothing of infra, the simulator or the CLI.
+// Each function's least-privilege identity policy is here too (access.go): the
+// stack attaches it to the function's role, and PolicyDocument writes the same
+// statements as the IAM policy document the simulator authorizes the
+// function's calls with.
+//
+// It may import internal/handler and internal/vend (each function's handler),
+// schema and the standard library; nothing of infra, the simulator or the CLI.
 package deploy
 
 import (

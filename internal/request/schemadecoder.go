@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -591,36 +592,14 @@ func (w *limitedWriter) write(s string) {
 func writeJSON(w *limitedWriter, v any) {
 	switch v := v.(type) {
 	case map[string]any:
-		w.write("{")
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if w.full {
-				return
-			}
-			if i > 0 {
-				w.write(",")
-			}
-			writeJSON(w, k)
+		keys := slices.Sorted(maps.Keys(v))
+		writeList(w, "{", "}", len(keys), func(i int) {
+			writeJSON(w, keys[i])
 			w.write(":")
-			writeJSON(w, v[k])
-		}
-		w.write("}")
+			writeJSON(w, v[keys[i]])
+		})
 	case []any:
-		w.write("[")
-		for i, item := range v {
-			if w.full {
-				return
-			}
-			if i > 0 {
-				w.write(",")
-			}
-			writeJSON(w, item)
-		}
-		w.write("]")
+		writeList(w, "[", "]", len(v), func(i int) { writeJSON(w, v[i]) })
 	default:
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -629,6 +608,22 @@ func writeJSON(w *limitedWriter, v any) {
 		}
 		w.write(string(b))
 	}
+}
+
+// writeList writes an object's or an array's n members between its brackets,
+// comma-separated, and stops once the writer is full.
+func writeList(w *limitedWriter, left, right string, n int, member func(i int)) {
+	w.write(left)
+	for i := range n {
+		if w.full {
+			return
+		}
+		if i > 0 {
+			w.write(",")
+		}
+		member(i)
+	}
+	w.write(right)
 }
 
 func shorten(s string, n int) string {

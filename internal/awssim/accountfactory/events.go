@@ -13,11 +13,6 @@ import (
 // afTimestamp is the lifecycle events' requested/completed timestamp format.
 const afTimestamp = "2006-01-02T15:04:05-0700"
 
-type afUserIdentity struct {
-	AccountID string `json:"accountId"`
-	InvokedBy string `json:"invokedBy"`
-}
-
 type afOrganizationalUnit struct {
 	Name string `json:"organizationalUnitName"`
 	ID   string `json:"organizationalUnitId"`
@@ -37,22 +32,6 @@ type afManagedAccountStatus struct {
 	CompletedTimestamp string               `json:"completedTimestamp"`
 }
 
-// afEventDetail is the CloudTrail record of a Control Tower lifecycle event.
-type afEventDetail struct {
-	EventVersion        string                            `json:"eventVersion"`
-	UserIdentity        afUserIdentity                    `json:"userIdentity"`
-	EventTime           string                            `json:"eventTime"`
-	EventSource         string                            `json:"eventSource"`
-	EventName           string                            `json:"eventName"`
-	AWSRegion           string                            `json:"awsRegion"`
-	SourceIPAddress     string                            `json:"sourceIPAddress"`
-	UserAgent           string                            `json:"userAgent"`
-	EventID             string                            `json:"eventID"`
-	ReadOnly            bool                              `json:"readOnly"`
-	EventType           string                            `json:"eventType"`
-	ServiceEventDetails map[string]afManagedAccountStatus `json:"serviceEventDetails"`
-}
-
 // afEmit publishes the operation's lifecycle event on the default bus. The lock is held.
 func (s *Service) afEmit(op *AccountOperation, accountID, state, message string, now time.Time) {
 	if op.Event == "" {
@@ -69,17 +48,14 @@ func (s *Service) afEmit(op *AccountOperation, accountID, state, message string,
 	if op.Event == afEventUpdate {
 		key = "updateManagedAccountStatus"
 	}
-	detail := afEventDetail{
+	s.env.PublishCloudTrail("aws.controltower", now, protocol.CloudTrailRecord{
 		EventVersion:    "1.05",
-		UserIdentity:    afUserIdentity{AccountID: s.env.ManagementAccountID, InvokedBy: "AWS Internal"},
-		EventTime:       now.UTC().Format(time.RFC3339),
+		UserIdentity:    protocol.CloudTrailIdentity{AccountID: s.env.ManagementAccountID, InvokedBy: "AWS Internal"},
 		EventSource:     "controltower.amazonaws.com",
 		EventName:       op.Event,
 		AWSRegion:       s.env.Region,
 		SourceIPAddress: "AWS Internal",
 		UserAgent:       "AWS Internal",
-		EventID:         s.env.UUID(),
-		ReadOnly:        false,
 		EventType:       "AwsServiceEvent",
 		ServiceEventDetails: map[string]afManagedAccountStatus{key: {
 			OrganizationalUnit: afOrganizationalUnit{Name: ouName, ID: op.OUID},
@@ -89,6 +65,5 @@ func (s *Service) afEmit(op *AccountOperation, accountID, state, message string,
 			RequestedTimestamp: op.Requested.UTC().Format(afTimestamp),
 			CompletedTimestamp: now.UTC().Format(afTimestamp),
 		}},
-	}
-	s.env.Publish(protocol.Event{Source: "aws.controltower", DetailType: "AWS Service Event via CloudTrail", Detail: detail})
+	})
 }

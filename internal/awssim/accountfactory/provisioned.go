@@ -88,9 +88,71 @@ func (s *Service) newRecord(pp *ProvisionedProduct, kind, userArn, session strin
 	return rec
 }
 
-type provisionProductInput struct {
-	ProvisionToken           string       `json:"ProvisionToken"`
-	ProvisionedProductName   string       `json:"ProvisionedProductName"`
+// scRequest is a kind of provisioned-product request: its operation, which
+// also keys its idempotency tokens, the token's input member, its record type,
+// and the work it asks of Control Tower.
+type scRequest struct{ op, tokenMember, record, kind string }
+
+var (
+	provisioning = scRequest{"ProvisionProduct", "ProvisionToken", recProvision, afProvision}
+	updating     = scRequest{"UpdateProvisionedProduct", "UpdateToken", recUpdate, afUpdate}
+	terminating  = scRequest{"TerminateProvisionedProduct", "TerminateToken", recTerminate, afTerminate}
+)
+
+// replay answers a request with the token of an earlier one of its kind with
+// that one's record: the same token is the same request, and creates nothing.
+// done is false for a token not seen before; the token is required. The lock
+// is held.
+func (s *Service) replay(r scRequest, token string) (out any, done bool, err *protocol.APIError) {
+	if token == "" {
+		return nil, true, protocol.Err("InvalidParametersException", "%s is required.", r.tokenMember)
+	}
+	if id, ok := s.state.Tokens[r.op+"|"+token]; ok {
+		return s.recordAnswer(s.state.Records[id]), true, nil
+	}
+	return nil, false, nil
+}
+
+// launchArtifact checks the launch path a request names and resolves the
+// artifact it names (current when it names none), which must be active.
+func (s *Service) launchArtifact(in launchInput, current *Artifact) (*Artifact, *protocol.APIError) {
+	if err := s.resolvePath(in.PathID, in.PathName); err != nil {
+		return nil, err
+	}
+	artifact, err := s.resolveArtifact(in.ProvisioningArtifactID, in.ProvisioningArtifactName, current)
+	if err != nil {
+		return nil, err
+	}
+	if !artifact.Active {
+		return nil, protocol.Err("InvalidParametersException", "Provisioning artifact %s of product %s is not active.", artifact.ID, s.state.ProductID)
+	}
+	return artifact, nil
+}
+
+// submit puts pp under change by a new request of its kind, records the
+// request (with tags) under its token, and hands the work on params and the
+// artifact to Control Tower. It answers with the record. The lock is held.
+func (s *Service) submit(c *protocol.Call, r scRequest, token string, pp *ProvisionedProduct, params map[string]string, artifactID string, tags map[string]string) any {
+	pp.Status, pp.StatusMessage = ppUnderChange, ""
+	// The attribute shows the token of the latest operation on the product.
+	pp.IdempotencyToken = token
+	userArn, session := userArns(c.Caller)
+	rec := s.newRecord(pp, r.record, userArn, session, c.Now)
+	rec.ArtifactID, rec.Tags = artifactID, tags
+	s.state.Tokens[r.op+"|"+token] = rec.ID
+	s.afSubmit(rec, r.kind, params, artifactID, c.Now)
+	return s.recordAnswer(rec)
+}
+
+// recordAnswer is the output of the three requests: the record's detail.
+func (s *Service) recordAnswer(rec *Record) any {
+	return map[string]any{"RecordDetail": s.recordDetail(rec)}
+}
+
+// launchInput is what ProvisionProduct and UpdateProvisionedProduct launch:
+// the product, its artifact and launch path (each by id or name), and the
+// parameters.
+type launchInput struct {
 	ProductID                string       `json:"ProductId"`
 	ProductName              string       `json:"ProductName"`
 	ProvisioningArtifactID   string       `json:"ProvisioningArtifactId"`
@@ -98,7 +160,13 @@ type provisionProductInput struct {
 	PathID                   string       `json:"PathId"`
 	PathName                 string       `json:"PathName"`
 	ProvisioningParameters   []paramInput `json:"ProvisioningParameters"`
-	Tags                     []scTag      `json:"Tags"`
+}
+
+type provisionProductInput struct {
+	ProvisionToken         string `json:"ProvisionToken"`
+	ProvisionedProductName string `json:"ProvisionedProductName"`
+	launchInput
+	Tags []scTag `json:"Tags"`
 }
 
 // validProductName checks ProvisionedProductName against the API's
@@ -140,22 +208,12 @@ func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (
 	if !s.associated(c.Caller) {
 		return nil, s.noLaunchPath()
 	}
-	if in.ProvisionToken == "" {
-		return nil, protocol.Err("InvalidParametersException", "ProvisionToken is required.")
+	if out, done, err := s.replay(provisioning, in.ProvisionToken); done {
+		return out, err
 	}
-	// The same token is the same request: answer with its record, create nothing.
-	if id, ok := s.state.Tokens["ProvisionProduct|"+in.ProvisionToken]; ok {
-		return map[string]any{"RecordDetail": s.recordDetail(s.state.Records[id])}, nil
-	}
-	if err := s.resolvePath(in.PathID, in.PathName); err != nil {
-		return nil, err
-	}
-	artifact, err := s.resolveArtifact(in.ProvisioningArtifactID, in.ProvisioningArtifactName, nil)
+	artifact, err := s.launchArtifact(in.launchInput, nil)
 	if err != nil {
 		return nil, err
-	}
-	if !artifact.Active {
-		return nil, protocol.Err("InvalidParametersException", "Provisioning artifact %s of product %s is not active.", artifact.ID, s.state.ProductID)
 	}
 	if s.state.ProductByName(in.ProvisionedProductName) != nil {
 		return nil, protocol.Err("InvalidParametersException", "A stack named %s already exists", in.ProvisionedProductName)
@@ -167,24 +225,14 @@ func (s *Service) provisionProduct(c *protocol.Call, in provisionProductInput) (
 	userArn, session := userArns(c.Caller)
 	pp := s.newProduct(in.ProvisionedProductName, artifact.ID, userArn, session, in.ProvisionToken, c.Now, params)
 	pp.Tags = tagMap(in.Tags)
-	rec := s.newRecord(pp, recProvision, userArn, session, c.Now)
-	rec.Tags = tagMap(in.Tags)
-	s.state.Tokens["ProvisionProduct|"+in.ProvisionToken] = rec.ID
-	s.afSubmit(rec, afProvision, params, artifact.ID, c.Now)
-	return map[string]any{"RecordDetail": s.recordDetail(rec)}, nil
+	return s.submit(c, provisioning, in.ProvisionToken, pp, params, artifact.ID, tagMap(in.Tags)), nil
 }
 
 type updateProvisionedProductInput struct {
-	UpdateToken              string       `json:"UpdateToken"`
-	ProvisionedProductID     string       `json:"ProvisionedProductId"`
-	ProvisionedProductName   string       `json:"ProvisionedProductName"`
-	ProductID                string       `json:"ProductId"`
-	ProductName              string       `json:"ProductName"`
-	ProvisioningArtifactID   string       `json:"ProvisioningArtifactId"`
-	ProvisioningArtifactName string       `json:"ProvisioningArtifactName"`
-	PathID                   string       `json:"PathId"`
-	PathName                 string       `json:"PathName"`
-	ProvisioningParameters   []paramInput `json:"ProvisioningParameters"`
+	UpdateToken            string `json:"UpdateToken"`
+	ProvisionedProductID   string `json:"ProvisionedProductId"`
+	ProvisionedProductName string `json:"ProvisionedProductName"`
+	launchInput
 }
 
 func (s *Service) updateProvisionedProduct(c *protocol.Call, in updateProvisionedProductInput) (any, *protocol.APIError) {
@@ -198,24 +246,15 @@ func (s *Service) updateProvisionedProduct(c *protocol.Call, in updateProvisione
 	if !s.associated(c.Caller) {
 		return nil, s.noLaunchPath()
 	}
-	if in.UpdateToken == "" {
-		return nil, protocol.Err("InvalidParametersException", "UpdateToken is required.")
-	}
-	if id, ok := s.state.Tokens["UpdateProvisionedProduct|"+in.UpdateToken]; ok {
-		return map[string]any{"RecordDetail": s.recordDetail(s.state.Records[id])}, nil
+	if out, done, err := s.replay(updating, in.UpdateToken); done {
+		return out, err
 	}
 	if err := notUnderChange(pp); err != nil {
 		return nil, err
 	}
-	if err := s.resolvePath(in.PathID, in.PathName); err != nil {
-		return nil, err
-	}
-	artifact, err := s.resolveArtifact(in.ProvisioningArtifactID, in.ProvisioningArtifactName, s.state.artifact(pp.ArtifactID))
+	artifact, err := s.launchArtifact(in.launchInput, s.state.artifact(pp.ArtifactID))
 	if err != nil {
 		return nil, err
-	}
-	if !artifact.Active {
-		return nil, protocol.Err("InvalidParametersException", "Provisioning artifact %s of product %s is not active.", artifact.ID, s.state.ProductID)
 	}
 	params, err := validParameters(in.ProvisioningParameters, pp.Parameters)
 	if err != nil {
@@ -224,16 +263,7 @@ func (s *Service) updateProvisionedProduct(c *protocol.Call, in updateProvisione
 	if pp.PhysicalID != "" && !strings.EqualFold(params[afAccountEmail], pp.Parameters[afAccountEmail]) {
 		return nil, protocol.Err("InvalidParametersException", "AccountEmail cannot be changed for a provisioned account (it is %s).", pp.Parameters[afAccountEmail])
 	}
-	userArn, session := userArns(c.Caller)
-	pp.Status = ppUnderChange
-	pp.StatusMessage = ""
-	// The attribute shows the token of the latest operation on the product.
-	pp.IdempotencyToken = in.UpdateToken
-	rec := s.newRecord(pp, recUpdate, userArn, session, c.Now)
-	rec.ArtifactID = artifact.ID
-	s.state.Tokens["UpdateProvisionedProduct|"+in.UpdateToken] = rec.ID
-	s.afSubmit(rec, afUpdate, params, artifact.ID, c.Now)
-	return map[string]any{"RecordDetail": s.recordDetail(rec)}, nil
+	return s.submit(c, updating, in.UpdateToken, pp, params, artifact.ID, nil), nil
 }
 
 type terminateProvisionedProductInput struct {
@@ -248,21 +278,11 @@ func (s *Service) terminateProvisionedProduct(c *protocol.Call, in terminateProv
 	if err != nil {
 		return nil, err
 	}
-	if in.TerminateToken == "" {
-		return nil, protocol.Err("InvalidParametersException", "TerminateToken is required.")
-	}
-	if id, ok := s.state.Tokens["TerminateProvisionedProduct|"+in.TerminateToken]; ok {
-		return map[string]any{"RecordDetail": s.recordDetail(s.state.Records[id])}, nil
+	if out, done, err := s.replay(terminating, in.TerminateToken); done {
+		return out, err
 	}
 	if err := notUnderChange(pp); err != nil {
 		return nil, err
 	}
-	userArn, session := userArns(c.Caller)
-	pp.Status = ppUnderChange
-	pp.StatusMessage = ""
-	pp.IdempotencyToken = in.TerminateToken
-	rec := s.newRecord(pp, recTerminate, userArn, session, c.Now)
-	s.state.Tokens["TerminateProvisionedProduct|"+in.TerminateToken] = rec.ID
-	s.afSubmit(rec, afTerminate, pp.Parameters, pp.ArtifactID, c.Now)
-	return map[string]any{"RecordDetail": s.recordDetail(rec)}, nil
+	return s.submit(c, terminating, in.TerminateToken, pp, pp.Parameters, pp.ArtifactID, nil), nil
 }

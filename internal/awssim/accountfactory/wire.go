@@ -39,28 +39,7 @@ type scRecordDetail struct {
 	RecordTags             []scTag         `json:"RecordTags"`
 }
 
-type scProvisionedProductAttribute struct {
-	Arn                                string         `json:"Arn"`
-	CreatedTime                        protocol.Epoch `json:"CreatedTime"`
-	ID                                 string         `json:"Id"`
-	IdempotencyToken                   string         `json:"IdempotencyToken,omitempty"`
-	LastProvisioningRecordID           string         `json:"LastProvisioningRecordId,omitempty"`
-	LastRecordID                       string         `json:"LastRecordId,omitempty"`
-	LastSuccessfulProvisioningRecordID string         `json:"LastSuccessfulProvisioningRecordId,omitempty"`
-	Name                               string         `json:"Name"`
-	PhysicalID                         string         `json:"PhysicalId,omitempty"`
-	ProductID                          string         `json:"ProductId"`
-	ProductName                        string         `json:"ProductName"`
-	ProvisioningArtifactID             string         `json:"ProvisioningArtifactId"`
-	ProvisioningArtifactName           string         `json:"ProvisioningArtifactName"`
-	Status                             string         `json:"Status"`
-	StatusMessage                      string         `json:"StatusMessage,omitempty"`
-	Tags                               []scTag        `json:"Tags"`
-	Type                               string         `json:"Type"`
-	UserArn                            string         `json:"UserArn"`
-	UserArnSession                     string         `json:"UserArnSession"`
-}
-
+// scProvisionedProductDetail is the ProvisionedProductDetail shape.
 type scProvisionedProductDetail struct {
 	Arn                                string         `json:"Arn"`
 	CreatedTime                        protocol.Epoch `json:"CreatedTime"`
@@ -75,6 +54,18 @@ type scProvisionedProductDetail struct {
 	Status                             string         `json:"Status"`
 	StatusMessage                      string         `json:"StatusMessage,omitempty"`
 	Type                               string         `json:"Type"`
+}
+
+// scProvisionedProductAttribute is the ProvisionedProductAttribute shape: the
+// detail's members (first, in JSON) and those only the search answers carry.
+type scProvisionedProductAttribute struct {
+	scProvisionedProductDetail
+	PhysicalID               string  `json:"PhysicalId,omitempty"`
+	ProductName              string  `json:"ProductName"`
+	ProvisioningArtifactName string  `json:"ProvisioningArtifactName"`
+	Tags                     []scTag `json:"Tags"`
+	UserArn                  string  `json:"UserArn"`
+	UserArnSession           string  `json:"UserArnSession"`
 }
 
 type scProductViewSummary struct {
@@ -138,27 +129,23 @@ func (s *Service) recordDetail(r *Record) scRecordDetail {
 	return d
 }
 
-func (s *Service) attribute(p *ProvisionedProduct) scProvisionedProductAttribute {
-	artifactName := ""
-	if a := s.state.artifact(p.ArtifactID); a != nil {
-		artifactName = a.Name
-	}
-	return scProvisionedProductAttribute{
-		Arn: p.Arn, CreatedTime: protocol.Epoch(p.Created), ID: p.ID, IdempotencyToken: p.IdempotencyToken,
-		LastProvisioningRecordID: p.LastProvisioningRecordID, LastRecordID: p.LastRecordID,
-		LastSuccessfulProvisioningRecordID: p.LastSuccessfulRecordID, Name: p.Name, PhysicalID: p.PhysicalID,
-		ProductID: s.state.ProductID, ProductName: s.state.ProductName, ProvisioningArtifactID: p.ArtifactID,
-		ProvisioningArtifactName: artifactName, Status: p.Status, StatusMessage: p.StatusMessage, Tags: wireTags(p.Tags),
-		Type: scAccountType, UserArn: p.UserArn, UserArnSession: p.UserArnSession,
-	}
-}
-
 func (s *Service) detail(p *ProvisionedProduct) scProvisionedProductDetail {
 	return scProvisionedProductDetail{
 		Arn: p.Arn, CreatedTime: protocol.Epoch(p.Created), ID: p.ID, IdempotencyToken: p.IdempotencyToken,
 		LastProvisioningRecordID: p.LastProvisioningRecordID, LastRecordID: p.LastRecordID,
 		LastSuccessfulProvisioningRecordID: p.LastSuccessfulRecordID, Name: p.Name, ProductID: s.state.ProductID,
 		ProvisioningArtifactID: p.ArtifactID, Status: p.Status, StatusMessage: p.StatusMessage, Type: scAccountType,
+	}
+}
+
+func (s *Service) attribute(p *ProvisionedProduct) scProvisionedProductAttribute {
+	artifactName := ""
+	if a := s.state.artifact(p.ArtifactID); a != nil {
+		artifactName = a.Name
+	}
+	return scProvisionedProductAttribute{
+		scProvisionedProductDetail: s.detail(p), PhysicalID: p.PhysicalID, ProductName: s.state.ProductName,
+		ProvisioningArtifactName: artifactName, Tags: wireTags(p.Tags), UserArn: p.UserArn, UserArnSession: p.UserArnSession,
 	}
 }
 

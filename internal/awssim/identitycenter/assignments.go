@@ -302,10 +302,6 @@ func (s *Service) listOperations(del bool) func(*protocol.Call, listOperationsIn
 		for i, op := range ops {
 			all[i] = operationMetadata{Status: opStatus(op), RequestID: op.RequestID, CreatedDate: protocol.Epoch(op.Created)}
 		}
-		page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-		if err != nil {
-			return nil, err
-		}
-		return map[string]any{outMember: page, "NextToken": next}, nil
+		return listPage(all, outMember, in.NextToken, in.MaxResults)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -74,7 +74,7 @@ type filter struct {
 // IdentityStoreOps serves the Identity Store API. Every call spends a token of
 // the rate it shares with sso-admin.
 func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
-	ops := map[string]protocol.Handler{
+	return protocol.Before(map[string]protocol.Handler{
 		"GetUserId":                     protocol.Op(s.getUserID),
 		"GetGroupId":                    protocol.Op(s.getGroupID),
 		"DescribeUser":                  protocol.Op(s.describeUser),
@@ -83,16 +83,7 @@ func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
 		"ListGroups":                    protocol.Op(s.listGroups),
 		"ListGroupMemberships":          protocol.Op(s.listGroupMemberships),
 		"ListGroupMembershipsForMember": protocol.Op(s.listGroupMembershipsForMember),
-	}
-	for name, op := range ops {
-		ops[name] = func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
-			if !s.bucket.take(c.Now) {
-				return nil, throttled()
-			}
-			return op(c, body)
-		}
-	}
-	return ops
+	}, s.spend)
 }
 
 // notFound is identitystore's typed not-found error.
@@ -142,30 +133,41 @@ type getIDInput struct {
 }
 
 func (s *Service) getUserID(c *protocol.Call, in getIDInput) (any, *protocol.APIError) {
-	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
-		return nil, err
-	}
-	path, value, unique, err := alternateIdentifierOf(in.AlternateIdentifier)
-	if err != nil {
-		return nil, err
-	}
-	var u *User
-	switch {
-	case !unique: // the simulated users carry no external (SCIM) ids
-	case path == "username":
-		u = s.state.UserByName(value)
-	case path == "emails.value":
-		u = s.state.UserByEmail(value)
-	default:
-		return nil, protocol.Err("ValidationException", "Invalid AttributePath %q: the only valid paths for a user are userName and emails.value.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
-	}
-	if u == nil {
-		return nil, notFound(c, "USER", "", "USER not found.")
-	}
-	return map[string]any{"IdentityStoreId": s.state.IdentityStoreID, "UserId": u.ID}, nil
+	return s.getID(c, in, "USER", "UserId", "the only valid paths for a user are userName and emails.value", func(path, value string) (string, bool) {
+		var u *User
+		switch path {
+		case "username":
+			u = s.state.UserByName(value)
+		case "emails.value":
+			u = s.state.UserByEmail(value)
+		default:
+			return "", false
+		}
+		if u == nil {
+			return "", true
+		}
+		return u.ID, true
+	})
 }
 
 func (s *Service) getGroupID(c *protocol.Call, in getIDInput) (any, *protocol.APIError) {
+	return s.getID(c, in, "GROUP", "GroupId", "the only valid path for a group is displayName", func(path, value string) (string, bool) {
+		if path != "displayname" {
+			return "", false
+		}
+		if g := s.state.GroupByName(value); g != nil {
+			return g.ID, true
+		}
+		return "", true
+	})
+}
+
+// getID answers GetUserId or GetGroupId: the id, under member, of the principal
+// of kind (USER or GROUP) the alternate identifier names. find looks a unique
+// attribute up by its lower-cased path and returns the id ("" when no principal
+// has the value), or false for a path the kind does not have; paths says which
+// it has. The lock is held.
+func (s *Service) getID(c *protocol.Call, in getIDInput, kind, member, paths string, find func(path, value string) (id string, known bool)) (any, *protocol.APIError) {
 	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
 		return nil, err
 	}
@@ -173,18 +175,17 @@ func (s *Service) getGroupID(c *protocol.Call, in getIDInput) (any, *protocol.AP
 	if err != nil {
 		return nil, err
 	}
-	var g *Group
-	switch {
-	case !unique:
-	case path == "displayname":
-		g = s.state.GroupByName(value)
-	default:
-		return nil, protocol.Err("ValidationException", "Invalid AttributePath %q: the only valid path for a group is displayName.", in.AlternateIdentifier.UniqueAttribute.AttributePath)
+	id := ""
+	if unique { // the simulated principals carry no external (SCIM) ids
+		var known bool
+		if id, known = find(path, value); !known {
+			return nil, protocol.Err("ValidationException", "Invalid AttributePath %q: %s.", in.AlternateIdentifier.UniqueAttribute.AttributePath, paths)
+		}
 	}
-	if g == nil {
-		return nil, notFound(c, "GROUP", "", "GROUP not found.")
+	if id == "" {
+		return nil, notFound(c, kind, "", "%s not found.", kind)
 	}
-	return map[string]any{"IdentityStoreId": s.state.IdentityStoreID, "GroupId": g.ID}, nil
+	return map[string]any{"IdentityStoreId": s.state.IdentityStoreID, member: id}, nil
 }
 
 func (s *Service) userOf(u *User) userOut {
@@ -203,21 +204,31 @@ func (s *Service) groupOf(g *Group) groupOut {
 	return groupOut{IdentityStoreID: s.state.IdentityStoreID, GroupID: g.ID, DisplayName: g.DisplayName, Description: g.Description}
 }
 
+// principalOf resolves id, the input's member, to one of the store's users or
+// groups; kind (USER or GROUP) names it in the not-found error. The lock is held.
+func principalOf[P any](s *Service, c *protocol.Call, store string, principals map[string]*P, kind, member, id string) (*P, *protocol.APIError) {
+	if err := s.checkStore(c, store); err != nil {
+		return nil, err
+	}
+	if !principalIDRe.MatchString(id) {
+		return nil, patternErr(member, id, principalIDRe)
+	}
+	p := principals[id]
+	if p == nil {
+		return nil, notFound(c, kind, id, "%s not found.", kind)
+	}
+	return p, nil
+}
+
 type describeUserInput struct {
 	IdentityStoreID string `json:"IdentityStoreId"`
 	UserID          string `json:"UserId"`
 }
 
 func (s *Service) describeUser(c *protocol.Call, in describeUserInput) (any, *protocol.APIError) {
-	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+	u, err := principalOf(s, c, in.IdentityStoreID, s.state.Users, "USER", "userId", in.UserID)
+	if err != nil {
 		return nil, err
-	}
-	if !principalIDRe.MatchString(in.UserID) {
-		return nil, patternErr("userId", in.UserID, principalIDRe)
-	}
-	u := s.state.Users[in.UserID]
-	if u == nil {
-		return nil, notFound(c, "USER", in.UserID, "USER not found.")
 	}
 	return s.userOf(u), nil
 }
@@ -228,15 +239,9 @@ type describeGroupInput struct {
 }
 
 func (s *Service) describeGroup(c *protocol.Call, in describeGroupInput) (any, *protocol.APIError) {
-	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+	g, err := principalOf(s, c, in.IdentityStoreID, s.state.Groups, "GROUP", "groupId", in.GroupID)
+	if err != nil {
 		return nil, err
-	}
-	if !principalIDRe.MatchString(in.GroupID) {
-		return nil, patternErr("groupId", in.GroupID, principalIDRe)
-	}
-	g := s.state.Groups[in.GroupID]
-	if g == nil {
-		return nil, notFound(c, "GROUP", in.GroupID, "GROUP not found.")
 	}
 	return s.groupOf(g), nil
 }
@@ -265,47 +270,36 @@ type listInput struct {
 }
 
 func (s *Service) listUsers(c *protocol.Call, in listInput) (any, *protocol.APIError) {
-	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
-		return nil, err
-	}
-	want, filtered, err := filterValue(in.Filters, "UserName")
-	if err != nil {
-		return nil, err
-	}
-	var all []userOut
-	for _, id := range sortedKeys(s.state.Users) {
-		if u := s.state.Users[id]; !filtered || u.UserName == want {
-			all = append(all, s.userOf(u))
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].UserName < all[j].UserName })
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Users": page, "NextToken": next}, nil
+	return listByName(s, c, in, s.state.Users, "Users", "UserName", func(u *User) string { return u.UserName }, s.userOf)
 }
 
 func (s *Service) listGroups(c *protocol.Call, in listInput) (any, *protocol.APIError) {
+	return listByName(s, c, in, s.state.Groups, "Groups", "DisplayName", func(g *Group) string { return g.DisplayName }, s.groupOf)
+}
+
+// listByName answers ListUsers or ListGroups: a page, under key, of the
+// principals in order of name (the attribute at path) and then of id; Filters
+// may select those with one name. wire renders a principal. The lock is held.
+func listByName[P, Out any](s *Service, c *protocol.Call, in listInput, principals map[string]*P, key, path string, name func(*P) string, wire func(*P) Out) (any, *protocol.APIError) {
 	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
 		return nil, err
 	}
-	want, filtered, err := filterValue(in.Filters, "DisplayName")
+	want, filtered, err := filterValue(in.Filters, path)
 	if err != nil {
 		return nil, err
 	}
-	var all []groupOut
-	for _, id := range sortedKeys(s.state.Groups) {
-		if g := s.state.Groups[id]; !filtered || g.DisplayName == want {
-			all = append(all, s.groupOf(g))
+	var all []*P
+	for _, id := range sortedKeys(principals) {
+		if p := principals[id]; !filtered || name(p) == want {
+			all = append(all, p)
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].DisplayName < all[j].DisplayName })
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
+	slices.SortStableFunc(all, func(a, b *P) int { return strings.Compare(name(a), name(b)) })
+	out := make([]Out, len(all))
+	for i, p := range all {
+		out[i] = wire(p)
 	}
-	return map[string]any{"Groups": page, "NextToken": next}, nil
+	return listPage(out, key, in.NextToken, in.MaxResults)
 }
 
 // membershipID derives a stable membership id from the group and the user, so
@@ -328,25 +322,15 @@ type listGroupMembershipsInput struct {
 }
 
 func (s *Service) listGroupMemberships(c *protocol.Call, in listGroupMembershipsInput) (any, *protocol.APIError) {
-	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+	g, err := principalOf(s, c, in.IdentityStoreID, s.state.Groups, "GROUP", "groupId", in.GroupID)
+	if err != nil {
 		return nil, err
-	}
-	if !principalIDRe.MatchString(in.GroupID) {
-		return nil, patternErr("groupId", in.GroupID, principalIDRe)
-	}
-	g := s.state.Groups[in.GroupID]
-	if g == nil {
-		return nil, notFound(c, "GROUP", in.GroupID, "GROUP not found.")
 	}
 	all := make([]membershipOut, 0, len(g.Members))
 	for _, uid := range g.Members {
 		all = append(all, s.membershipOf(g, uid))
 	}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+	return listPage(all, "GroupMemberships", in.NextToken, in.MaxResults)
 }
 
 type listGroupMembershipsForMemberInput struct {
@@ -376,9 +360,5 @@ func (s *Service) listGroupMembershipsForMember(c *protocol.Call, in listGroupMe
 			}
 		}
 	}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"GroupMemberships": page, "NextToken": next}, nil
+	return listPage(all, "GroupMemberships", in.NextToken, in.MaxResults)
 }

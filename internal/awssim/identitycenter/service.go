@@ -95,14 +95,8 @@ type AssignmentSpec struct {
 func New(env *protocol.Env, org Organization, assignmentTime time.Duration, spec Spec) (*Service, error) {
 	s := &Service{env: env, org: org, assignmentTime: assignmentTime}
 	id := &s.state
-	id.InstanceArn = spec.InstanceArn
-	if id.InstanceArn == "" {
-		id.InstanceArn = "arn:aws:sso:::instance/ssoins-" + env.RandString(16, protocol.HexDigits)
-	}
-	id.IdentityStoreID = spec.IdentityStoreID
-	if id.IdentityStoreID == "" {
-		id.IdentityStoreID = "d-" + env.RandString(10, protocol.HexDigits)
-	}
+	id.InstanceArn = env.IDOr(spec.InstanceArn, "arn:aws:sso:::instance/ssoins-", 16, protocol.HexDigits)
+	id.IdentityStoreID = env.IDOr(spec.IdentityStoreID, "d-", 10, protocol.HexDigits)
 	id.Users = map[string]*User{}
 	id.Groups = map[string]*Group{}
 	id.PermissionSets = map[string]*PermissionSet{}
@@ -199,9 +193,13 @@ func (b *rateBucket) take(now time.Time) bool {
 	return true
 }
 
-// throttled is the ThrottlingException both APIs answer at the collective rate.
-func throttled() *protocol.APIError {
-	return protocol.Err("ThrottlingException", "Rate exceeded")
+// spend spends a token of the collective rate on a call of either API, or
+// answers the ThrottlingException both answer when none is left.
+func (s *Service) spend(c *protocol.Call) *protocol.APIError {
+	if !s.bucket.take(c.Now) {
+		return protocol.Err("ThrottlingException", "Rate exceeded")
+	}
+	return nil
 }
 
 // --- request helpers ---
@@ -213,19 +211,22 @@ func patternErr(member, value string, re *regexp.Regexp) *protocol.APIError {
 		value, member, strings.Trim(re.String(), "^$"))
 }
 
-func pageOf[T any](items []T, token string, maxResults int) ([]T, *string, *protocol.APIError) {
+// listPage answers a list call of either API: one page of items under key,
+// with NextToken (null on the last page).
+func listPage[T any](items []T, key, token string, maxResults int) (any, *protocol.APIError) {
 	if maxResults < 0 || maxResults > maxPage {
-		return nil, nil, protocol.Err("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, maxPage)
+		return nil, protocol.Err("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, maxPage)
 	}
 	page, next, ok := protocol.PageOf(items, token, maxResults, maxPage)
 	if !ok {
-		return nil, nil, protocol.Err("ValidationException", "The NextToken is invalid or expired.")
+		return nil, protocol.Err("ValidationException", "The NextToken is invalid or expired.")
 	}
 	if page == nil {
 		page = []T{}
 	}
-	if next == "" {
-		return page, nil, nil
+	out := map[string]any{key: page, "NextToken": nil}
+	if next != "" {
+		out["NextToken"] = next
 	}
-	return page, &next, nil
+	return out, nil
 }

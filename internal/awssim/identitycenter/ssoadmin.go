@@ -36,7 +36,7 @@ type accountAssignment struct {
 // token of the collective rate, then completes the assignment operations that
 // are due.
 func (s *Service) SSOAdminOps() map[string]protocol.Handler {
-	ops := map[string]protocol.Handler{
+	return protocol.Before(map[string]protocol.Handler{
 		"ListInstances":                           protocol.Op(s.listInstances),
 		"ListPermissionSets":                      protocol.Op(s.listPermissionSets),
 		"DescribePermissionSet":                   protocol.Op(s.describePermissionSet),
@@ -49,17 +49,13 @@ func (s *Service) SSOAdminOps() map[string]protocol.Handler {
 		"ListAccountAssignments":                  protocol.Op(s.listAccountAssignments),
 		"ListAccountAssignmentsForPrincipal":      protocol.Op(s.listAccountAssignmentsForPrincipal),
 		"ListPermissionSetsProvisionedToAccount":  protocol.Op(s.listPermissionSetsProvisionedToAccount),
-	}
-	for name, op := range ops {
-		ops[name] = func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
-			if !s.bucket.take(c.Now) {
-				return nil, throttled()
-			}
-			s.settleAssignmentOps(c.Now)
-			return op(c, body)
+	}, func(c *protocol.Call) *protocol.APIError {
+		if err := s.spend(c); err != nil {
+			return err
 		}
-	}
-	return ops
+		s.settleAssignmentOps(c.Now)
+		return nil
+	})
 }
 
 // checkInstance validates an InstanceArn against the one instance. The lock is held.
@@ -98,11 +94,7 @@ func (s *Service) listInstances(c *protocol.Call, in listInstancesInput) (any, *
 		Status:          "ACTIVE",
 		CreatedDate:     protocol.Epoch(s.env.Start.AddDate(-1, 0, 0)),
 	}}
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Instances": page, "NextToken": next}, nil
+	return listPage(all, "Instances", in.NextToken, in.MaxResults)
 }
 
 type listPermissionSetsInput struct {
@@ -115,11 +107,7 @@ func (s *Service) listPermissionSets(c *protocol.Call, in listPermissionSetsInpu
 	if err := s.checkInstance(in.InstanceArn); err != nil {
 		return nil, err
 	}
-	page, next, err := pageOf(sortedKeys(s.state.PermissionSets), in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"PermissionSets": page, "NextToken": next}, nil
+	return listPage(sortedKeys(s.state.PermissionSets), "PermissionSets", in.NextToken, in.MaxResults)
 }
 
 type describePermissionSetInput struct {
@@ -185,11 +173,7 @@ func (s *Service) listAccountAssignments(c *protocol.Call, in listAccountAssignm
 	all := s.sortedAssignments(func(a *Assignment) bool {
 		return a.AccountID == in.AccountID && a.PermissionSetArn == in.PermissionSetArn
 	})
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
+	return listPage(all, "AccountAssignments", in.NextToken, in.MaxResults)
 }
 
 type listAccountAssignmentsForPrincipalInput struct {
@@ -220,11 +204,7 @@ func (s *Service) listAccountAssignmentsForPrincipal(c *protocol.Call, in listAc
 	all := s.sortedAssignments(func(a *Assignment) bool {
 		return a.PrincipalType == in.PrincipalType && a.PrincipalID == in.PrincipalID && (account == "" || a.AccountID == account)
 	})
-	page, next, err := pageOf(all, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"AccountAssignments": page, "NextToken": next}, nil
+	return listPage(all, "AccountAssignments", in.NextToken, in.MaxResults)
 }
 
 type listPermissionSetsProvisionedToAccountInput struct {
@@ -256,9 +236,5 @@ func (s *Service) listPermissionSetsProvisionedToAccount(c *protocol.Call, in li
 		}
 		sort.Strings(arns)
 	}
-	page, next, err := pageOf(arns, in.NextToken, in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"PermissionSets": page, "NextToken": next}, nil
+	return listPage(arns, "PermissionSets", in.NextToken, in.MaxResults)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -94,15 +93,8 @@ func (s *Service) Function(arn string) protocol.Function {
 // Lookup resolves a FunctionName as Step Functions and Lambda accept it: a
 // registered ARN, or a bare name or partial ARN matching the end of one.
 func (s *Service) Lookup(name string) protocol.Function {
-	if fn := s.Function(name); fn != nil {
-		return fn
-	}
-	for _, arn := range s.ARNs() {
-		if strings.HasSuffix(arn, ":function:"+name) || strings.HasSuffix(arn, ":"+name) {
-			return s.fns[arn].handler
-		}
-	}
-	return nil
+	_, fn := s.resolve(name)
+	return fn
 }
 
 // ARNs lists the registered function ARNs, sorted.

@@ -73,12 +73,10 @@ func (s *Service) scheduleClosure(accountID string, requested time.Time, d time.
 		}
 		a.Status = "SUSPENDED"
 		now := s.env.Clock.Now()
-		s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: s.serviceEvent("CloseAccountResult", now,
-			cloudTrailIdentity{AccountID: s.state.ManagementAccountID, InvokedBy: eventSource}, eventSource,
-			map[string]any{"closeAccountStatus": closeAccountStatusDetail{
-				AccountID: accountID, State: "SUCCEEDED",
-				RequestedTimestamp: requested.UTC().Format(cloudTrailTime), CompletedTimestamp: now.UTC().Format(cloudTrailTime),
-			}})})
+		s.publishServiceEvent("CloseAccountResult", now, eventSource, map[string]any{"closeAccountStatus": closeAccountStatusDetail{
+			AccountID: accountID, State: "SUCCEEDED",
+			RequestedTimestamp: requested.UTC().Format(cloudTrailTime), CompletedTimestamp: now.UTC().Format(cloudTrailTime),
+		}})
 	})
 }
 

@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,62 +11,7 @@ import (
 // upperAlnum is the alphabet of access key ids.
 const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-// --- CloudTrail event shapes ---
-
-type cloudTrailIdentity struct {
-	AccountID string `json:"accountId"`
-	InvokedBy string `json:"invokedBy"`
-}
-
-type cloudTrailCaller struct {
-	Type        string `json:"type"`
-	PrincipalID string `json:"principalId"`
-	Arn         string `json:"arn"`
-	AccountID   string `json:"accountId"`
-	AccessKeyID string `json:"accessKeyId"`
-}
-
-// cloudTrailServiceEvent is an AwsServiceEvent record, in CloudTrail's field order.
-type cloudTrailServiceEvent struct {
-	EventVersion        string             `json:"eventVersion"`
-	UserIdentity        cloudTrailIdentity `json:"userIdentity"`
-	EventTime           string             `json:"eventTime"`
-	EventSource         string             `json:"eventSource"`
-	EventName           string             `json:"eventName"`
-	AWSRegion           string             `json:"awsRegion"`
-	SourceIPAddress     string             `json:"sourceIPAddress"`
-	UserAgent           string             `json:"userAgent"`
-	RequestParameters   any                `json:"requestParameters"`
-	ResponseElements    any                `json:"responseElements"`
-	EventID             string             `json:"eventID"`
-	ReadOnly            bool               `json:"readOnly"`
-	EventType           string             `json:"eventType"`
-	ManagementEvent     bool               `json:"managementEvent"`
-	RecipientAccountID  string             `json:"recipientAccountId"`
-	ServiceEventDetails any                `json:"serviceEventDetails"`
-	EventCategory       string             `json:"eventCategory"`
-}
-
-// cloudTrailAPICall is an AwsApiCall record.
-type cloudTrailAPICall struct {
-	EventVersion       string           `json:"eventVersion"`
-	UserIdentity       cloudTrailCaller `json:"userIdentity"`
-	EventTime          string           `json:"eventTime"`
-	EventSource        string           `json:"eventSource"`
-	EventName          string           `json:"eventName"`
-	AWSRegion          string           `json:"awsRegion"`
-	SourceIPAddress    string           `json:"sourceIPAddress"`
-	UserAgent          string           `json:"userAgent"`
-	RequestParameters  any              `json:"requestParameters"`
-	ResponseElements   any              `json:"responseElements"`
-	RequestID          string           `json:"requestID"`
-	EventID            string           `json:"eventID"`
-	ReadOnly           bool             `json:"readOnly"`
-	EventType          string           `json:"eventType"`
-	ManagementEvent    bool             `json:"managementEvent"`
-	RecipientAccountID string           `json:"recipientAccountId"`
-	EventCategory      string           `json:"eventCategory"`
-}
+// --- CloudTrail event details ---
 
 type createAccountStatusDetail struct {
 	ID                 string `json:"id"`
@@ -84,15 +30,18 @@ type closeAccountStatusDetail struct {
 	CompletedTimestamp string `json:"completedTimestamp"`
 }
 
-// serviceEvent builds the detail of an Organizations AwsServiceEvent. The lock is held.
-func (s *Service) serviceEvent(name string, at time.Time, who cloudTrailIdentity, origin string, details any) cloudTrailServiceEvent {
-	return cloudTrailServiceEvent{
-		EventVersion: "1.08", UserIdentity: who, EventTime: at.UTC().Format(time.RFC3339),
-		EventSource: eventSource, EventName: name, AWSRegion: trailRegion,
-		SourceIPAddress: origin, UserAgent: origin, EventID: s.env.UUID(), EventType: "AwsServiceEvent",
-		ManagementEvent: true, RecipientAccountID: s.state.ManagementAccountID, ServiceEventDetails: details,
-		EventCategory: "Management",
-	}
+// publishServiceEvent puts an Organizations AwsServiceEvent on the bus: the
+// service acting as origin (AWS Internal, or Organizations itself) reports
+// details. The lock is held.
+func (s *Service) publishServiceEvent(name string, at time.Time, origin string, details any) {
+	s.env.PublishCloudTrail("aws.organizations", at, protocol.CloudTrailRecord{
+		EventVersion: "1.08", UserIdentity: protocol.CloudTrailIdentity{AccountID: s.state.ManagementAccountID, InvokedBy: origin},
+		EventSource: eventSource, EventName: name, AWSRegion: trailRegion, SourceIPAddress: origin, UserAgent: origin,
+		// Organizations' service events carry these as null.
+		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
+		EventType: "AwsServiceEvent", ManagementEvent: true, RecipientAccountID: s.state.ManagementAccountID,
+		ServiceEventDetails: details, EventCategory: "Management",
+	})
 }
 
 // emitCreateAccountResult puts the CreateAccountResult CloudTrail event AWS
@@ -105,9 +54,7 @@ func (s *Service) emitCreateAccountResult(r *CreateAccountRequest) {
 		AccountName: "****", AccountID: r.AccountID, FailureReason: r.FailureReason,
 		RequestedTimestamp: r.Requested.UTC().Format(cloudTrailTime), CompletedTimestamp: r.Completed.UTC().Format(cloudTrailTime),
 	}
-	s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS Service Event via CloudTrail", Detail: s.serviceEvent("CreateAccountResult", r.Completed,
-		cloudTrailIdentity{AccountID: s.state.ManagementAccountID, InvokedBy: "AWS Internal"}, "AWS Internal",
-		map[string]any{"createAccountStatus": status})})
+	s.publishServiceEvent("CreateAccountResult", r.Completed, "AWS Internal", map[string]any{"createAccountStatus": status})
 }
 
 // emitAcceptHandshake puts the AcceptHandshake CloudTrail event of an invited
@@ -138,16 +85,15 @@ func (s *Service) emitAcceptHandshake(accountID string, now time.Time) {
 			{"type": "ACCOUNT", "value": accountID},
 		},
 	}
-	ev := cloudTrailAPICall{
+	s.env.PublishCloudTrail("aws.organizations", now, protocol.CloudTrailRecord{
 		EventVersion: "1.08",
-		UserIdentity: cloudTrailCaller{Type: "Root", PrincipalID: accountID, Arn: "arn:aws:iam::" + accountID + ":root",
+		UserIdentity: protocol.CloudTrailIdentity{Type: "Root", PrincipalID: accountID, Arn: "arn:aws:iam::" + accountID + ":root",
 			AccountID: accountID, AccessKeyID: "ASIA" + s.env.RandString(16, upperAlnum)},
-		EventTime: now.UTC().Format(time.RFC3339), EventSource: eventSource, EventName: "AcceptHandshake",
+		EventSource: eventSource, EventName: "AcceptHandshake",
 		AWSRegion: trailRegion, SourceIPAddress: "203.0.113.10", UserAgent: "AWS Internal",
 		RequestParameters: map[string]string{"handshakeId": hid},
 		ResponseElements:  map[string]any{"handshake": handshake},
-		RequestID:         s.env.UUID(), EventID: s.env.UUID(), ReadOnly: false, EventType: "AwsApiCall", ManagementEvent: true,
+		RequestID:         s.env.UUID(), EventType: "AwsApiCall", ManagementEvent: true,
 		RecipientAccountID: org.ManagementAccountID, EventCategory: "Management",
-	}
-	s.env.Publish(protocol.Event{Source: "aws.organizations", DetailType: "AWS API Call via CloudTrail", Detail: ev})
+	})
 }

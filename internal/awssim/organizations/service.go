@@ -56,14 +56,8 @@ type AccountSpec struct {
 func New(env *protocol.Env, spec Spec) (*Service, error) {
 	s := &Service{env: env, requests: OrgRequestState{CreateAccount: map[string]*CreateAccountRequest{}}}
 	o := &s.state
-	o.ID = spec.ID
-	if o.ID == "" {
-		o.ID = "o-" + env.RandString(10, protocol.LowerAlnum)
-	}
-	o.RootID = spec.RootID
-	if o.RootID == "" {
-		o.RootID = "r-" + env.RandString(4, protocol.LowerAlnum)
-	}
+	o.ID = env.IDOr(spec.ID, "o-", 10, protocol.LowerAlnum)
+	o.RootID = env.IDOr(spec.RootID, "r-", 4, protocol.LowerAlnum)
 	o.OUs = map[string]*OU{}
 	o.Accounts = map[string]*Account{}
 	mgmt := spec.ManagementAccount

@@ -108,6 +108,16 @@ func (e *Env) RandString(n int, alphabet string) string {
 	return string(b)
 }
 
+// IDOr returns given, the id a world's spec chose, or when the spec left it
+// empty, prefix and n characters of alphabet drawn from the seeded rand. The
+// lock is held (or the world is being built).
+func (e *Env) IDOr(given, prefix string, n int, alphabet string) string {
+	if given != "" {
+		return given
+	}
+	return prefix + e.RandString(n, alphabet)
+}
+
 // UUID returns a version-4 shaped UUID from the seeded rand. The lock is held.
 func (e *Env) UUID() string {
 	h := e.RandString(32, HexDigits)

@@ -39,6 +39,21 @@ func Op[In any](f func(c *Call, in In) (any, *APIError)) Handler {
 	}
 }
 
+// Before makes every operation of ops run first ahead of itself: a service's
+// work on each call, such as spending a token of its rate or completing what
+// has come due. An error from first answers the call in the operation's place.
+func Before(ops map[string]Handler, first func(c *Call) *APIError) map[string]Handler {
+	for name, op := range ops {
+		ops[name] = func(c *Call, body []byte) (any, *APIError) {
+			if err := first(c); err != nil {
+				return nil, err
+			}
+			return op(c, body)
+		}
+	}
+	return ops
+}
+
 // DecodeJSON decodes a JSON request body with the one error AWS's JSON
 // protocols answer for a body they cannot read.
 func DecodeJSON(body []byte, v any) *APIError {

@@ -97,6 +97,16 @@ func TestEnvIDsRepeatForASeed(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$`, a[0])
 }
 
+func TestEnvIDOrDrawsOnlyForAnEmptyID(t *testing.T) {
+	env := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+	fresh := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+
+	assert.Equal(t, "o-given", env.IDOr("o-given", "o-", 10, protocol.LowerAlnum))
+	drawn := env.IDOr("", "o-", 10, protocol.LowerAlnum)
+	assert.Regexp(t, `^o-[a-z0-9]{10}$`, drawn)
+	assert.Equal(t, "o-"+fresh.RandString(10, protocol.LowerAlnum), drawn, "a given id draws nothing from the rand")
+}
+
 func TestWriteJSONErrorCarriesTheQueryCode(t *testing.T) {
 	rec := httptest.NewRecorder()
 	protocol.WriteJSONError(rec, "application/x-amz-json-1.0", &protocol.APIError{Code: "QueueDoesNotExist", Message: "gone",
@@ -106,4 +116,61 @@ func TestWriteJSONErrorCarriesTheQueryCode(t *testing.T) {
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	assert.Equal(t, map[string]any{"__type": "QueueDoesNotExist", "message": "gone", "Extra": 1.0}, body)
+}
+
+func TestBeforeRunsAheadOfEveryOperation(t *testing.T) {
+	var calls []string
+	ops := protocol.Before(map[string]protocol.Handler{
+		"A": func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
+			calls = append(calls, "A")
+			return "a", nil
+		},
+		"B": func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
+			calls = append(calls, "B")
+			return "b", nil
+		},
+	}, func(c *protocol.Call) *protocol.APIError {
+		calls = append(calls, "first")
+		if c.RequestID == "refused" {
+			return protocol.Err("ThrottlingException", "Rate exceeded")
+		}
+		return nil
+	})
+
+	out, aerr := ops["A"](&protocol.Call{}, nil)
+	require.Nil(t, aerr)
+	assert.Equal(t, "a", out)
+	out, aerr = ops["B"](&protocol.Call{RequestID: "refused"}, nil)
+	require.NotNil(t, aerr)
+	assert.Nil(t, out)
+	assert.Equal(t, "ThrottlingException", aerr.Code, "first's error answers the call")
+	assert.Equal(t, []string{"first", "A", "first"}, calls, "B never ran")
+}
+
+func TestPublishCloudTrailLeavesOutWhatARecordLacks(t *testing.T) {
+	env := protocol.NewEnv(clock.NewVirtual(time.Unix(0, 0), 0), "eu-west-1", time.Unix(0, 0), 42, protocol.Faults{})
+	var got []protocol.Event
+	env.SetPublisher(func(ev protocol.Event) { got = append(got, ev) })
+	at := time.Date(2026, 11, 24, 9, 3, 0, 0, time.FixedZone("CET", 3600))
+
+	env.PublishCloudTrail("aws.controltower", at, protocol.CloudTrailRecord{EventVersion: "1.05",
+		UserIdentity: protocol.CloudTrailIdentity{AccountID: "111122223333", InvokedBy: "AWS Internal"},
+		EventName:    "CreateManagedAccount", EventType: "AwsServiceEvent", ServiceEventDetails: map[string]int{"n": 1}})
+	env.PublishCloudTrail("aws.organizations", at, protocol.CloudTrailRecord{EventVersion: "1.08",
+		UserIdentity: protocol.CloudTrailIdentity{Type: "Root", AccountID: "444455556666"},
+		EventName:    "AcceptHandshake", EventType: "AwsApiCall",
+		RequestParameters: json.RawMessage("null"), RequestID: "r-1", ManagementEvent: true})
+
+	require.Len(t, got, 2)
+	assert.Equal(t, "AWS Service Event via CloudTrail", got[0].DetailType)
+	assert.Equal(t, "AWS API Call via CloudTrail", got[1].DetailType)
+	service, err := json.Marshal(got[0].Detail)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\{"eventVersion":"1.05","userIdentity":\{"accountId":"111122223333","invokedBy":"AWS Internal"\},`+
+		`"eventTime":"2026-11-24T08:03:00Z","eventSource":"","eventName":"CreateManagedAccount","awsRegion":"","sourceIPAddress":"","userAgent":"",`+
+		`"eventID":"[0-9a-f-]{36}","readOnly":false,"eventType":"AwsServiceEvent","serviceEventDetails":\{"n":1\}\}$`, string(service))
+	call, err := json.Marshal(got[1].Detail)
+	require.NoError(t, err)
+	assert.Regexp(t, `^\{"eventVersion":"1.08","userIdentity":\{"type":"Root","accountId":"444455556666"\},.*`+
+		`"userAgent":"","requestParameters":null,"requestID":"r-1","eventID":"[0-9a-f-]{36}","readOnly":false,"eventType":"AwsApiCall","managementEvent":true\}$`, string(call))
 }

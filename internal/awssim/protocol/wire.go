@@ -81,3 +81,9 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(doc))
 }
+
+// WriteBody writes v as JSON after the status line was written.
+func WriteBody(w http.ResponseWriter, v any) {
+	b, _ := json.Marshal(v)
+	_, _ = w.Write(b)
+}

@@ -10,13 +10,16 @@ import (
 
 // --- message move tasks ---
 
-func (s *Service) isDeadLetterQueue(q *Queue) bool {
+// deadLetterSources are the queues whose redrive policy names dlq as their
+// dead-letter queue, in key order.
+func (s *Service) deadLetterSources(dlq *Queue) []*Queue {
+	var out []*Queue
 	for _, key := range sortedKeys(s.state.Queues) {
-		if target, _, ok := s.state.Queues[key].redrive(); ok && target == q.Arn {
-			return true
+		if target, _, ok := s.state.Queues[key].redrive(); ok && target == dlq.Arn {
+			out = append(out, s.state.Queues[key])
 		}
 	}
-	return false
+	return out
 }
 
 type startMessageMoveTaskInput struct {
@@ -30,7 +33,7 @@ func (s *Service) startMessageMoveTask(c *protocol.Call, in startMessageMoveTask
 	if src == nil {
 		return nil, apiError("ResourceNotFoundException", "The resource that you specified for the SourceArn parameter doesn't exist.")
 	}
-	if !s.isDeadLetterQueue(src) {
+	if len(s.deadLetterSources(src)) == 0 {
 		return nil, apiError("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.")
 	}
 	if in.DestinationArn != "" && s.queueByArn(in.DestinationArn) == nil {

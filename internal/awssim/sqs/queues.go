@@ -201,10 +201,8 @@ func (s *Service) listDeadLetterSourceQueues(c *protocol.Call, in listDeadLetter
 		return nil, aerr
 	}
 	var urls []string
-	for _, key := range sortedKeys(s.state.Queues) {
-		if target, _, ok := s.state.Queues[key].redrive(); ok && target == dlq.Arn {
-			urls = append(urls, s.queueURL(s.state.Queues[key]))
-		}
+	for _, q := range s.deadLetterSources(dlq) {
+		urls = append(urls, s.queueURL(q))
 	}
 	return pageURLs(urls, "queueUrls", in.NextToken, in.MaxResults)
 }

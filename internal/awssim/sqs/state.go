@@ -138,9 +138,10 @@ func New(env *protocol.Env, endpoint string) *Service {
 	return s
 }
 
-// Ops serves Amazon SQS (JSON protocol).
+// Ops serves Amazon SQS (JSON protocol). Every operation sees the queues as
+// they are at the call's simulated time.
 func (s *Service) Ops() map[string]protocol.Handler {
-	ops := map[string]protocol.Handler{
+	return protocol.Before(map[string]protocol.Handler{
 		"CreateQueue":                  protocol.Op(s.createQueue),
 		"GetQueueUrl":                  protocol.Op(s.getQueueURL),
 		"GetQueueAttributes":           protocol.Op(s.getQueueAttributes),
@@ -162,11 +163,10 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"StartMessageMoveTask":         protocol.Op(s.startMessageMoveTask),
 		"ListMessageMoveTasks":         protocol.Op(s.listMessageMoveTasks),
 		"CancelMessageMoveTask":        protocol.Op(s.cancelMessageMoveTask),
-	}
-	for name, h := range ops {
-		ops[name] = s.advancing(h)
-	}
-	return ops
+	}, func(c *protocol.Call) *protocol.APIError {
+		s.advance(c.Now)
+		return nil
+	})
 }
 
 // State is the state a snapshot holds. The lock is held.
@@ -377,15 +377,6 @@ func (s *Service) advance(now time.Time) {
 		if t.Status == "RUNNING" {
 			s.runMoveTask(t, now)
 		}
-	}
-}
-
-// advancing wraps a handler so that it sees the queues as they are at the
-// call's simulated time.
-func (s *Service) advancing(h protocol.Handler) protocol.Handler {
-	return func(c *protocol.Call, body []byte) (any, *protocol.APIError) {
-		s.advance(c.Now)
-		return h(c, body)
 	}
 }
 

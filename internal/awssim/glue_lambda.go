@@ -1,0 +1,28 @@
+package awssim
+
+import (
+	"net/http"
+
+	"github.com/towervend/towervend/internal/awssim/lambda"
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// serveInvoke serves Lambda's Invoke (REST JSON, POST
+// /2015-03-31/functions/{name}/invocations). Unlike the other operations the
+// function runs without the lock: it calls back into the simulator.
+func (s *Sim) serveInvoke(w http.ResponseWriter, r *http.Request, name string, body []byte) {
+	s.env.Lock()
+	c := s.newCall(r, "lambda", "Invoke")
+	aerr := s.env.Faults().Inject(s.env.Rand(), "lambda", lambda.Throttle())
+	var inv lambda.Invocation
+	if aerr == nil {
+		inv, aerr = s.functions.Prepare(name, r.Header.Get("X-Amz-Invocation-Type"), body)
+	}
+	s.env.Unlock()
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	if aerr != nil {
+		protocol.WriteJSONError(w, "application/json", aerr)
+		return
+	}
+	inv.Run(r.Context(), w)
+}

@@ -1,0 +1,294 @@
+package deploy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/towervend/towervend/schema"
+)
+
+// Grant is one statement of a function's least-privilege identity policy: it
+// allows Actions on Resources, when Conditions hold.
+type Grant struct {
+	Actions   []string
+	Resources []string
+	// Conditions maps a condition operator to its keys and their values, as an
+	// IAM policy's Condition element writes them (nil: unconditional).
+	Conditions map[string]map[string][]string
+	// Why says why a resource holds a wildcard: the API has no resource-level
+	// permissions, or the resource is only known at run time. The stack makes it
+	// the cdk-nag suppression reason, so every wildcard carries its justification.
+	Why string
+}
+
+// Wildcards lists the resources of g that contain "*".
+func (g Grant) Wildcards() []string {
+	var out []string
+	for _, r := range g.Resources {
+		if strings.Contains(r, "*") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ManagedPolicy is an AWS managed policy a function's role carries, and why.
+type ManagedPolicy struct {
+	// Name is the policy's name under arn:<partition>:iam::aws:policy/.
+	Name string
+	Why  string
+}
+
+// Resources are what the grants' ARNs are built from: the deployment's fixed
+// identifiers and the ARNs of the resources towervend deploys. The stack fills
+// the deployed ARNs with CloudFormation tokens (strings that resolve at deploy
+// time); the local runtime fills them with the simulator's ARNs.
+type Resources struct {
+	// Partition is the home Region's partition (aws, aws-cn, aws-us-gov).
+	Partition string
+	// Region is the Control Tower home Region.
+	Region string
+	// Account is the management account's id.
+	Account string
+	// InstanceArn is the Identity Center instance, InstanceID its ssoins-... id.
+	InstanceArn, InstanceID string
+	// IdentityStoreID is the instance's identity store (d-...).
+	IdentityStoreID string
+	// BusArn is the notification bus.
+	BusArn string
+	// StateMachineArn is the vending workflow, StateMachineName its name.
+	StateMachineArn, StateMachineName string
+	// RejectedQueueArn keeps the messages intake rejects, LifecycleFailedQueueArn
+	// the lifecycle events the lifecycle function failed on.
+	RejectedQueueArn, LifecycleFailedQueueArn string
+}
+
+// Organizations resources: accounts, OUs and roots of this management
+// account's organization (the organization id is not in configuration, and the
+// account or OU is only known per request).
+func (r Resources) orgAccounts() string {
+	return fmt.Sprintf("arn:%s:organizations::%s:account/o-*/*", r.Partition, r.Account)
+}
+func (r Resources) orgOUs() string {
+	return fmt.Sprintf("arn:%s:organizations::%s:ou/o-*/ou-*", r.Partition, r.Account)
+}
+func (r Resources) orgRoots() string {
+	return fmt.Sprintf("arn:%s:organizations::%s:root/o-*/r-*", r.Partition, r.Account)
+}
+
+// Identity Center resources of the configured instance.
+func (r Resources) ssoInstance() string { return r.InstanceArn }
+func (r Resources) ssoPermissionSets() string {
+	return fmt.Sprintf("arn:%s:sso:::permissionSet/%s/*", r.Partition, r.InstanceID)
+}
+func (r Resources) ssoAccounts() string { return fmt.Sprintf("arn:%s:sso:::account/*", r.Partition) }
+func (r Resources) identityStore() []string {
+	return []string{
+		fmt.Sprintf("arn:%s:identitystore::%s:identitystore/%s", r.Partition, r.Account, r.IdentityStoreID),
+		fmt.Sprintf("arn:%s:identitystore:::user/*", r.Partition),
+		fmt.Sprintf("arn:%s:identitystore:::group/*", r.Partition),
+	}
+}
+
+// Reasons shared by several grants.
+const (
+	whyOrgList = "organizations:ListRoots and ListAccounts have no resource-level permissions"
+	whyOrgARN  = "Organizations ARNs contain the organization id (o-...), which is not configured, and the account, OU or root is " +
+		"only known per request; the ARNs are limited to this management account's organization"
+	whyCatalog = "these Service Catalog actions have no resource-level permissions (Service Authorization Reference); " +
+		"what the role can see and change is limited by its Account Factory portfolio association"
+	whyProduct = "the Account Factory product id is created by Control Tower and not configured; limited to this account's products in the home Region"
+	whySSO     = "sso:ListInstances has no resource-level permissions; permission sets and target accounts are only known per request " +
+		"(limited to the configured Identity Center instance)"
+	whyIdentity = "identitystore GetUserId/GetGroupId name users and groups only known per request (limited to the configured identity store)"
+	whyBaseline = "controltower:ListEnabledBaselines has no resource-level permissions"
+)
+
+// Grants is the least-privilege table: exactly the AWS calls the named
+// function makes (see internal/vend), as narrowly as each API allows, one
+// statement per Grant. It is nil for a name that is not in Functions.
+func Grants(function string, r Resources) []Grant {
+	switch function {
+	case "validate":
+		return []Grant{
+			{Actions: []string{"organizations:ListRoots", "organizations:ListAccounts"}, Resources: []string{"*"}, Why: whyOrgList},
+			{Actions: []string{"organizations:ListOrganizationalUnitsForParent"}, Resources: []string{r.orgRoots(), r.orgOUs()}, Why: whyOrgARN},
+			{Actions: []string{"organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource"},
+				Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
+			{Actions: []string{"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
+			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
+			{Actions: []string{"sso:ListPermissionSets"}, Resources: []string{r.ssoInstance()}},
+			{Actions: []string{"sso:DescribePermissionSet"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets()}, Why: whySSO},
+			{Actions: []string{"sso:ListAccountAssignments"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets(), r.ssoAccounts()}, Why: whySSO},
+			{Actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, Resources: r.identityStore(), Why: whyIdentity},
+		}
+	case "checkrole":
+		return []Grant{{
+			Actions:   []string{"sts:AssumeRole"},
+			Resources: []string{fmt.Sprintf("arn:%s:iam::*:role/AWSControlTowerExecution", r.Partition)},
+			// The account id is a wildcard, so the role must at least be in
+			// this organization: a request naming an outside account cannot
+			// make towervend assume a role there (IAM's documented pattern
+			// for "resources in my organization only").
+			Conditions: map[string]map[string][]string{"StringEquals": {"aws:ResourceOrgID": {"${aws:PrincipalOrgID}"}}},
+			Why: "checkrole proves AWSControlTowerExecution can be assumed in the account a request names, which is only known per request; " +
+				"it can assume no other role, and only in this organization (aws:ResourceOrgID)",
+		}}
+	case "provision":
+		return []Grant{
+			{Actions: []string{"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+				"servicecatalog:DescribeProvisionedProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
+				Resources: []string{"*"}, Why: whyCatalog},
+			{Actions: []string{"servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths", "servicecatalog:ProvisionProduct"},
+				Resources: []string{fmt.Sprintf("arn:%s:catalog:%s:%s:product/*", r.Partition, r.Region, r.Account)}, Why: whyProduct},
+			// Control Tower's Account Factory page asks for this statement in
+			// addition to the managed policy AWSServiceCatalogEndUserFullAccess
+			// (ManagedPolicies).
+			{Actions: accountFactoryActions(), Resources: []string{"*"},
+				Why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
+					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
+					"('Automated Account Provisioning With IAM Roles'), and most have no resource types"},
+			// The gate ranks waiting requests among the workflow's running executions.
+			// The ARN is written out from the fixed name: a reference to the state
+			// machine would make the function depend on the workflow that invokes it.
+			{Actions: []string{"states:ListExecutions"},
+				Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", r.Partition, r.Region, r.Account, r.StateMachineName)}},
+		}
+	case "provisionstatus":
+		return []Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog}}
+	case "assignsso":
+		return []Grant{
+			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
+			{Actions: []string{"sso:CreateAccountAssignment", "sso:DeleteAccountAssignment", "sso:ListAccountAssignments"},
+				Resources: []string{r.ssoInstance(), r.ssoPermissionSets(), r.ssoAccounts()}, Why: whySSO},
+			{Actions: []string{"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListPermissionSets"},
+				Resources: []string{r.ssoInstance()}},
+			{Actions: []string{"sso:DescribePermissionSet"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets()}, Why: whySSO},
+			// No iam:*Role* or SAML-provider grants: Identity Center provisions a
+			// permission set's role with the caller's own IAM permissions only
+			// in the management account, and validate refuses every request
+			// that names it ("this is the management account"); in member
+			// accounts Identity Center's service-linked role does that work.
+			{Actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, Resources: r.identityStore(), Why: whyIdentity},
+		}
+	case "moveou":
+		return []Grant{
+			{Actions: []string{"organizations:ListParents"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			// MoveAccount needs the account and both parents (source and destination).
+			{Actions: []string{"organizations:MoveAccount"}, Resources: []string{r.orgAccounts(), r.orgOUs(), r.orgRoots()}, Why: whyOrgARN},
+		}
+	case "tag":
+		return []Grant{{Actions: []string{"organizations:TagResource", "organizations:UntagResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN}}
+	case "close":
+		return []Grant{{Actions: []string{"organizations:CloseAccount"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN}}
+	case "notify", "reportfailure":
+		return []Grant{r.publish()}
+	case "intake":
+		return []Grant{
+			{Actions: []string{"states:StartExecution"}, Resources: []string{r.StateMachineArn}},
+			{Actions: []string{"states:DescribeExecution"},
+				Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", r.Partition, r.Region, r.Account, r.StateMachineName)},
+				Why:       "intake describes the execution named after a request id to tell a repeat from a conflict; limited to the vending workflow's executions"},
+			r.publish(),
+			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.RejectedQueueArn}},
+		}
+	case "lifecycle":
+		return []Grant{
+			{Actions: []string{"organizations:ListRoots"}, Resources: []string{"*"}, Why: whyOrgList},
+			{Actions: []string{"organizations:ListOrganizationalUnitsForParent"}, Resources: []string{r.orgRoots(), r.orgOUs()}, Why: whyOrgARN},
+			// ListTagsForResource: the policy's defaultTags the account lacks.
+			{Actions: []string{"organizations:DescribeAccount", "organizations:ListTagsForResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			{Actions: []string{"servicecatalog:SearchProvisionedProducts"}, Resources: []string{"*"}, Why: whyCatalog},
+			{Actions: []string{"states:StartExecution"}, Resources: []string{r.StateMachineArn}},
+			// Lambda sends an event the function failed on to its on-failure
+			// destination with the function's role.
+			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.LifecycleFailedQueueArn}},
+		}
+	}
+	return nil
+}
+
+// publish lets a function put towervend's notifications, and only those, on its bus.
+func (r Resources) publish() Grant {
+	return Grant{
+		Actions:    []string{"events:PutEvents"},
+		Resources:  []string{r.BusArn},
+		Conditions: map[string]map[string][]string{"StringEquals": {"events:source": {schema.NotificationSource}}},
+	}
+}
+
+// accountFactoryActions are what Control Tower requires of a principal that
+// provisions through Account Factory (Control Tower User Guide, "Automated
+// Account Provisioning With IAM Roles", plus organizations:CreateAccount and
+// DescribeCreateAccountStatus from "Provision and manage accounts"). Older
+// copies of that statement also list sso:GetPeregrineStatus,
+// ProvisionApplicationInstanceForAWSAccount,
+// ProvisionApplicationProfileForAWSAccountInstance, ProvisionSAMLProvider and
+// sso-directory:SearchGroupsWithGroupName: IAM has retired those names (the
+// Service Authorization Reference no longer lists them; cfn-lint W3037), so
+// they grant nothing and are left out.
+func accountFactoryActions() []string {
+	return []string{
+		"sso:GetProfile", "sso:CreateProfile", "sso:UpdateProfile", "sso:AssociateProfile", "sso:CreateApplicationInstance",
+		"sso:GetSSOStatus", "sso:GetTrust", "sso:CreateTrust", "sso:UpdateTrust",
+		"sso:GetApplicationInstance", "sso:ListDirectoryAssociations", "sso:ListPermissionSets", "sso:GetPermissionSet",
+		"sso:ListProfileAssociations", "sso:DescribeRegisteredRegions",
+		"sso-directory:ListMembersInGroup", "sso-directory:AddMemberToGroup", "sso-directory:SearchGroups",
+		"sso-directory:SearchUsers", "sso-directory:CreateUser",
+		"sso-directory:DescribeGroups", "sso-directory:DescribeDirectory", "sso-directory:GetUserPoolInfo",
+		"controltower:CreateManagedAccount", "controltower:DescribeManagedAccount", "controltower:DeregisterManagedAccount",
+		"organizations:DescribeOrganization", "organizations:CreateAccount", "organizations:DescribeCreateAccountStatus",
+		"s3:GetObject",
+	}
+}
+
+// ManagedPolicies are the AWS managed policies the named function's role
+// carries besides its grants: only where AWS documents one as required, since
+// a managed policy is wider than the calls the function makes and changes when
+// AWS changes it.
+func ManagedPolicies(function string) []ManagedPolicy {
+	if function == "provision" {
+		return []ManagedPolicy{{Name: "AWSServiceCatalogEndUserFullAccess",
+			Why: "Control Tower's Account Factory page ('Automated Account Provisioning With IAM Roles') asks the identity that " +
+				"provisions accounts for AWSServiceCatalogEndUserFullAccess in addition to its Account Factory statement: " +
+				"Account Factory's provisioning runs with the end user's Service Catalog permissions, and AWS keeps that policy current with them"}}
+	}
+	return nil
+}
+
+// policyVersion is the policy language version that reads policy variables
+// such as checkrole's ${aws:PrincipalOrgID}.
+const policyVersion = "2012-10-17"
+
+// policyDocument and statement are an IAM JSON policy document as PolicyDocument writes it.
+type policyDocument struct {
+	Version   string      `json:"Version"`
+	Statement []statement `json:"Statement"`
+}
+
+type statement struct {
+	Effect    string                         `json:"Effect"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// PolicyDocument is the IAM JSON identity policy of grants: Version
+// 2012-10-17 and one Allow statement per grant, in order, with its actions,
+// resources and conditions. It is the policy the stack attaches to a
+// function's role, without the statements CDK adds itself (log group writes,
+// X-Ray) and without managed policies.
+func PolicyDocument(grants []Grant) []byte {
+	doc := policyDocument{Version: policyVersion, Statement: []statement{}}
+	for _, g := range grants {
+		doc.Statement = append(doc.Statement, statement{Effect: "Allow", Action: g.Actions, Resource: g.Resources, Condition: g.Conditions})
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		// Strings, slices and string-keyed maps always marshal.
+		panic(fmt.Sprintf("deploy.PolicyDocument: %v", err))
+	}
+	return b
+}
