@@ -12,8 +12,12 @@ import (
 // function runs without the lock: it calls back into the simulator.
 func (s *Sim) serveInvoke(w http.ResponseWriter, r *http.Request, name string, body []byte) {
 	s.env.Lock()
-	c := s.newCall(r, "lambda", "Invoke")
+	c := s.newCall(r, "lambda", "Invoke", lambda.AccessDenied)
+	c.Action = lambda.InvokeAction
 	aerr := s.env.Faults().Inject(s.env.Rand(), "lambda", lambda.Throttle())
+	if aerr == nil {
+		aerr = c.Authorize(s.functions.InvokeAccess(name))
+	}
 	var inv lambda.Invocation
 	if aerr == nil {
 		inv, aerr = s.functions.Prepare(name, r.Header.Get("X-Amz-Invocation-Type"), body)

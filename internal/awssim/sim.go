@@ -8,6 +8,12 @@
 // AWS_ENDPOINT_URL. All state sits behind one mutex; time comes from an injected
 // clock and randomness from the world's seed, so a run repeats exactly.
 //
+// The world's principals may do anything. A role added with AddRole carries
+// identity policies, and every call it makes is authorized as AWS does:
+// each operation declares its IAM action, resources and condition keys, a
+// denied call answers the service's AccessDenied, and IAMReport tells what
+// was checked, denied and never needed (authz.go).
+//
 // The root may import its service packages, protocol, asl and clock; service
 // packages never import the root.
 package awssim
@@ -66,6 +72,7 @@ type Sim struct {
 	sts *sts.Service
 
 	calls map[string]map[string]int // service -> operation -> count
+	iam   authz                     // roles with identity policies, and what their calls were checked for
 
 	sfn       *stepfunctions.Service
 	functions *lambda.Service // Lambda: the stand-ins by ARN, and asynchronous invocation
@@ -108,33 +115,42 @@ func New(w *World, opts Options) (*Sim, error) {
 func (s *Sim) registerServices() {
 	s.services = map[string]*protocol.Service{
 		organizations.TargetPrefix: {Name: "organizations", ContentType: "application/x-amz-json-1.1",
-			Throttle: &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
-			Ops:      s.org.Ops()},
+			Throttle:     &APIError{Code: "TooManyRequestsException", Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later.", Status: 400},
+			Ops:          s.org.Ops(),
+			AccessDenied: organizations.AccessDenied},
 		"AWS242ServiceCatalogService": {Name: "servicecatalog", ContentType: "application/x-amz-json-1.1",
-			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.catalog.Ops()},
+			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.catalog.Ops(),
+			AccessDenied: accountfactory.AccessDenied},
 		identitycenter.SSOAdminPrefix: {Name: "sso", ContentType: "application/x-amz-json-1.1",
-			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.identity.SSOAdminOps()},
+			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.identity.SSOAdminOps(),
+			AccessDenied: identitycenter.AccessDenied},
 		identitycenter.IdentityStorePrefix: {Name: "identitystore", ContentType: "application/x-amz-json-1.1",
-			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.identity.IdentityStoreOps()},
+			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.identity.IdentityStoreOps(),
+			AccessDenied: identitycenter.AccessDenied},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
-			Throttle: &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.queues.Ops()},
+			Throttle:     &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.queues.Ops(),
+			AccessDenied: sqs.AccessDenied},
 		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
-			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.events.Ops()},
+			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.events.Ops(),
+			AccessDenied: eventbridge.AccessDenied},
 		"AWSStepFunctions": {Name: "states", ContentType: "application/x-amz-json-1.0",
-			Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
-			Ops:      s.sfn.Ops()},
+			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Ops:          s.sfn.Ops(),
+			AccessDenied: stepfunctions.AccessDenied},
 	}
 	s.query = &protocol.QueryService{Name: "sts", Namespace: sts.Namespace,
-		Throttle: &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
-		Actions:  s.sts.Actions()}
+		Throttle:     &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
+		Actions:      s.sts.Actions(),
+		AccessDenied: sts.AccessDenied}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
-		Throttle: &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
-		Ops:      s.catalog.ControlTowerOps()}
+		Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
+		Ops:          s.catalog.ControlTowerOps(),
+		AccessDenied: accountfactory.ControlTowerAccessDenied}
 }
 
 // Clock is the simulator's time source.
@@ -232,7 +248,7 @@ func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Se
 		time.Sleep(d)
 	}
 	s.env.Lock()
-	c := s.newCall(r, svc.Name, op)
+	c := s.newCall(r, svc.Name, op, svc.AccessDenied)
 	handler := svc.Ops[op]
 	var out any
 	var aerr *APIError
@@ -270,7 +286,7 @@ func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 		time.Sleep(d)
 	}
 	s.env.Lock()
-	c := s.newCall(r, "sts", action)
+	c := s.newCall(r, "sts", action, s.query.AccessDenied)
 	var out any
 	aerr := s.env.Faults().Inject(s.env.Rand(), "sts", s.query.Throttle)
 	if aerr == nil {
@@ -288,13 +304,16 @@ func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 	protocol.WriteXML(w, action, s.query.Namespace, c.RequestID, out)
 }
 
-// newCall counts the call and captures who and when. s.mu is held.
-func (s *Sim) newCall(r *http.Request, service, op string) *protocol.Call {
+// newCall counts the call and captures who and when, and what IAM authorizes
+// it as: the action service:op, answered with denied when refused. The lock
+// is held.
+func (s *Sim) newCall(r *http.Request, service, op string, denied func(action, message string) *APIError) *protocol.Call {
 	if s.calls[service] == nil {
 		s.calls[service] = map[string]int{}
 	}
 	s.calls[service][op]++
-	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID()}
+	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID(),
+		Action: service + ":" + op, Authorizer: s.authorizer(r.Header.Get("Authorization"), denied)}
 }
 
 func (s *Sim) latency(service string) time.Duration {
@@ -311,8 +330,15 @@ type InProcessClient struct{ Handler http.Handler }
 
 // Do implements aws.HTTPClient.
 func (c InProcessClient) Do(r *http.Request) (*http.Response, error) {
+	served := r
+	if r.Body == nil {
+		// A server's request always has a body; a client's may not (Invoke
+		// with no payload).
+		served = r.Clone(r.Context())
+		served.Body = http.NoBody
+	}
 	rec := httptest.NewRecorder()
-	c.Handler.ServeHTTP(rec, r)
+	c.Handler.ServeHTTP(rec, served)
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil
@@ -357,6 +383,7 @@ type snapshot struct {
 	SFN      StepFunctionsState            `json:"stepFunctions"`
 	Requests organizations.OrgRequestState `json:"organizationsRequests"`
 	Keys     map[string]Principal          `json:"accessKeys"`
+	Roles    []roleState                   `json:"iamRoles,omitempty"`
 }
 
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
@@ -375,7 +402,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 		Queues:   s.queues.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
-		Requests: *s.org.Requests(), Keys: s.sts.Keys()}); err != nil {
+		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.state()}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -404,6 +431,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.org.SetState(snap.Org, snap.Requests)
 	s.catalog.SetState(snap.Catalog)
 	s.sts.SetKeys(snap.Keys)
+	s.restoreRoles(snap.Roles)
 	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)

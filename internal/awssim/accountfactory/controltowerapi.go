@@ -21,7 +21,7 @@ func (s *Service) BaselineARN() string {
 // ControlTowerOps are the Control Tower API's operations, by REST path.
 func (s *Service) ControlTowerOps() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"/list-enabled-baselines": protocol.Op(s.listEnabledBaselines),
+		"/list-enabled-baselines": protocol.OpOn(s.listEnabledBaselines, s.onListEnabledBaselines),
 	}
 }
 

@@ -18,25 +18,25 @@ var ruleNameRe = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 // Ops are the EventBridge operations by X-Amz-Target suffix.
 func (s *Service) Ops() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"PutEvents":        protocol.Op(s.putEvents),
-		"CreateEventBus":   protocol.Op(s.createEventBus),
-		"DescribeEventBus": protocol.Op(s.describeEventBus),
+		"PutEvents":        protocol.OpOn(s.putEvents, s.onPutEvents),
+		"CreateEventBus":   protocol.OpOn(s.createEventBus, s.onBus),
+		"DescribeEventBus": protocol.OpOn(s.describeEventBus, s.onBus),
 		"ListEventBuses":   protocol.Op(s.listEventBuses),
-		"PutRule":          protocol.Op(s.putRule),
-		"DescribeRule":     protocol.Op(s.describeRule),
+		"PutRule":          protocol.OpOn(s.putRule, s.onPutRule),
+		"DescribeRule":     protocol.OpOn(s.describeRule, s.onRule),
 		"ListRules":        protocol.Op(s.listRules),
-		"DeleteRule":       protocol.Op(s.deleteRule),
-		"EnableRule": protocol.Op(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+		"DeleteRule":       protocol.OpOn(s.deleteRule, s.onRule),
+		"EnableRule": protocol.OpOn(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
 			return s.setRuleState(in, "ENABLED")
-		}),
-		"DisableRule": protocol.Op(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
+		}, s.onRule),
+		"DisableRule": protocol.OpOn(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
 			return s.setRuleState(in, "DISABLED")
-		}),
-		"PutTargets":        protocol.Op(s.putTargets),
-		"RemoveTargets":     protocol.Op(s.removeTargets),
-		"ListTargetsByRule": protocol.Op(s.listTargetsByRule),
+		}, s.onRule),
+		"PutTargets":        protocol.OpOn(s.putTargets, s.onPutTargets),
+		"RemoveTargets":     protocol.OpOn(s.removeTargets, s.onRemoveTargets),
+		"ListTargetsByRule": protocol.OpOn(s.listTargetsByRule, s.onTargetsByRule),
 		"TestEventPattern":  protocol.Op(s.testEventPattern),
-		"CreateArchive":     protocol.Op(s.createArchive),
+		"CreateArchive":     protocol.OpOn(s.createArchive, s.onCreateArchive),
 	}
 }
 

@@ -75,14 +75,14 @@ type filter struct {
 // the rate it shares with sso-admin.
 func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
 	return protocol.Before(map[string]protocol.Handler{
-		"GetUserId":                     protocol.Op(s.getUserID),
-		"GetGroupId":                    protocol.Op(s.getGroupID),
-		"DescribeUser":                  protocol.Op(s.describeUser),
-		"DescribeGroup":                 protocol.Op(s.describeGroup),
-		"ListUsers":                     protocol.Op(s.listUsers),
-		"ListGroups":                    protocol.Op(s.listGroups),
-		"ListGroupMemberships":          protocol.Op(s.listGroupMemberships),
-		"ListGroupMembershipsForMember": protocol.Op(s.listGroupMembershipsForMember),
+		"GetUserId":                     protocol.OpOn(s.getUserID, s.onGetUserID),
+		"GetGroupId":                    protocol.OpOn(s.getGroupID, s.onGetGroupID),
+		"DescribeUser":                  protocol.OpOn(s.describeUser, s.onDescribeUser),
+		"DescribeGroup":                 protocol.OpOn(s.describeGroup, s.onDescribeGroup),
+		"ListUsers":                     protocol.OpOn(s.listUsers, s.onListUsers),
+		"ListGroups":                    protocol.OpOn(s.listGroups, s.onListGroups),
+		"ListGroupMemberships":          protocol.OpOn(s.listGroupMemberships, s.onListMemberships),
+		"ListGroupMembershipsForMember": protocol.OpOn(s.listGroupMembershipsForMember, s.onListMembershipsForMember),
 	}, s.spend)
 }
 

@@ -38,17 +38,17 @@ type accountAssignment struct {
 func (s *Service) SSOAdminOps() map[string]protocol.Handler {
 	return protocol.Before(map[string]protocol.Handler{
 		"ListInstances":                           protocol.Op(s.listInstances),
-		"ListPermissionSets":                      protocol.Op(s.listPermissionSets),
-		"DescribePermissionSet":                   protocol.Op(s.describePermissionSet),
-		"CreateAccountAssignment":                 protocol.Op(s.createAccountAssignment),
-		"DeleteAccountAssignment":                 protocol.Op(s.deleteAccountAssignment),
-		"DescribeAccountAssignmentCreationStatus": protocol.Op(s.describeOperation(false)),
-		"DescribeAccountAssignmentDeletionStatus": protocol.Op(s.describeOperation(true)),
-		"ListAccountAssignmentCreationStatus":     protocol.Op(s.listOperations(false)),
-		"ListAccountAssignmentDeletionStatus":     protocol.Op(s.listOperations(true)),
-		"ListAccountAssignments":                  protocol.Op(s.listAccountAssignments),
-		"ListAccountAssignmentsForPrincipal":      protocol.Op(s.listAccountAssignmentsForPrincipal),
-		"ListPermissionSetsProvisionedToAccount":  protocol.Op(s.listPermissionSetsProvisionedToAccount),
+		"ListPermissionSets":                      protocol.OpOn(s.listPermissionSets, onPermissionSets),
+		"DescribePermissionSet":                   protocol.OpOn(s.describePermissionSet, onPermissionSet),
+		"CreateAccountAssignment":                 protocol.OpOn(s.createAccountAssignment, onAssignment),
+		"DeleteAccountAssignment":                 protocol.OpOn(s.deleteAccountAssignment, onAssignment),
+		"DescribeAccountAssignmentCreationStatus": protocol.OpOn(s.describeOperation(false), onOperation),
+		"DescribeAccountAssignmentDeletionStatus": protocol.OpOn(s.describeOperation(true), onOperation),
+		"ListAccountAssignmentCreationStatus":     protocol.OpOn(s.listOperations(false), onOperations),
+		"ListAccountAssignmentDeletionStatus":     protocol.OpOn(s.listOperations(true), onOperations),
+		"ListAccountAssignments":                  protocol.OpOn(s.listAccountAssignments, onAssignments),
+		"ListAccountAssignmentsForPrincipal":      protocol.OpOn(s.listAccountAssignmentsForPrincipal, onAssignmentsForPrincipal),
+		"ListPermissionSetsProvisionedToAccount":  protocol.OpOn(s.listPermissionSetsProvisionedToAccount, onProvisionedToAccount),
 	}, func(c *protocol.Call) *protocol.APIError {
 		if err := s.spend(c); err != nil {
 			return err

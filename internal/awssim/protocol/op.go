@@ -20,6 +20,12 @@ type Call struct {
 	Caller    Principal
 	Now       time.Time
 	RequestID string
+	// Action is the IAM action the call is authorized as ("sqs:SendMessage"),
+	// set by the router.
+	Action string
+	// Authorizer decides the call's accesses (see Authorize); the router sets
+	// it, nil allows everything.
+	Authorizer Authorizer
 }
 
 // Handler serves one JSON-protocol operation from the raw request body. Build
@@ -29,14 +35,10 @@ type Handler func(c *Call, body []byte) (any, *APIError)
 // Op makes a Handler of a typed operation: the body is decoded into In here,
 // once, for every operation of every service, so a handler receives its parsed
 // input and returns its output or an error. An empty body is In's zero value.
+// The call is authorized as its action on "*" before f runs; OpOn names the
+// resources of an operation that has them.
 func Op[In any](f func(c *Call, in In) (any, *APIError)) Handler {
-	return func(c *Call, body []byte) (any, *APIError) {
-		var in In
-		if aerr := DecodeJSON(body, &in); aerr != nil {
-			return nil, aerr
-		}
-		return f(c, in)
-	}
+	return OpOn(f, nil)
 }
 
 // Before makes every operation of ops run first ahead of itself: a service's
@@ -78,6 +80,9 @@ type Service struct {
 	Throttle *APIError
 	// Ops are the operations by name (X-Amz-Target suffix, or REST path).
 	Ops map[string]Handler
+	// AccessDenied is the service's answer to a call IAM denied: message is
+	// AWS's text for it, action the IAM action the text names.
+	AccessDenied func(action, message string) *APIError
 }
 
 // QueryService is one Query-protocol service (STS) as the router sees it.
@@ -86,4 +91,6 @@ type QueryService struct {
 	Namespace string
 	Throttle  *APIError
 	Actions   map[string]QueryHandler
+	// AccessDenied is as Service's.
+	AccessDenied func(action, message string) *APIError
 }

@@ -19,17 +19,17 @@ var executionNameRe = regexp.MustCompile(`^[^\s<>{}\[\]?*"#%\\^|~` + "`" + `$&,;
 // Ops are the Step Functions operations by X-Amz-Target suffix.
 func (s *Service) Ops() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"CreateStateMachine":   protocol.Op(s.createStateMachine),
-		"UpdateStateMachine":   protocol.Op(s.updateStateMachine),
-		"DescribeStateMachine": protocol.Op(s.describeStateMachine),
+		"CreateStateMachine":   protocol.OpOn(s.createStateMachine, s.onCreateMachine),
+		"UpdateStateMachine":   protocol.OpOn(s.updateStateMachine, onUpdateMachine),
+		"DescribeStateMachine": protocol.OpOn(s.describeStateMachine, onMachine),
 		"ListStateMachines":    protocol.Op(s.listStateMachines),
-		"DeleteStateMachine":   protocol.Op(s.deleteStateMachine),
-		"StartExecution":       protocol.Op(s.startExecution),
-		"DescribeExecution":    protocol.Op(s.describeExecution),
-		"ListExecutions":       protocol.Op(s.listExecutions),
-		"GetExecutionHistory":  protocol.Op(s.getExecutionHistory),
-		"StopExecution":        protocol.Op(s.stopExecution),
-		"RedriveExecution":     protocol.Op(s.redriveExecution),
+		"DeleteStateMachine":   protocol.OpOn(s.deleteStateMachine, onMachine),
+		"StartExecution":       protocol.OpOn(s.startExecution, onStart),
+		"DescribeExecution":    protocol.OpOn(s.describeExecution, onExecution),
+		"ListExecutions":       protocol.OpOn(s.listExecutions, onListExecutions),
+		"GetExecutionHistory":  protocol.OpOn(s.getExecutionHistory, onHistory),
+		"StopExecution":        protocol.OpOn(s.stopExecution, onStop),
+		"RedriveExecution":     protocol.OpOn(s.redriveExecution, onExecution),
 	}
 }
 

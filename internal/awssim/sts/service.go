@@ -55,7 +55,7 @@ func New(env *protocol.Env, org Organization, principals []PrincipalSpec) *Servi
 func (s *Service) Actions() map[string]protocol.QueryHandler {
 	return map[string]protocol.QueryHandler{
 		"GetCallerIdentity": s.getCallerIdentity,
-		"AssumeRole":        s.assumeRole,
+		"AssumeRole":        protocol.QueryOn(s.assumeRole, onAssumeRole),
 	}
 }
 

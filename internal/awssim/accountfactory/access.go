@@ -1,0 +1,70 @@
+package accountfactory
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/towervend/towervend/internal/awssim/protocol"
+)
+
+// IAM authorization of Service Catalog and the Control Tower API, as
+// "Actions, resources, and condition keys for AWS Service Catalog" and "… for
+// AWS Control Tower" list it. The product (arn:aws:catalog:<region>:<account>:
+// product/<id>) is the resource of the calls that name it; provisioned
+// products and records are no resource type, so the calls on them (Update,
+// Terminate, DescribeRecord, the searches) are authorized on "*", as is
+// ListEnabledBaselines.
+
+// AccessDenied is Service Catalog's answer to a call IAM denied; no
+// AccessDenied shape is modelled, so the SDK surfaces the generic code.
+func AccessDenied(_, message string) *protocol.APIError {
+	return &protocol.APIError{Code: "AccessDeniedException", Message: message, Status: http.StatusBadRequest}
+}
+
+// ControlTowerAccessDenied is the Control Tower API's answer (REST JSON, the
+// modelled AccessDeniedException with status 403).
+func ControlTowerAccessDenied(_, message string) *protocol.APIError {
+	return &protocol.APIError{Code: "AccessDeniedException", Message: message, Status: http.StatusForbidden}
+}
+
+// product is the access to the product an Id or Name names; a name the
+// catalog does not hold cannot become an ARN and is authorized on "*".
+func (s *Service) product(id, name string) []protocol.Access {
+	if id == "" && name == s.state.ProductName {
+		id = s.state.ProductID
+	}
+	if id == "" {
+		return nil
+	}
+	return []protocol.Access{protocol.On(fmt.Sprintf("arn:aws:catalog:%s:%s:product/%s", s.env.Region, s.env.ManagementAccountID, id))}
+}
+
+func (s *Service) onDescribeProduct(_ *protocol.Call, in describeProductInput) []protocol.Access {
+	return s.product(in.ID, in.Name)
+}
+
+func (s *Service) onDescribeProductAsAdmin(_ *protocol.Call, in describeProductAsAdminInput) []protocol.Access {
+	return s.product(in.ID, in.Name)
+}
+
+func (s *Service) onListArtifacts(_ *protocol.Call, in listProvisioningArtifactsInput) []protocol.Access {
+	return s.product(in.ProductID, "")
+}
+
+func (s *Service) onDescribeArtifact(_ *protocol.Call, in describeProvisioningArtifactInput) []protocol.Access {
+	return s.product(in.ProductID, in.ProductName)
+}
+
+func (s *Service) onListLaunchPaths(_ *protocol.Call, in listLaunchPathsInput) []protocol.Access {
+	return s.product(in.ProductID, "")
+}
+
+func (s *Service) onProvision(_ *protocol.Call, in provisionProductInput) []protocol.Access {
+	return s.product(in.ProductID, in.ProductName)
+}
+
+// onListEnabledBaselines names the action: the REST operation is routed by
+// path, so the call's own action is the path's.
+func (s *Service) onListEnabledBaselines(_ *protocol.Call, _ listEnabledBaselinesInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:ListEnabledBaselines", Resource: protocol.AnyResource}}
+}
