@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -31,16 +33,24 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type localOutput struct {
 	Requests      []local.Result      `json:"requests"`
 	Notifications []vend.Notification `json:"notifications"`
+	// IAM is what the functions' calls asked of IAM, each function calling as
+	// its own role with the stack's policy.
+	IAM local.IAM `json:"iam"`
+	// LostLifecycleEvents are the lifecycle events left in the
+	// towervend-lifecycle-failed queue (what `towervend lifecycle-failed` shows).
+	LostLifecycleEvents int `json:"lostLifecycleEvents"`
 }
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--snapshot FILE] [--json]", stderr)
+	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--revoke FUNCTION=service:Action]... [--snapshot FILE] [--json]", stderr)
 	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
 	var requests listFlag
 	fs.Var(&requests, "requests", "a request file or a directory of them; repeat for more (default: the samples in events/requests)")
 	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json)")
 	speed := fs.Float64("speed", 0, "simulated seconds per real second, to watch the run (default: as fast as possible)")
 	fix := fs.Bool("fix-and-redrive", false, "after the run, fix what an operator would fix (create missing AWSControlTowerExecution roles) and redrive the failed requests")
+	var revoke listFlag
+	fs.Var(&revoke, "revoke", "take one grant from a function's role for the run, e.g. lifecycle=organizations:ListTagsForResource, to see what it is for; repeat for more")
 	snapshot := fs.String("snapshot", "", "write the simulated world to this file at the end, for inspection")
 	asJSON := fs.Bool("json", false, "print {requests, notifications} as JSON instead of progress and a table")
 	if err := fs.Parse(args); err != nil {
@@ -48,6 +58,16 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	requests = append(requests, fs.Args()...)
 	opts := local.Options{Pace: *speed}
+	for _, r := range revoke {
+		fn, action, ok := strings.Cut(r, "=")
+		if !ok || fn == "" || !strings.Contains(action, ":") {
+			return &exitError{code: 2, err: fmt.Errorf("--revoke %q: write FUNCTION=service:Action, e.g. lifecycle=organizations:ListTagsForResource", r)}
+		}
+		if opts.Revoke == nil {
+			opts.Revoke = map[string][]string{}
+		}
+		opts.Revoke[fn] = append(opts.Revoke[fn], action)
+	}
 	if *worldFile != "" {
 		w, err := awssim.LoadWorld(*worldFile)
 		if err != nil {
@@ -100,12 +120,15 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	results := rt.Results()
+	report := rt.IAM()
+	lost := rt.LostLifecycleEvents()
 	if *asJSON {
-		if err := printJSON(stdout, localOutput{Requests: results, Notifications: rt.Notifications()}); err != nil {
+		if err := printJSON(stdout, localOutput{Requests: results, Notifications: rt.Notifications(), IAM: report, LostLifecycleEvents: lost}); err != nil {
 			return err
 		}
 	} else {
 		printTable(stdout, results)
+		printIAM(stdout, report, lost)
 	}
 	if runErr != nil {
 		return &exitError{code: 1, err: runErr}
@@ -302,5 +325,20 @@ func (p *progress) statusLine(now time.Time) string {
 func (p *progress) done() {
 	if p.live {
 		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// printIAM tells what IAM denied and which grants no call used, and the
+// lifecycle events left for an operator.
+func printIAM(w io.Writer, r local.IAM, lost int) {
+	fmt.Fprintf(w, "\nIAM: each function called as its own role with the stack's policy: %d calls checked, %d denied.\n", r.Calls, len(r.Denied))
+	for _, d := range r.Denied {
+		fmt.Fprintf(w, "  denied: %s\n", d.Message)
+	}
+	for _, fn := range slices.Sorted(maps.Keys(r.Unused)) {
+		fmt.Fprintf(w, "  %s: granted but unused in this run: %s\n", fn, strings.Join(r.Unused[fn], ", "))
+	}
+	if lost > 0 {
+		fmt.Fprintf(w, "%d lifecycle event(s) failed and wait in towervend-lifecycle-failed (towervend lifecycle-failed shows them).\n", lost)
 	}
 }

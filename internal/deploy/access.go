@@ -20,6 +20,11 @@ type Grant struct {
 	// permissions, or the resource is only known at run time. The stack makes it
 	// the cdk-nag suppression reason, so every wildcard carries its justification.
 	Why string
+	// OnBehalf is set where AWS, not towervend's code, uses the grant with the
+	// function's permissions (Account Factory provisioning as its caller): no
+	// call of the function's own needs it, so a run's report of unused grants
+	// leaves it out.
+	OnBehalf bool
 }
 
 // Wildcards lists the resources of g that contain "*".
@@ -146,7 +151,7 @@ func Grants(function string, r Resources) []Grant {
 			// Control Tower's Account Factory page asks for this statement in
 			// addition to the managed policy AWSServiceCatalogEndUserFullAccess
 			// (ManagedPolicies).
-			{Actions: accountFactoryActions(), Resources: []string{"*"},
+			{Actions: accountFactoryActions(), Resources: []string{"*"}, OnBehalf: true,
 				Why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
 					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
 					"('Automated Account Provisioning With IAM Roles'), and most have no resource types"},

@@ -33,7 +33,6 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/clock"
 	"github.com/towervend/towervend/internal/deploy"
-	"github.com/towervend/towervend/internal/handler"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/rules"
 	"github.com/towervend/towervend/internal/vend"
@@ -64,6 +63,10 @@ type Options struct {
 	MaxSimulatedTime time.Duration
 	// Quiet is how long nothing must happen before a run counts as finished (default 10m).
 	Quiet time.Duration
+	// Revoke removes grants for the run, by function: each entry is an IAM
+	// action ("organizations:ListTagsForResource") taken out of every statement
+	// of that function's policy, to see what the permission is for.
+	Revoke map[string][]string
 }
 
 // Event is one state change during a run.
@@ -95,6 +98,11 @@ type Runtime struct {
 
 	opts  Options
 	start time.Time
+
+	// depsAs builds a function's dependencies signed as its role;
+	// functionDeps are those of the deployed functions.
+	depsAs       func(aws.Config) *vend.Deps
+	functionDeps []*vend.Deps
 
 	mu            sync.Mutex
 	notifications []vend.Notification
@@ -144,7 +152,9 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	cfg := sim.Config()
 	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
 	jitter := newJitter(w.Seed)
-	r.Deps = vend.NewDeps(cfg, pol, conf, clk, log, vend.ClientOptions{Backoff: vend.ClockBackoff{Clock: clk, Rand: jitter}, NoRetryQuota: true})
+	clientOpts := vend.ClientOptions{Backoff: vend.ClockBackoff{Clock: clk, Rand: jitter}, NoRetryQuota: true}
+	r.Deps = vend.NewDeps(cfg, pol, conf, clk, log, clientOpts)
+	r.depsAs = func(cfg aws.Config) *vend.Deps { return vend.NewDeps(cfg, pol, r.Deps.Config, clk, log, clientOpts) }
 	if err := r.deploy(ctx); err != nil {
 		return nil, err
 	}
@@ -171,11 +181,18 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	r.QueueURL, r.DeadLetterURL, r.RejectedURL = urls[deploy.RequestQueue.Name], urls[deploy.DeadLetterQueue.Name], urls[deploy.RejectedQueue.Name]
 	r.Deps.Config.RejectedQueueURL = r.RejectedURL
 
-	// The functions, each with the concurrency it has on AWS.
+	// The functions, each with the concurrency it has on AWS and calling as
+	// its own role (its policy is set once the resources it names exist).
 	for _, f := range deploy.Functions {
 		arn := r.functionArn(f.Name)
 		r.FunctionARNs[f.Name] = arn
-		fn := f.Handler(r.Deps)
+		key, err := r.Sim.AddRole(f.DeployedName())
+		if err != nil {
+			return fmt.Errorf("function %s: %w", f.Name, err)
+		}
+		d := r.depsAs(r.Sim.ConfigAs(key))
+		r.functionDeps = append(r.functionDeps, d)
+		fn := f.Handler(d)
 		switch {
 		case f.Reserved == 1:
 			fn = reservedConcurrencyOne(fn)
@@ -188,9 +205,11 @@ func (r *Runtime) deploy(ctx context.Context) error {
 
 	// The buses and rules.
 	eb := eventbridge.NewFromConfig(cfg)
-	if _, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(deploy.NotificationBus)}); err != nil {
+	bus, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(deploy.NotificationBus)})
+	if err != nil {
 		return fmt.Errorf("create notification bus: %w", err)
 	}
+	busArn := aws.ToString(bus.EventBusArn)
 	if err := putRule(ctx, eb, deploy.NotificationBus, rules.Notifications, ebtypes.Target{Arn: aws.String(r.functionArn("notification-collector"))}); err != nil {
 		return err
 	}
@@ -218,7 +237,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	for sub, f := range deploy.Substitutions() {
 		subs[sub] = r.FunctionARNs[f.Name]
 	}
-	def, err := asl.Substitute(def, subs)
+	def, err = asl.Substitute(def, subs)
 	if err != nil {
 		return fmt.Errorf("state machine: %w", err)
 	}
@@ -230,6 +249,15 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	}
 	r.StateMachineArn = aws.ToString(sm.StateMachineArn)
 	r.Deps.Config.StateMachineArn = r.StateMachineArn
+	for _, d := range r.functionDeps {
+		d.Config.StateMachineArn = r.StateMachineArn
+	}
+	if err := r.grant(busArn); err != nil {
+		return err
+	}
+	if err := r.associatePortfolio(ctx); err != nil {
+		return err
+	}
 	r.Sim.SetExecutionObserver(r.observe)
 	return nil
 }
@@ -387,7 +415,8 @@ func (r *Runtime) finished() bool {
 // what it took and leave its batch item failures for SQS to deliver again.
 func (r *Runtime) poll(ctx context.Context) {
 	q := sqs.NewFromConfig(r.Sim.Config())
-	intake := handler.JSON(r.Deps.Intake)
+	// The deployed intake function, calling as its own role.
+	intake := r.Sim.Function(r.FunctionARNs["intake"])
 	for ctx.Err() == nil {
 		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.QueueURL), MaxNumberOfMessages: deploy.IntakeBatchSize,
 			VisibilityTimeout: int32(deploy.RequestQueue.VisibilityTimeout / time.Second), MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll}})

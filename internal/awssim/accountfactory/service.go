@@ -208,6 +208,8 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"ScanProvisionedProducts":      protocol.Op(s.scanProvisionedProducts),
 		"DescribeProvisionedProduct":   protocol.Op(s.describeProvisionedProduct),
 		"GetProvisionedProductOutputs": protocol.Op(s.getProvisionedProductOutputs),
+
+		"AssociatePrincipalWithPortfolio": protocol.OpOn(s.associatePrincipal, s.onAssociatePrincipal),
 	}
 }
 

@@ -1,0 +1,52 @@
+package local
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every function calls as its own role with the stack's policy: the sample
+// requests run with nothing denied.
+func TestSampleRequestsNeedNoMoreThanTheStackGrants(t *testing.T) {
+	ctx := context.Background()
+	rt, err := New(ctx, Options{})
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, sampleRequests(t)...))
+	require.NoError(t, rt.Run(ctx))
+	rep := rt.IAM()
+	assert.GreaterOrEqual(t, rep.Calls, 100)
+	assert.Empty(t, rep.Denied)
+}
+
+// Revoking the lifecycle function's organizations:ListTagsForResource (the
+// grant defect 1 found missing) makes a lifecycle event's work fail with
+// AWS's AccessDenied, and the event waits in the lifecycle-failed queue
+// instead of being lost.
+func TestRevokedGrantIsDeniedAndTheEventKept(t *testing.T) {
+	ctx := context.Background()
+	rt, err := New(ctx, Options{Revoke: map[string][]string{"lifecycle": {"organizations:ListTagsForResource"}}})
+	require.NoError(t, err)
+	_, err = rt.Sim.CreateAccountOutsideControlTower("made-by-hand", "aws+made-by-hand@northwind.example")
+	require.NoError(t, err)
+	require.NoError(t, rt.Run(ctx))
+	rep := rt.IAM()
+	require.NotEmpty(t, rep.Denied)
+	d := rep.Denied[0]
+	assert.Equal(t, "organizations:ListTagsForResource", d.Action)
+	assert.True(t, strings.HasPrefix(d.Message, "User: arn:aws:sts::"), d.Message)
+	assert.Contains(t, d.Message, "assumed-role/towervend-lifecycle/")
+	assert.Contains(t, d.Message, "is not authorized to perform: organizations:ListTagsForResource on resource: arn:aws:organizations::")
+	assert.Equal(t, 1, rt.LostLifecycleEvents(), "the event is in towervend-lifecycle-failed")
+	assert.Empty(t, rt.Sim.DroppedEvents())
+}
+
+func TestRevokeNamesAGrantTheFunctionHas(t *testing.T) {
+	_, err := New(context.Background(), Options{Revoke: map[string][]string{"lifecycle": {"organizations:CloseAccount"}}})
+	require.ErrorContains(t, err, "not granted organizations:CloseAccount")
+	_, err = New(context.Background(), Options{Revoke: map[string][]string{"nosuch": {"organizations:CloseAccount"}}})
+	require.ErrorContains(t, err, `no function "nosuch"`)
+}
