@@ -8,19 +8,24 @@ import "strings"
 // A step's state, its function's directory (functions/<name>, lower case) and
 // its vend.Deps method share one name.
 const (
-	StateValidate            = "Validate"
-	StateCheckRole           = "CheckRole"
-	StateProvision           = "Provision"
-	StateIsQueued            = "IsQueued"
-	StateWaitForSlot         = "WaitForSlot"
-	StateWaitForControlTower = "WaitForControlTower"
-	StateProvisionStatus     = "ProvisionStatus"
-	StateAfterOperation      = "AfterOperation"
-	StateAssignSSO           = "AssignSSO"
-	StateMoveOU              = "MoveOU"
-	StateTag                 = "Tag"
-	StateClose               = "Close"
-	StateReportFailure       = "ReportFailure"
+	StateValidate = "Validate"
+	// StateWaitForAccountFactory is where an enrollment of an account that
+	// joined the organization waits while Account Factory may be building it;
+	// StateSkipped ends one Control Tower turned out to manage.
+	StateWaitForAccountFactory = "WaitForAccountFactory"
+	StateSkipped               = "Skipped"
+	StateCheckRole             = "CheckRole"
+	StateProvision             = "Provision"
+	StateIsQueued              = "IsQueued"
+	StateWaitForSlot           = "WaitForSlot"
+	StateWaitForControlTower   = "WaitForControlTower"
+	StateProvisionStatus       = "ProvisionStatus"
+	StateAfterOperation        = "AfterOperation"
+	StateAssignSSO             = "AssignSSO"
+	StateMoveOU                = "MoveOU"
+	StateTag                   = "Tag"
+	StateClose                 = "Close"
+	StateReportFailure         = "ReportFailure"
 )
 
 // QueueLoop are the states a request cycles through while it waits for a

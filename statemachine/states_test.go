@@ -25,7 +25,7 @@ func TestStateNamesAreInTheDefinition(t *testing.T) {
 		statemachine.StateValidate, statemachine.StateCheckRole, statemachine.StateProvision, statemachine.StateIsQueued,
 		statemachine.StateWaitForSlot, statemachine.StateWaitForControlTower, statemachine.StateProvisionStatus,
 		statemachine.StateAfterOperation, statemachine.StateAssignSSO, statemachine.StateMoveOU, statemachine.StateTag,
-		statemachine.StateClose, statemachine.StateReportFailure,
+		statemachine.StateClose, statemachine.StateReportFailure, statemachine.StateWaitForAccountFactory, statemachine.StateSkipped,
 	} {
 		assert.Contains(t, states, name, "statemachine.State* names a state the ASL file does not have")
 	}
@@ -53,6 +53,25 @@ func TestEveryTaskFailsIntoItsOwnFailedState(t *testing.T) {
 	assert.False(t, ok, "a bare suffix names no step")
 	_, ok = statemachine.FailedStep(statemachine.StateProvision)
 	assert.False(t, ok)
+}
+
+// An enrollment of an account that joined the organization waits for Account
+// Factory in a loop back to Validate, and ends without failure when Control
+// Tower turns out to manage the account.
+func TestJoinDeferralLoop(t *testing.T) {
+	states := definitionStates(t)
+	wait := states[statemachine.StateWaitForAccountFactory]
+	assert.Equal(t, "Wait", wait["Type"])
+	assert.Equal(t, "$.deferral.waitSeconds", wait["SecondsPath"])
+	assert.Equal(t, statemachine.StateValidate, wait["Next"])
+	assert.Equal(t, "Succeed", states[statemachine.StateSkipped]["Type"])
+	after := states[states[statemachine.StateValidate]["Next"].(string)]
+	require.Equal(t, "Choice", after["Type"])
+	var targets []string
+	for _, c := range after["Choices"].([]any) {
+		targets = append(targets, c.(map[string]any)["Next"].(string))
+	}
+	assert.ElementsMatch(t, []string{statemachine.StateWaitForAccountFactory, statemachine.StateSkipped}, targets)
 }
 
 func TestExecutionArn(t *testing.T) {

@@ -95,8 +95,18 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !*asJSON {
-		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once)\n\n",
+		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once)\n",
 			len(bodies), rt.Sim.Region(), rt.Deps.Config.ConcurrencyLimit)
+		if len(requests) == 0 && *worldFile == "" {
+			fmt.Fprintf(stdout, "and, with no ticket: at +%s an invited account joins the organization, at +%s an administrator creates an account in Account Factory's console\n",
+				local.InviteAt, local.ConsoleCreateAt)
+		}
+		fmt.Fprintln(stdout)
+	}
+	if len(requests) == 0 && *worldFile == "" {
+		// The demo: besides the sample requests, work that starts from AWS's
+		// own events (an account made in the console, an invited account).
+		rt.ScheduleLifecycleDemo()
 	}
 	if err := rt.Submit(ctx, bodies...); err != nil {
 		return err
@@ -229,8 +239,11 @@ func printTable(w io.Writer, results []local.Result) {
 	for _, r := range results {
 		last = max(last, r.Duration)
 	}
-	fmt.Fprintf(w, "\n%d succeeded, %d failed, %d rejected; the last request finished %s (simulated) after it was sent.\n",
-		counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"], last.Round(time.Second))
+	fmt.Fprintf(w, "\n%d succeeded, %d failed, %d rejected, %d skipped; the last request finished %s (simulated) after it was sent.\n",
+		counts["SUCCEEDED"], counts["FAILED"], counts["REJECTED"], counts["SKIPPED"], last.Round(time.Second))
+	if counts["SKIPPED"] > 0 {
+		fmt.Fprintln(w, "Skipped: an account that joined the organization turned out to be Account Factory's own (Control Tower creates accounts through Organizations).")
+	}
 	for _, r := range results {
 		if r.Status == "FAILED" {
 			fmt.Fprintf(w, "\n%s failed: %s\n", r.RequestID, r.Reason)
@@ -292,6 +305,8 @@ func (p *progress) event(e local.Event) {
 	case "state":
 		p.status[e.RequestID] = e.State
 		line = fmt.Sprintf("%s  %-28s %s", e.Time.Format("15:04:05"), e.RequestID, e.State)
+	case "world":
+		line = fmt.Sprintf("%s  %-28s %s", e.Time.Format("15:04:05"), "(no ticket)", e.Detail)
 	case "notification":
 		p.status[e.RequestID] = strings.ToUpper(e.State)
 		line = fmt.Sprintf("%s  %-28s → %s", e.Time.Format("15:04:05"), e.RequestID, strings.ToUpper(e.State))
@@ -312,7 +327,7 @@ func (p *progress) statusLine(now time.Time) string {
 	counts := map[string]int{}
 	for _, s := range p.status {
 		switch s {
-		case "SUCCEEDED", "FAILED", "REJECTED":
+		case "SUCCEEDED", "FAILED", "REJECTED", "SKIPPED":
 			counts[s]++
 		default:
 			counts["running"]++

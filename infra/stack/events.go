@@ -60,7 +60,8 @@ const (
 // connectLifecycle sends Control Tower's lifecycle events and Organizations'
 // join events on the default bus to the lifecycle function (in a home Region
 // other than us-east-1 the Organizations events arrive through the forwarder),
-// so that no event is dropped silently. EventBridge invokes the function
+// and the hourly reconcile schedule's events, so that no event is dropped
+// silently. EventBridge invokes the function
 // asynchronously, and an event can be lost in two places, each of which ends
 // in the failed queue:
 //   - EventBridge cannot hand it to Lambda (throttled, the function deleted,
@@ -71,8 +72,18 @@ const (
 //
 // The role's grant to send there is in access.go.
 func connectLifecycle(scope constructs.Construct, fn function, failed awssqs.IQueue) {
+	var lifecycleRules []awsevents.Rule
 	for _, r := range rules.Lifecycle() {
-		rule := newRule(scope, r.Name, nil, r)
+		lifecycleRules = append(lifecycleRules, newRule(scope, r.Name, nil, r))
+	}
+	// The hourly sweep for accounts that joined without an event.
+	for _, r := range rules.LifecycleSchedules() {
+		lifecycleRules = append(lifecycleRules, awsevents.NewRule(scope, jsii.String(r.Name), &awsevents.RuleProps{
+			Description: jsii.String(r.Description),
+			Schedule:    awsevents.Schedule_Expression(jsii.String(r.Schedule)),
+		}))
+	}
+	for _, rule := range lifecycleRules {
 		// The L2 target also adds the queue policy statement that lets
 		// EventBridge send on behalf of this rule only (aws:SourceArn).
 		rule.AddTarget(awseventstargets.NewLambdaFunction(fn.fn, &awseventstargets.LambdaFunctionProps{

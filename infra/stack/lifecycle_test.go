@@ -85,6 +85,16 @@ func TestLifecycleEventsAreNeverDroppedSilently(t *testing.T) {
 			assert.Equal(t, 185.0, target["RetryPolicy"].(map[string]any)["MaximumRetryAttempts"], r.Name)
 			want = append(want, mustJSON(t, getAtt(ruleIDs[key])))
 		}
+		// The reconcile schedule's events are kept the same way.
+		for id, r := range m.resources("AWS::Events::Rule") {
+			p := r["Properties"].(map[string]any)
+			if p["ScheduleExpression"] == nil {
+				continue
+			}
+			target := p["Targets"].([]any)[0].(map[string]any)
+			assert.Equal(t, map[string]any{"Arn": getAtt(q)}, target["DeadLetterConfig"], id)
+			want = append(want, mustJSON(t, getAtt(id)))
+		}
 		assert.ElementsMatch(t, want, allowed, "EventBridge may send only on behalf of the lifecycle rules (aws:SourceArn)")
 	})
 }

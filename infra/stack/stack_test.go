@@ -170,7 +170,26 @@ func TestHomeStack(t *testing.T) {
 			require.Len(t, targets, 1)
 			assert.Equal(t, getAtt(m.functionID(t, "lifecycle")), targets[0].(map[string]any)["Arn"])
 		}
-		assert.Len(t, m.resources("AWS::Events::Rule"), len(rules.Lifecycle()), "no webhook rule unless configured")
+		assert.Len(t, m.resources("AWS::Events::Rule"), len(rules.Lifecycle())+len(rules.LifecycleSchedules()), "no webhook rule unless configured")
+	})
+
+	t.Run("the hourly reconcile schedule targets the lifecycle function, as rules.Reconcile says", func(t *testing.T) {
+		var scheduled []map[string]any
+		for _, r := range m.resources("AWS::Events::Rule") {
+			if p := r["Properties"].(map[string]any); p["ScheduleExpression"] != nil {
+				scheduled = append(scheduled, p)
+			}
+		}
+		require.Len(t, scheduled, 1)
+		p := scheduled[0]
+		assert.Equal(t, rules.Reconcile.Schedule, p["ScheduleExpression"])
+		assert.Equal(t, "rate(1 hour)", p["ScheduleExpression"])
+		assert.Nil(t, p["EventPattern"])
+		assert.Nil(t, p["EventBusName"], "schedules run on the default bus")
+		assert.Equal(t, "ENABLED", p["State"])
+		targets := p["Targets"].([]any)
+		require.Len(t, targets, 1)
+		assert.Equal(t, getAtt(m.functionID(t, "lifecycle")), targets[0].(map[string]any)["Arn"])
 	})
 
 	t.Run("notification bus with an archive of every notification", func(t *testing.T) {
@@ -606,6 +625,7 @@ var expectedActions = map[string][]string{
 	"reportfailure": {"events:PutEvents"},
 	"intake":        {"states:StartExecution", "states:DescribeExecution", "events:PutEvents", "sqs:SendMessage"},
 	"lifecycle": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:DescribeAccount",
+		"organizations:ListAccountsForParent", // the hourly sweep of the accounts in Root
 		"organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts", "states:StartExecution",
 		"sqs:SendMessage"}, // its on-failure destination
 }

@@ -33,6 +33,13 @@ func (s *Sim) initEvents(w *World) error {
 // BusEvents returns every event put on a bus so far, oldest first.
 func (s *Sim) BusEvents(bus string) []json.RawMessage { return s.events.BusEvents(bus) }
 
+// AccountBusEvents returns every event CloudTrail put on a member account's
+// default bus (its own API calls, e.g. an invited account's AcceptHandshake),
+// which the management account's rules never see.
+func (s *Sim) AccountBusEvents(accountID string) []json.RawMessage {
+	return s.events.AccountBusEvents(accountID)
+}
+
 // FailedDeliveries returns the events targets refused after all retries.
 func (s *Sim) FailedDeliveries() []FailedDelivery { return s.events.FailedDeliveries() }
 

@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/accountfactory"
@@ -115,17 +116,21 @@ func (o afOrganization) AccountArn(id string) string { return o.s.org.AccountArn
 
 func (o afOrganization) OUArn(id string) string { return o.s.org.OUArn(id) }
 
-// CreateAccount is Organizations' CreateAccount as Control Tower's workflow
-// calls it: the id comes from the organization's generator.
-func (o afOrganization) CreateAccount(a accountfactory.Account) string {
-	id := o.s.org.NewAccountID()
-	role := RoleMissing
-	if a.ExecutionRoleTrusted {
-		role = RoleTrusted
+// StartCreateAccount is the Organizations CreateAccount call Control Tower's
+// workflow makes: an ordinary one, with its CreateAccountResult and
+// AccountJoinedOrganization events.
+func (o afOrganization) StartCreateAccount(name, email string) (string, bool, error) {
+	id, aerr := o.s.org.CreateAccountForControlTower(name, email)
+	if aerr != nil {
+		busy := aerr.Fields["Reason"] == "ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED"
+		return "", busy, aerr
 	}
-	o.s.org.AddAccount(&Account{ID: id, Name: a.Name, Email: a.Email, ParentID: a.ParentID, Status: a.Status,
-		JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, ExecutionRole: role, Enrolled: a.Enrolled})
-	return id
+	return id, false, nil
+}
+
+func (o afOrganization) CreateAccountStatus(id string) (state, accountID, failureReason string) {
+	state, accountID, failureReason, _ = o.s.org.CreateAccountStatus(id)
+	return state, accountID, failureReason
 }
 
 func (o afOrganization) MoveAccount(id, parent string) { o.s.org.MoveAccount(id, parent) }
@@ -146,6 +151,41 @@ func (o afOrganization) TrustExecutionRole(id string) {
 	if a := o.s.org.Account(id); a != nil {
 		a.ExecutionRole = RoleTrusted
 	}
+}
+
+// ConsoleAccount is an account an administrator creates in Control Tower's
+// Account Factory console.
+type ConsoleAccount struct {
+	Name, Email string
+	// OU is the target OU's path from Root (e.g. Workloads/Prod) or id.
+	OU string
+	// Owner is the account's Identity Center user: email, first and last name.
+	OwnerEmail, OwnerFirstName, OwnerLastName string
+}
+
+// ProvisionInConsole creates an account the way an administrator does in
+// Control Tower's Account Factory console, not through towervend (as
+// arn:aws:sts::<management>:assumed-role/AWSReservedSSO_AWSAdministratorAccess_…/console-admin):
+// Control Tower creates the account through Organizations CreateAccount
+// (CreateAccountResult minutes in), finishes with CreateManagedAccount, and
+// only then does the provisioned product have its PhysicalId. It returns the
+// provisioned product's id.
+func (s *Sim) ProvisionInConsole(a ConsoleAccount) (string, error) {
+	s.env.Lock()
+	defer s.env.Unlock()
+	ou := s.org.OU(a.OU)
+	for _, u := range s.org.SortedOUs() {
+		if ou == nil && s.org.OUPath(u.ID) == a.OU {
+			ou = u
+		}
+	}
+	if ou == nil {
+		return "", fmt.Errorf("console provision %s: no OU %q in the organization", a.Name, a.OU)
+	}
+	mgmt := s.org.ManagementAccountID()
+	admin := "arn:aws:sts::" + mgmt + ":assumed-role/AWSReservedSSO_AWSAdministratorAccess_5f0c2a9e7b1d3c4e/console-admin"
+	return s.catalog.ConsoleProvision(admin, accountfactory.ConsoleAccount{Name: a.Name, Email: a.Email, OU: ou.Name + " (" + ou.ID + ")",
+		SSOEmail: a.OwnerEmail, SSOFirstName: a.OwnerFirstName, SSOLastName: a.OwnerLastName})
 }
 
 // afIdentity is the Identity Center Account Factory sees: the Sim's live

@@ -45,8 +45,8 @@ func orgAccountSpec(a AccountSpec) organizations.AccountSpec {
 // CreateAccountOutsideControlTower calls Organizations' CreateAccount as the
 // management account, the way an administrator makes an account without
 // Account Factory. The account appears in Root a few simulated minutes later,
-// with a CreateAccountResult event; the returned id is the CreateAccount
-// request's, for DescribeCreateAccountStatus.
+// with CreateAccountResult and AccountJoinedOrganization events; the returned
+// id is the CreateAccount request's, for DescribeCreateAccountStatus.
 func (s *Sim) CreateAccountOutsideControlTower(name, email string) (string, error) {
 	s.env.Lock()
 	defer s.env.Unlock()
@@ -55,8 +55,9 @@ func (s *Sim) CreateAccountOutsideControlTower(name, email string) (string, erro
 
 // InviteAccount simulates a standalone AWS account accepting the organization's
 // invitation: it joins Root with JoinedMethod INVITED and no
-// AWSControlTowerExecution role, and Organizations records AcceptHandshake.
-// It returns the new member's account id.
+// AWSControlTowerExecution role. Its AcceptHandshake call goes to its own bus
+// (AccountBusEvents); the management account's bus gets Organizations'
+// AccountJoinedOrganization. It returns the new member's account id.
 func (s *Sim) InviteAccount(name, email string) (string, error) {
 	s.env.Lock()
 	defer s.env.Unlock()

@@ -439,6 +439,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.catalog.Resume()
 	s.queues.Restore(snap.Queues)
 	s.identity.Resume()
+	s.events.Resume()
 	return s, nil
 }
 

@@ -203,6 +203,8 @@ func Grants(function string, r Resources) []Grant {
 		return []Grant{
 			{Actions: []string{"organizations:ListRoots"}, Resources: []string{"*"}, Why: whyOrgList},
 			{Actions: []string{"organizations:ListOrganizationalUnitsForParent"}, Resources: []string{r.orgRoots(), r.orgOUs()}, Why: whyOrgARN},
+			// The hourly sweep lists the accounts directly under the root.
+			{Actions: []string{"organizations:ListAccountsForParent"}, Resources: []string{r.orgRoots()}, Why: whyOrgARN},
 			// ListTagsForResource: the policy's defaultTags the account lacks.
 			{Actions: []string{"organizations:DescribeAccount", "organizations:ListTagsForResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
 			{Actions: []string{"servicecatalog:SearchProvisionedProducts"}, Resources: []string{"*"}, Why: whyCatalog},

@@ -10,7 +10,7 @@ import (
 type Result struct {
 	RequestID          string        `json:"requestId"`
 	Action             string        `json:"action"`
-	Status             string        `json:"status"` // SUCCEEDED, FAILED, REJECTED (PENDING while running)
+	Status             string        `json:"status"` // SUCCEEDED, FAILED, REJECTED, SKIPPED (PENDING while running)
 	AccountID          string        `json:"accountId"`
 	OrganizationalUnit string        `json:"organizationalUnit"`
 	Reason             string        `json:"reason"`
@@ -18,7 +18,10 @@ type Result struct {
 	Duration           time.Duration `json:"-"`
 }
 
-// Results reports every request in the order it arrived, from its notifications.
+// Results reports every request in the order it arrived, from its
+// notifications, and the lifecycle work that ended with nothing to do
+// (SKIPPED: Control Tower already manages the account that joined), from its
+// execution's output.
 func (r *Runtime) Results() []Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -56,6 +59,10 @@ func (r *Runtime) Results() []Result {
 	}
 	out := make([]Result, 0, len(r.order))
 	for _, id := range r.order {
+		if res, ok := r.skipped[id]; ok {
+			out = append(out, res)
+			continue
+		}
 		out = append(out, *byID[id])
 	}
 	return out

@@ -14,6 +14,7 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -109,6 +110,15 @@ type Runtime struct {
 	submitted     map[string]time.Time
 	order         []string
 	lastActivity  time.Time
+	// started is when each execution started; skipped holds the executions
+	// that ended with nothing to do (Validate's skipped plan), which send no
+	// notification.
+	started map[string]time.Time
+	skipped map[string]Result
+	// pendingWorld counts the scheduled world changes (ScheduleLifecycleDemo)
+	// still to happen; worldErrs are those that failed.
+	pendingWorld int
+	worldErrs    []error
 }
 
 // New builds the world and deploys towervend into it: queues, buses, rules,
@@ -148,7 +158,8 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulated world: %w", err)
 	}
-	r := &Runtime{Sim: sim, Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}}
+	r := &Runtime{Sim: sim, Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{},
+		started: map[string]time.Time{}, skipped: map[string]Result{}}
 	cfg := sim.Config()
 	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
 	jitter := newJitter(w.Seed)
@@ -221,7 +232,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		return fmt.Errorf("lifecycle function: %w", err)
 	}
 	r.LifecycleFailedURL = urls[deploy.LifecycleFailedQueue.Name]
-	for _, rule := range rules.Lifecycle() {
+	for _, rule := range append(rules.Lifecycle(), rules.LifecycleSchedules()...) {
 		target := ebtypes.Target{Arn: aws.String(r.FunctionARNs["lifecycle"]), DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String(lost)}}
 		if err := putRule(ctx, eb, "default", rule, target); err != nil {
 			return err
@@ -295,8 +306,13 @@ func (r *Runtime) queueArn(name string) string {
 }
 
 func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules.Rule, target ebtypes.Target) error {
-	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule.Name), EventBusName: aws.String(bus),
-		EventPattern: aws.String(rule.JSON()), Description: aws.String(rule.Description)}); err != nil {
+	in := &eventbridge.PutRuleInput{Name: aws.String(rule.Name), EventBusName: aws.String(bus), Description: aws.String(rule.Description)}
+	if rule.Schedule != "" {
+		in.ScheduleExpression = aws.String(rule.Schedule)
+	} else {
+		in.EventPattern = aws.String(rule.JSON())
+	}
+	if _, err := eb.PutRule(ctx, in); err != nil {
 		return fmt.Errorf("rule %s: %w", rule.Name, err)
 	}
 	target.Id = aws.String("towervend")
@@ -373,6 +389,11 @@ func (r *Runtime) Run(ctx context.Context) error {
 	}
 	cancel()
 	r.virtual.Hold()
+	if err == nil {
+		r.mu.Lock()
+		err = errors.Join(r.worldErrs...)
+		r.mu.Unlock()
+	}
 	return err
 }
 
@@ -394,6 +415,9 @@ func (r *Runtime) finished() bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.pendingWorld > 0 {
+		return false
+	}
 	final := map[string]bool{}
 	for _, n := range r.notifications {
 		switch n.State {
@@ -402,6 +426,9 @@ func (r *Runtime) finished() bool {
 		case vend.StateAccepted:
 			final[n.RequestID] = false
 		}
+	}
+	for id := range r.skipped {
+		final[id] = true
 	}
 	for _, id := range r.order {
 		if !final[id] && id[0] != '(' {
@@ -473,8 +500,7 @@ func (r *Runtime) collect(_ context.Context, payload []byte) ([]byte, error) {
 	r.lastActivity = r.Clock.Now()
 	if _, seen := r.submitted[ev.Detail.RequestID]; !seen && ev.Detail.RequestID != "" {
 		// Work towervend started by itself (lifecycle events) joins the report.
-		r.submitted[ev.Detail.RequestID] = r.Clock.Now()
-		r.order = append(r.order, ev.Detail.RequestID)
+		r.joinReport(ev.Detail.RequestID)
 	}
 	r.mu.Unlock()
 	if r.opts.OnEvent != nil {
@@ -487,10 +513,52 @@ func (r *Runtime) collect(_ context.Context, payload []byte) ([]byte, error) {
 	return nil, nil
 }
 
+// joinReport adds work towervend started by itself (a lifecycle event) to the
+// report, timed from its execution's start. r.mu is held.
+func (r *Runtime) joinReport(id string) {
+	at, ok := r.started[id]
+	if !ok {
+		at = r.Clock.Now()
+	}
+	r.submitted[id] = at
+	r.order = append(r.order, id)
+}
+
+// skippedOutput is what the report reads from the output of an execution that
+// ended at the Skipped state.
+type skippedOutput struct {
+	Outcome string `json:"outcome"`
+	Request struct {
+		Action  string `json:"action"`
+		Account struct {
+			ID string `json:"id"`
+		} `json:"account"`
+	} `json:"request"`
+	Plan struct {
+		SkipReason string `json:"skipReason"`
+	} `json:"plan"`
+}
+
 // observe turns workflow history into progress events.
 func (r *Runtime) observe(x *asl.Execution, ev asl.HistoryEvent) {
+	name := x.Info().Name
 	r.mu.Lock()
 	r.lastActivity = r.Clock.Now()
+	switch ev.Type {
+	case asl.ExecutionStarted:
+		if _, ok := r.started[name]; !ok {
+			r.started[name] = ev.Timestamp
+		}
+	case asl.ExecutionSucceeded:
+		var out skippedOutput
+		if json.Unmarshal(ev.Output, &out) == nil && out.Outcome == "skipped" {
+			if _, seen := r.submitted[name]; !seen {
+				r.joinReport(name)
+			}
+			r.skipped[name] = Result{RequestID: name, Action: out.Request.Action, Status: "SKIPPED", AccountID: out.Request.Account.ID,
+				Reason: out.Plan.SkipReason, Duration: ev.Timestamp.Sub(r.submitted[name])}
+		}
+	}
 	r.mu.Unlock()
 	if r.opts.OnEvent == nil {
 		return

@@ -8,7 +8,8 @@ package rules
 
 import "encoding/json"
 
-// Rule is an EventBridge rule: its name, what it is for, and its event pattern.
+// Rule is an EventBridge rule: its name, what it is for, and its event
+// pattern, or for a scheduled rule its schedule.
 type Rule struct {
 	// Name is the rule's logical name.
 	Name string
@@ -18,6 +19,9 @@ type Rule struct {
 	Source     []string
 	DetailType []string
 	Detail     map[string]any
+	// Schedule is a scheduled rule's ScheduleExpression, e.g. rate(1 hour);
+	// such a rule has no event pattern.
+	Schedule string
 }
 
 // Pattern is the rule's event pattern as EventBridge takes it.
@@ -51,19 +55,39 @@ var ControlTowerLifecycle = Rule{
 	Detail:      map[string]any{"eventName": []string{"CreateManagedAccount", "UpdateManagedAccount"}},
 }
 
-// OrganizationsJoin catches accounts joining the organization: an account
-// created with Organizations (CreateAccountResult) or an accepted invitation
-// (AcceptHandshake). Organizations records these in us-east-1 only.
+// OrganizationsJoin catches accounts joining the organization, as the
+// management account sees them: an account created with Organizations
+// (CreateAccountResult; Control Tower's Account Factory creates through it too)
+// and Organizations' membership event AccountJoinedOrganization (joinedMethod
+// INVITED for an accepted invitation, CREATED for a created account). Not
+// AcceptHandshake: the invited account makes that call, so CloudTrail records
+// it in that account and the management account never sees it. Organizations
+// records these in us-east-1 only. Both are CloudTrail service events; the
+// pattern takes the API-call detail-type too, because AWS's pages do not agree
+// on which one AccountJoinedOrganization arrives as, and an event missed here
+// waits for the hourly sweep.
 var OrganizationsJoin = Rule{
 	Name:        "OrganizationsAccountJoined",
 	Description: "An account was created in or invited into the organization",
 	Source:      []string{"aws.organizations"},
 	DetailType:  []string{"AWS Service Event via CloudTrail", "AWS API Call via CloudTrail"},
-	Detail:      map[string]any{"eventName": []string{"CreateAccountResult", "AcceptHandshake"}},
+	Detail:      map[string]any{"eventName": []string{"CreateAccountResult", "AccountJoinedOrganization"}},
 }
 
-// Lifecycle lists the rules whose target is the lifecycle function.
+// Reconcile runs the lifecycle function every hour, to enroll accounts that
+// joined the organization without an event reaching it (see vend.Lifecycle).
+// Scheduled rules run on the default bus of the home Region.
+var Reconcile = Rule{
+	Name:        "TowerVendReconcile",
+	Description: "Every hour: enroll accounts that joined the organization but no event announced",
+	Schedule:    "rate(1 hour)",
+}
+
+// Lifecycle lists the event-pattern rules whose target is the lifecycle function.
 func Lifecycle() []Rule { return []Rule{ControlTowerLifecycle, OrganizationsJoin} }
+
+// LifecycleSchedules lists the scheduled rules whose target is the lifecycle function.
+func LifecycleSchedules() []Rule { return []Rule{Reconcile} }
 
 // Notifications matches every towervend notification (on towervend's own bus);
 // the README shows narrower patterns for a ticketing webhook.

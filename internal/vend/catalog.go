@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
@@ -132,6 +133,38 @@ func (d *Deps) inFlight(ctx context.Context, countTerminations bool) (total, ter
 		}
 	}
 	return total, terminating, nil
+}
+
+// building lists the Account Factory operations in flight that may be
+// building the account that joined the organization at joined: products under
+// change without a PhysicalId (Control Tower sets it only when it finishes),
+// made no later than the account joined. Control Tower creates accounts
+// through Organizations CreateAccount, so such an account announces itself
+// (CreateAccountResult, AccountJoinedOrganization) while its product does not
+// name it yet; nothing in either links the two.
+func (d *Deps) building(ctx context.Context, joined time.Time) ([]sctypes.ProvisionedProductAttribute, error) {
+	var out []sctypes.ProvisionedProductAttribute
+	for _, status := range []string{"UNDER_CHANGE", "PLAN_IN_PROGRESS"} {
+		p := servicecatalog.NewSearchProvisionedProductsPaginator(d.Catalog, &servicecatalog.SearchProvisionedProductsInput{
+			AccessLevelFilter: &sctypes.AccessLevelFilter{Key: sctypes.AccessLevelFilterKeyAccount, Value: aws.String("self")},
+			Filters:           map[string][]string{"SearchQuery": {"status:" + status}},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, awsErr("servicecatalog:SearchProvisionedProducts", err)
+			}
+			for _, pp := range page.ProvisionedProducts {
+				if t := aws.ToString(pp.Type); t != "" && t != "CONTROL_TOWER_ACCOUNT" {
+					continue
+				}
+				if aws.ToString(pp.PhysicalId) == "" && !aws.ToTime(pp.CreatedTime).After(joined) {
+					out = append(out, pp)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // Provisioned product names. Service Catalog requires

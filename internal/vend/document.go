@@ -33,7 +33,10 @@ type Doc struct {
 	Error *CaughtError `json:"error,omitempty"`
 	// Failure says where the workflow failed and at which redrive, for ReportFailure.
 	Failure *FailurePoint `json:"failure,omitempty"`
-	// Outcome is the final state: succeeded, rejected or failed.
+	// Deferral is set while an enrollment of an account that joined the
+	// organization waits for Account Factory (see Plan.Deferred).
+	Deferral *Deferral `json:"deferral,omitempty"`
+	// Outcome is the final state: succeeded, rejected, skipped or failed.
 	Outcome string `json:"outcome,omitempty"`
 	// Notes are facts the requester should know that are not failures.
 	Notes []string `json:"notes,omitempty"`
@@ -52,6 +55,14 @@ const (
 type Plan struct {
 	Rejected bool              `json:"rejected"`
 	Problems []request.Problem `json:"problems,omitempty"`
+	// Deferred asks the workflow to wait (Deferral.WaitSeconds) and validate
+	// again: an account that joined the organization may be one Account
+	// Factory is still building.
+	Deferred bool `json:"deferred"`
+	// Skipped ends the request with nothing to do, saying why in SkipReason:
+	// Control Tower already manages the account that joined.
+	Skipped    bool   `json:"skipped"`
+	SkipReason string `json:"skipReason,omitempty"`
 
 	// Operation is provision, update, terminate or none.
 	Operation string `json:"operation"`
@@ -82,6 +93,18 @@ type Plan struct {
 	Close bool `json:"close"`
 	// Unmanage is set when the account has a provisioned product to terminate first.
 	Unmanage bool `json:"unmanage"`
+}
+
+// Deferral is a lifecycle enrollment's wait for Account Factory.
+type Deferral struct {
+	// Since is when the wait began (RFC 3339); Checks counts the looks so far.
+	Since  string `json:"since"`
+	Checks int    `json:"checks"`
+	// WaitSeconds is the wait before the next look.
+	WaitSeconds int `json:"waitSeconds"`
+	// Products are the provisioned products in flight that may be building the account.
+	Products []string `json:"products,omitempty"`
+	Reason   string   `json:"reason"`
 }
 
 // OURef is a resolved organizational unit.

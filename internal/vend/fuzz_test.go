@@ -140,8 +140,8 @@ func executionPrefix(smArn string) string {
 
 // FuzzLifecycle hands the lifecycle function arbitrary bytes as its event, as
 // Lambda would from EventBridge. It must never panic: it either answers what
-// it did (started or duplicate naming an execution that exists, or ignored
-// with a reason) or fails with an error named for Step Functions and Lambda.
+// it did (started, duplicate or reconciled naming executions that exist, or
+// ignored with a reason) or fails with an error named for Step Functions and Lambda.
 func FuzzLifecycle(f *testing.F) {
 	for _, b := range fuzzSamples(f, "aws/*.json") {
 		f.Add(b)
@@ -149,7 +149,10 @@ func FuzzLifecycle(f *testing.F) {
 	for _, s := range []string{
 		``, `null`, `{}`, `{"detail":null}`, `{"detail":"x"}`, `{"source":"aws.controltower","detail":{}}`,
 		`{"source":"aws.controltower","detail":{"eventName":"CreateManagedAccount","serviceEventDetails":{"createManagedAccountStatus":{"state":"SUCCEEDED","account":{"accountId":"730335518842"},"organizationalUnit":{"organizationalUnitId":"ou-nw7k-sbx00001"}}}}}`,
-		`{"source":"aws.organizations","detail":{"eventName":"AcceptHandshake","recipientAccountId":"111122223333"}}`,
+		`{"source":"aws.organizations","detail":{"eventName":"AccountJoinedOrganization","serviceEventDetails":{"accountId":"111122223333"}}}`,
+		`{"source":"aws.organizations","detail":{"eventName":"AccountJoinedOrganization","serviceEventDetails":{"x":{"accountId":"730335518842"}}}}`,
+		`{"source":"aws.organizations","detail":{"eventName":"AccountJoinedOrganization"}}`,
+		`{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}`,
 		`{"source":"aws.organizations","detail":{"eventName":"CreateAccountResult","serviceEventDetails":{"createAccountStatus":{"state":"SUCCEEDED","accountId":"x"}}}}`,
 	} {
 		f.Add([]byte(s))
@@ -176,10 +179,16 @@ func FuzzLifecycle(f *testing.F) {
 			if res.Reason == "" {
 				t.Fatal("ignored without a reason")
 			}
-		case "started", "duplicate":
-			arn := executionPrefix(rt.StateMachineArn) + ":" + res.Execution
-			if _, err := sf.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
-				t.Fatalf("%s execution %q: %v", res.Action, res.Execution, err)
+		case "started", "duplicate", "reconciled":
+			names := res.Executions
+			if res.Execution != "" {
+				names = append(names, res.Execution)
+			}
+			for _, name := range names {
+				arn := executionPrefix(rt.StateMachineArn) + ":" + name
+				if _, err := sf.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)}); err != nil {
+					t.Fatalf("%s execution %q: %v", res.Action, name, err)
+				}
 			}
 		default:
 			t.Fatalf("unknown action %q", res.Action)

@@ -8,38 +8,27 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/towervend/towervend/internal/request"
 )
 
+// OriginLifecycle is Doc.Origin of work the lifecycle function started.
+const OriginLifecycle = "lifecycle"
+
 // lifecycleDetail is the part of Control Tower's and Organizations' CloudTrail
 // events towervend reads.
 type lifecycleDetail struct {
-	EventName           string `json:"eventName"`
-	EventID             string `json:"eventID"`
-	ServiceEventDetails struct {
-		CreateManagedAccountStatus *managedAccountStatus `json:"createManagedAccountStatus"`
-		UpdateManagedAccountStatus *managedAccountStatus `json:"updateManagedAccountStatus"`
-		CreateAccountStatus        *struct {
-			State     string `json:"state"`
-			AccountID string `json:"accountId"`
-		} `json:"createAccountStatus"`
-	} `json:"serviceEventDetails"`
-	ResponseElements *struct {
-		Handshake *struct {
-			State   string `json:"state"`
-			Parties []struct {
-				ID   string `json:"id"`
-				Type string `json:"type"`
-			} `json:"parties"`
-		} `json:"handshake"`
-	} `json:"responseElements"`
-	RecipientAccountID string `json:"recipientAccountId"`
+	EventName           string          `json:"eventName"`
+	EventID             string          `json:"eventID"`
+	ServiceEventDetails json.RawMessage `json:"serviceEventDetails"`
 }
 
 type managedAccountStatus struct {
@@ -56,59 +45,102 @@ type managedAccountStatus struct {
 
 // LifecycleResult says what the lifecycle function did with an event.
 type LifecycleResult struct {
-	Action    string `json:"action"` // started, duplicate, ignored
+	Action    string `json:"action"` // started, duplicate, ignored, reconciled
 	Execution string `json:"execution,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// Executions are the enrollments a reconcile sweep started (or found started).
+	Executions []string `json:"executions,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
 }
 
 // Lifecycle starts work from AWS's own events:
 //   - Control Tower created or updated a managed account that towervend did not
-//     vend: grant the OU's default access (policy.defaultAccess);
-//   - an account joined the organization (Organizations CreateAccountResult or
-//     an accepted invitation) outside Control Tower: enroll it into the policy's
-//     enrollment OU.
+//     vend (CreateManagedAccount, UpdateManagedAccount): grant the OU's default
+//     access (policy.defaultAccess);
+//   - an account joined the organization outside Control Tower
+//     (Organizations CreateAccountResult, or AccountJoinedOrganization for an
+//     invitation): enroll it into the policy's enrollment OU. Control Tower
+//     creates accounts through Organizations too, so an account Account Factory
+//     is still building also announces itself this way: the workflow waits for
+//     Account Factory before it enrolls anything (Validate);
+//   - the hourly schedule (an EventBridge Scheduled Event): sweep the
+//     organization for accounts that joined without an event reaching towervend.
 //
-// The execution name derives from the event, so a repeated event is a no-op.
+// Execution names derive from the event (for Control Tower's) or from the
+// account and when it joined (for joins), so a repeated event, and every event
+// and sweep about one account joining, start one execution.
 func (d *Deps) Lifecycle(ctx context.Context, ev events.CloudWatchEvent) (LifecycleResult, error) {
+	log := d.Log.With("step", "lifecycle", "source", ev.Source, "eventId", ev.ID)
+	if ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" {
+		return d.reconcile(ctx, log)
+	}
 	var det lifecycleDetail
 	if err := json.Unmarshal(ev.Detail, &det); err != nil {
 		return LifecycleResult{Action: "ignored", Reason: "detail is not JSON: " + err.Error()}, nil
 	}
-	log := d.Log.With("step", "lifecycle", "eventName", det.EventName, "eventId", ev.ID)
+	log = log.With("eventName", det.EventName)
 	switch {
 	case ev.Source == "aws.controltower" && (det.EventName == "CreateManagedAccount" || det.EventName == "UpdateManagedAccount"):
-		st := det.ServiceEventDetails.CreateManagedAccountStatus
+		var sd struct {
+			Create *managedAccountStatus `json:"createManagedAccountStatus"`
+			Update *managedAccountStatus `json:"updateManagedAccountStatus"`
+		}
+		_ = json.Unmarshal(det.ServiceEventDetails, &sd)
+		st := sd.Create
 		if st == nil {
-			st = det.ServiceEventDetails.UpdateManagedAccountStatus
+			st = sd.Update
 		}
 		if st == nil || st.State != "SUCCEEDED" || st.Account.AccountID == "" {
 			return d.ignored(log, "not a successful managed-account event")
 		}
 		return d.adoptManaged(ctx, log, ev, st)
 	case ev.Source == "aws.organizations" && det.EventName == "CreateAccountResult":
-		st := det.ServiceEventDetails.CreateAccountStatus
-		if st == nil || st.State != "SUCCEEDED" || st.AccountID == "" {
+		var sd struct {
+			Status *struct {
+				State     string `json:"state"`
+				AccountID string `json:"accountId"`
+			} `json:"createAccountStatus"`
+		}
+		_ = json.Unmarshal(det.ServiceEventDetails, &sd)
+		if sd.Status == nil || sd.Status.State != "SUCCEEDED" || sd.Status.AccountID == "" {
 			return d.ignored(log, "account creation did not succeed")
 		}
-		return d.enrollJoined(ctx, log, ev, st.AccountID)
-	case ev.Source == "aws.organizations" && det.EventName == "AcceptHandshake":
-		id := ""
-		if det.ResponseElements != nil && det.ResponseElements.Handshake != nil {
-			for _, p := range det.ResponseElements.Handshake.Parties {
-				if p.Type == "ACCOUNT" && p.ID != d.Config.ManagementAccountID {
-					id = p.ID
-				}
-			}
-		}
+		return d.enrollJoined(ctx, log, sd.Status.AccountID)
+	case ev.Source == "aws.organizations" && det.EventName == "AccountJoinedOrganization":
+		id := joinedAccount(det.ServiceEventDetails)
 		if id == "" {
-			id = det.RecipientAccountID
+			// AWS documents the event's fields, not where in the record they
+			// sit: without an account id, look at every account instead.
+			log.Info("no account id in AccountJoinedOrganization; sweeping the organization")
+			return d.reconcile(ctx, log)
 		}
-		if id == "" || id == d.Config.ManagementAccountID {
-			return d.ignored(log, "no joining account in the handshake")
+		if id == d.Config.ManagementAccountID {
+			return d.ignored(log, "the management account joined its own organization")
 		}
-		return d.enrollJoined(ctx, log, ev, id)
+		return d.enrollJoined(ctx, log, id)
 	}
 	return d.ignored(log, "not an event towervend acts on")
+}
+
+// joinedAccount finds the joining account's id in AccountJoinedOrganization's
+// serviceEventDetails: an accountId member, at the top or one object down.
+func joinedAccount(details json.RawMessage) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(details, &top) != nil {
+		return ""
+	}
+	var id string
+	if json.Unmarshal(top["accountId"], &id) == nil && id != "" {
+		return id
+	}
+	for _, k := range sortedKeys(top) {
+		var inner struct {
+			AccountID string `json:"accountId"`
+		}
+		if json.Unmarshal(top[k], &inner) == nil && inner.AccountID != "" {
+			return inner.AccountID
+		}
+	}
+	return ""
 }
 
 func (d *Deps) ignored(log interface{ Info(string, ...any) }, reason string) (LifecycleResult, error) {
@@ -151,10 +183,13 @@ func (d *Deps) adoptManaged(ctx context.Context, log interface{ Info(string, ...
 	return d.startLifecycle(ctx, log, req)
 }
 
-// enrollJoined enrolls an account that joined the organization outside Control Tower.
-func (d *Deps) enrollJoined(ctx context.Context, log interface{ Info(string, ...any) }, ev events.CloudWatchEvent, id string) (LifecycleResult, error) {
-	target := d.Policy.EnrollmentOU()
-	if target == "" {
+// enrollJoined enrolls an account that joined the organization outside Control
+// Tower, unless Control Tower manages it already. It does not wait for Account
+// Factory here: an account Account Factory is building has no provisioned
+// product with its id yet, so the workflow's Validate waits for that (see
+// validation.joinSettled), which a Lambda invocation cannot.
+func (d *Deps) enrollJoined(ctx context.Context, log interface{ Info(string, ...any) }, id string) (LifecycleResult, error) {
+	if d.Policy.EnrollmentOU() == "" {
 		return d.ignored(log, "the policy names no enrollmentOrganizationalUnit")
 	}
 	pp, err := d.productFor(ctx, id)
@@ -171,15 +206,96 @@ func (d *Deps) enrollJoined(ctx context.Context, log interface{ Info(string, ...
 	if a == nil {
 		return d.ignored(log, "the account is not in the organization")
 	}
+	return d.startJoin(ctx, log, a)
+}
+
+// startJoin starts the enrollment of an account that joined the organization.
+func (d *Deps) startJoin(ctx context.Context, log interface{ Info(string, ...any) }, a *orgtypes.Account) (LifecycleResult, error) {
+	id := aws.ToString(a.Id)
 	tags, err := d.missingDefaultTags(ctx, id)
 	if err != nil {
 		return LifecycleResult{}, err
 	}
-	req := request.Request{RequestID: lifecycleName("join", id, ev.ID), Action: request.ActionEnroll,
-		Account:   request.Account{ID: id, OrganizationalUnit: target},
+	req := request.Request{RequestID: joinName(id, aws.ToTime(a.JoinedTimestamp)), Action: request.ActionEnroll,
+		Account:   request.Account{ID: id, OrganizationalUnit: d.Policy.EnrollmentOU()},
 		Tags:      tags,
 		Requester: &request.Requester{System: "aws.organizations", By: "towervend lifecycle"}}
 	return d.startLifecycle(ctx, log, req)
+}
+
+// reconcileWindow is how far back the sweep looks for accounts that joined:
+// it catches join events that never reached towervend, which are recent by
+// nature. An account that has sat in Root for longer is an administrator's
+// choice (or predates towervend); enrolling it would move it without anyone
+// asking, so it takes an enroll request.
+const reconcileWindow = 7 * 24 * time.Hour
+
+// reconcile is the sweep for accounts that joined the organization without an
+// event reaching the lifecycle function (an invitation accepted before
+// Organizations logged AccountJoinedOrganization, an event lost on the way):
+// every active member account directly under Root (where joining accounts
+// land) that joined within reconcileWindow, that Control Tower does not manage
+// and that no Account Factory operation may be building, is enrolled into the
+// policy's enrollment OU, under the same execution name its join event would
+// have started, so an account is enrolled once however it is noticed.
+func (d *Deps) reconcile(ctx context.Context, log interface{ Info(string, ...any) }) (LifecycleResult, error) {
+	if d.Policy.EnrollmentOU() == "" {
+		return d.ignored(log, "the policy names no enrollmentOrganizationalUnit")
+	}
+	roots, err := d.Org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return LifecycleResult{}, awsErr("organizations:ListRoots", err)
+	}
+	if len(roots.Roots) == 0 {
+		return LifecycleResult{}, stepErr(ErrFailed, "organizations:ListRoots returned no root; is this the management account?")
+	}
+	var inRoot []orgtypes.Account
+	p := organizations.NewListAccountsForParentPaginator(d.Org, &organizations.ListAccountsForParentInput{ParentId: roots.Roots[0].Id})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return LifecycleResult{}, awsErr("organizations:ListAccountsForParent", err)
+		}
+		inRoot = append(inRoot, page.Accounts...)
+	}
+	now := d.Clock.Now()
+	res := LifecycleResult{Action: "reconciled"}
+	var waiting []string
+	for i := range inRoot {
+		a := &inRoot[i]
+		id, joined := aws.ToString(a.Id), aws.ToTime(a.JoinedTimestamp)
+		if id == d.Config.ManagementAccountID || a.Status != orgtypes.AccountStatusActive || now.Sub(joined) > reconcileWindow {
+			continue
+		}
+		managed, err := d.productFor(ctx, id)
+		if err != nil {
+			return LifecycleResult{}, err
+		}
+		if managed != nil {
+			continue
+		}
+		builders, err := d.building(ctx, joined)
+		if err != nil {
+			return LifecycleResult{}, err
+		}
+		if len(builders) > 0 {
+			// Maybe Account Factory's own account: the next sweep looks again.
+			waiting = append(waiting, id)
+			continue
+		}
+		started, err := d.startJoin(ctx, log, a)
+		if err != nil {
+			return LifecycleResult{}, err
+		}
+		res.Executions = append(res.Executions, started.Execution)
+	}
+	res.Reason = fmt.Sprintf("%d account(s) in Root joined in the last %d days and are not managed by Control Tower; enrollments: %d",
+		len(res.Executions)+len(waiting), int(reconcileWindow.Hours()/24), len(res.Executions))
+	if len(waiting) > 0 {
+		res.Reason += "; waiting for Account Factory to finish before deciding on " + strings.Join(waiting, ", ")
+	}
+	log.Info("organization reconciled", "enrollments", len(res.Executions), "waiting", len(waiting))
+	return res, nil
 }
 
 // missingDefaultTags returns the policy's default tags the account does not carry yet.
@@ -206,7 +322,7 @@ func (d *Deps) missingDefaultTags(ctx context.Context, accountID string) (map[st
 }
 
 func (d *Deps) startLifecycle(ctx context.Context, log interface{ Info(string, ...any) }, req request.Request) (LifecycleResult, error) {
-	input, err := json.Marshal(ExecutionInput{Request: req, Origin: "lifecycle"})
+	input, err := json.Marshal(ExecutionInput{Request: req, Origin: OriginLifecycle})
 	if err != nil {
 		return LifecycleResult{}, fmt.Errorf("encode execution input: %w", err)
 	}
@@ -229,4 +345,12 @@ func (d *Deps) startLifecycle(ctx context.Context, log interface{ Info(string, .
 func lifecycleName(kind, accountID, eventID string) string {
 	sum := sha256.Sum256([]byte(eventID))
 	return fmt.Sprintf("%s-%s-%s", kind, accountID, hex.EncodeToString(sum[:])[:12])
+}
+
+// joinName is the execution name (and requestId) of an account's enrollment
+// after it joined the organization at joined: CreateAccountResult,
+// AccountJoinedOrganization and the sweep all name the same execution, and an
+// account that leaves and joins again gets a new one.
+func joinName(accountID string, joined time.Time) string {
+	return lifecycleName("join", accountID, joined.UTC().Format(time.RFC3339Nano))
 }

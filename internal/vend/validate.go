@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -31,11 +32,17 @@ func (d *Deps) Validate(ctx context.Context, doc *Doc) (*Doc, error) {
 	if err := v.run(ctx); err != nil {
 		return nil, err
 	}
-	if len(v.problems) > 0 {
+	switch {
+	case v.plan.Skipped:
+		doc.Outcome = "skipped"
+		log.Info("nothing to do", "reason", v.plan.SkipReason, "accountId", doc.AccountID)
+	case v.plan.Deferred:
+		log.Info("waiting for Account Factory", "reason", doc.Deferral.Reason, "accountId", doc.AccountID)
+	case len(v.problems) > 0:
 		v.plan = &Plan{Rejected: true, Problems: v.problems, Operation: OpNone}
 		doc.Outcome = "rejected"
 		log.Info("request rejected", "problems", len(v.problems))
-	} else {
+	default:
 		log.Info("request planned", "operation", v.plan.Operation, "accountId", doc.AccountID)
 	}
 	doc.Plan = v.plan
@@ -58,6 +65,13 @@ func (v *validation) problem(field, value, msg, fix string) {
 
 func (v *validation) run(ctx context.Context) error {
 	d := v.d
+	if v.doc.Origin == OriginLifecycle && v.req.Action == request.ActionEnroll {
+		// First, and alone: while Account Factory may be building the account,
+		// each look costs four calls, not a whole validation.
+		if settled, err := v.joinSettled(ctx); !settled || err != nil {
+			return err
+		}
+	}
 	org, err := d.loadOUs(ctx)
 	if err != nil {
 		return err
@@ -182,6 +196,75 @@ func (v *validation) enroll(ctx context.Context) error {
 	}
 	v.tags(tags)
 	return v.access(ctx, ou, true)
+}
+
+// Waiting for Account Factory before enrolling an account that joined: look
+// again every joinCheckEvery, for at most joinWaitBudget (Control Tower takes
+// about half an hour per account; towervend's own wait budget is two hours).
+const (
+	joinCheckEvery = 5 * time.Minute
+	joinWaitBudget = 2 * time.Hour
+)
+
+// joinSettled decides whether the enrollment of an account that joined the
+// organization (a lifecycle request) goes ahead. Control Tower creates accounts
+// through Organizations CreateAccount, so the join event of an account Account
+// Factory is still building arrives minutes before Control Tower finishes, and
+// nothing in it says so; its provisioned product gets the account's id only at
+// the end. So:
+//   - a product names the account: Control Tower manages it, the request is
+//     skipped (not rejected: nothing is wrong);
+//   - an Account Factory create that may be building it is in flight: the plan
+//     is deferred, and the workflow waits and validates again;
+//   - neither, or still undecided after joinWaitBudget: enroll it (were it
+//     Account Factory's after all, Account Factory refuses the enrollment, and
+//     the request fails saying why).
+func (v *validation) joinSettled(ctx context.Context) (bool, error) {
+	d, id := v.d, v.req.Account.ID
+	a, err := d.describeAccount(ctx, id)
+	if err != nil || a == nil {
+		return err == nil, err // an account that is gone: validation says so
+	}
+	v.doc.AccountID = id
+	managed, err := d.productFor(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if managed != nil {
+		v.plan.Skipped = true
+		v.plan.SkipReason = fmt.Sprintf("Control Tower already manages account %s (provisioned product %s); nothing to enroll", id, aws.ToString(managed.Name))
+		return false, nil
+	}
+	builders, err := d.building(ctx, aws.ToTime(a.JoinedTimestamp))
+	if err != nil || len(builders) == 0 {
+		return err == nil, err
+	}
+	now := d.Clock.Now()
+	def := v.doc.Deferral
+	if def == nil {
+		def = &Deferral{Since: now.UTC().Format(time.RFC3339)}
+		v.doc.Deferral = def
+	}
+	since, err := time.Parse(time.RFC3339, def.Since)
+	if err != nil {
+		since, def.Since = now, now.UTC().Format(time.RFC3339)
+	}
+	var names []string
+	for _, pp := range builders {
+		names = append(names, aws.ToString(pp.Name))
+	}
+	if waited := now.Sub(since); waited >= joinWaitBudget {
+		v.doc.Notes = append(v.doc.Notes, fmt.Sprintf("waited %s for Account Factory (%s) in case it was building account %s; none of its products names the account, so it is enrolled",
+			waited.Round(time.Minute), strings.Join(names, ", "), id))
+		return true, nil
+	}
+	def.Checks++
+	def.WaitSeconds = int(joinCheckEvery / time.Second)
+	def.Products = names
+	def.Reason = fmt.Sprintf("account %s joined the organization while Account Factory was creating %d account(s) (%s), which get their account id only when Control Tower finishes; "+
+		"towervend checks again in %s rather than enroll an account Control Tower is building", id, len(names), strings.Join(names, ", "), joinCheckEvery)
+	v.plan.Deferred = true
+	return false, nil
 }
 
 func (v *validation) update(ctx context.Context) error {

@@ -92,6 +92,25 @@ func ctLifecycleEvents(t *testing.T, s *awssim.Sim) []ctEvent {
 	return out
 }
 
+// ctOrgEvents returns the Organizations events with that eventName on the
+// management account's default bus.
+func ctOrgEvents(t *testing.T, s *awssim.Sim, eventName string) []json.RawMessage {
+	t.Helper()
+	var out []json.RawMessage
+	for _, raw := range s.BusEvents("default") {
+		var ev events.CloudWatchEvent
+		require.NoError(t, json.Unmarshal(raw, &ev))
+		var d struct {
+			EventName string `json:"eventName"`
+		}
+		require.NoError(t, json.Unmarshal(ev.Detail, &d))
+		if ev.Source == "aws.organizations" && d.EventName == eventName {
+			out = append(out, raw)
+		}
+	}
+	return out
+}
+
 // ctAccount reads an account from Organizations' state.
 func ctAccount(s *awssim.Sim, id string) awssim.Account {
 	a, _ := s.Account(id)
@@ -200,14 +219,31 @@ func TestControlTowerCreatesAccount(t *testing.T) {
 
 	clk.Advance(afPastStart)
 	record()
+	assert.Nil(t, ctAccountByEmail(s, "aws+team-alpha@northwind.example"), "Organizations CreateAccount takes minutes")
+
+	// Control Tower's workflow starts with Organizations CreateAccount: the
+	// account exists, with Organizations' own events, minutes before Control
+	// Tower is done, and its product has no PhysicalId yet.
+	clk.Advance(4 * time.Minute)
+	record()
 	acct := ctAccountByEmail(s, "aws+team-alpha@northwind.example")
-	require.NotNil(t, acct, "Control Tower's workflow starts with CreateAccount")
-	assert.Equal(t, "ou-nw7k-sbx00001", acct.ParentID)
+	require.NotNil(t, acct, "Control Tower created the account through Organizations")
+	assert.Equal(t, "ou-nw7k-sbx00001", acct.ParentID, "and moved it into the OU")
 	assert.Equal(t, "CREATED", acct.JoinedMethod)
 	assert.False(t, acct.Enrolled, "not enrolled before the baseline is applied")
-	hits := catalogSearch(t, sc, "physicalId:"+acct.ID)
-	require.Len(t, hits, 1)
-	assert.Equal(t, "team-alpha", aws.ToString(hits[0].Name))
+	assert.Equal(t, awssim.RoleTrusted, acct.ExecutionRole, "CreateAccount made AWSControlTowerExecution")
+	for _, name := range []string{"CreateAccountResult", "AccountJoinedOrganization"} {
+		evs := ctOrgEvents(t, s, name)
+		require.Len(t, evs, 1, name)
+		assert.Contains(t, string(evs[0]), acct.ID, name)
+	}
+	assert.Empty(t, catalogSearch(t, sc, "physicalId:"+acct.ID), "the product has no PhysicalId until Control Tower finishes")
+	building := catalogSearch(t, sc, "name:team-alpha")
+	require.Len(t, building, 1)
+	assert.Empty(t, aws.ToString(building[0].PhysicalId))
+	assert.Equal(t, types.ProvisionedProductStatusUnderChange, building[0].Status)
+	assert.Empty(t, catalogRecord(t, sc, aws.ToString(rd.RecordId)).RecordOutputs, "outputs appear at the end")
+	assert.Empty(t, ctLifecycleEvents(t, s), "Control Tower is not done")
 
 	for range 40 {
 		clk.Advance(time.Minute)
@@ -220,6 +256,9 @@ func TestControlTowerCreatesAccount(t *testing.T) {
 		"SSOUserEmail": "alpha.lead@northwind.example"}, catalogOutputs(rec.RecordOutputs))
 	pp := catalogProduct(t, sc, "team-alpha")
 	assert.Equal(t, types.ProvisionedProductStatusAvailable, pp.Status)
+	hits := catalogSearch(t, sc, "physicalId:"+acct.ID)
+	require.Len(t, hits, 1)
+	assert.Equal(t, "team-alpha", aws.ToString(hits[0].Name))
 	assert.Equal(t, aws.ToString(rd.RecordId), aws.ToString(pp.LastSuccessfulProvisioningRecordId))
 
 	got := ctAccount(s, acct.ID)
@@ -726,4 +765,38 @@ func TestControlTowerSnapshotRestoreResumesOperations(t *testing.T) {
 	require.NotNil(t, acct)
 	assert.True(t, acct.Enrolled)
 	assert.Len(t, ctLifecycleEvents(t, s2), 2)
+}
+
+// An administrator's create in Account Factory's console is an ordinary
+// Account Factory create, not towervend's: the product carries the console's
+// token and the administrator's identity, and Control Tower goes through
+// Organizations CreateAccount and ends with CreateManagedAccount.
+func TestControlTowerConsoleCreate(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	sc := catalogClient(s)
+	ppID, err := s.ProvisionInConsole(awssim.ConsoleAccount{Name: "research", Email: "aws+research@northwind.example", OU: "Sandbox",
+		OwnerEmail: "sam.okafor@northwind.example", OwnerFirstName: "Sam", OwnerLastName: "Okafor"})
+	require.NoError(t, err)
+	hits := catalogSearch(t, sc, "id:"+ppID)
+	require.Len(t, hits, 1)
+	assert.Equal(t, "research", aws.ToString(hits[0].Name))
+	assert.Regexp(t, `^console-`, aws.ToString(hits[0].IdempotencyToken))
+	assert.Contains(t, aws.ToString(hits[0].UserArnSession), ":assumed-role/AWSReservedSSO_AWSAdministratorAccess_")
+
+	clk.Advance(5 * time.Minute)
+	acct := ctAccountByEmail(s, "aws+research@northwind.example")
+	require.NotNil(t, acct)
+	assert.Len(t, ctOrgEvents(t, s, "CreateAccountResult"), 1)
+	assert.Empty(t, ctLifecycleEvents(t, s))
+	clk.Advance(time.Hour)
+	evs := ctLifecycleEvents(t, s)
+	require.Len(t, evs, 1)
+	assert.Equal(t, "CreateManagedAccount", evs[0].detail.EventName)
+	assert.Equal(t, acct.ID, evs[0].detail.ServiceEventDetails["createManagedAccountStatus"].Account.ID)
+	assert.True(t, ctAccount(s, acct.ID).Enrolled)
+	assert.Equal(t, "Sandbox", s.OUPath(ctAccount(s, acct.ID).ParentID))
+
+	_, err = s.ProvisionInConsole(awssim.ConsoleAccount{Name: "nowhere", Email: "aws+nowhere@northwind.example", OU: "No/Such/OU",
+		OwnerEmail: "sam.okafor@northwind.example", OwnerFirstName: "Sam", OwnerLastName: "Okafor"})
+	assert.ErrorContains(t, err, `no OU "No/Such/OU"`)
 }

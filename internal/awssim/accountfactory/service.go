@@ -31,9 +31,15 @@ type Organization interface {
 	AccountArn(id string) string
 	OUArn(id string) string
 
-	// CreateAccount adds a (its ID is ignored) under a new account id drawn
-	// from the organization's id generator, and returns the id.
-	CreateAccount(a Account) string
+	// StartCreateAccount calls Organizations CreateAccount the way Control
+	// Tower's workflow does (as the management account, RoleName
+	// AWSControlTowerExecution) and returns the request's id. busy reports
+	// Organizations' limit of concurrent creations, which Control Tower waits
+	// out; err is any other refusal.
+	StartCreateAccount(name, email string) (requestID string, busy bool, err error)
+	// CreateAccountStatus reports a CreateAccount request: IN_PROGRESS,
+	// SUCCEEDED (with the new account's id) or FAILED (with the reason).
+	CreateAccountStatus(requestID string) (state, accountID, failureReason string)
 	// MoveAccount puts the account under parent (the root or an OU).
 	MoveAccount(id, parent string)
 	// RenameAccount changes the account's name.

@@ -149,6 +149,12 @@ type AccountOperation struct {
 	Seq         int    `json:"seq"`
 	FailCode    string `json:"failCode,omitempty"`
 	FailMessage string `json:"failMessage,omitempty"`
+	// CreateRequestID is a create's Organizations CreateAccount request.
+	CreateRequestID string `json:"createRequestId,omitempty"`
+	// Started and Duration are when Control Tower took a create and how long
+	// it takes in all, account creation included.
+	Started  time.Time     `json:"started,omitzero"`
+	Duration time.Duration `json:"duration,omitempty"`
 }
 
 // --- lookups ---
@@ -190,11 +196,18 @@ func (c *State) ProductByName(name string) *ProvisionedProduct {
 	return nil
 }
 
-// productOwning returns the provisioned product whose physical id is the account, if any.
+// productOwning returns the provisioned product whose physical id is the
+// account, or the one whose operation is building it (a new account's product
+// has no physical id until Control Tower finishes), if any.
 func (c *State) productOwning(accountID string) *ProvisionedProduct {
 	for _, id := range sortedKeys(c.Provisioned) {
 		if p := c.Provisioned[id]; p.PhysicalID == accountID {
 			return p
+		}
+	}
+	for _, id := range sortedKeys(c.Records) {
+		if r := c.Records[id]; r.Operation != nil && r.Operation.AccountID == accountID {
+			return c.Provisioned[r.ProvisionedProductID]
 		}
 	}
 	return nil

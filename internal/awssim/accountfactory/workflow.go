@@ -32,6 +32,13 @@ import (
 //   - An email of an existing account means enrollment (a new email means a
 //     new account); a different AccountName, an enrolled account, or an account
 //     another product holds is refused like an unregistered OU.
+//   - A create starts with Organizations CreateAccount (RoleName
+//     AWSControlTowerExecution), which Control Tower polls: the account appears
+//     in Root a few minutes into the operation, with Organizations'
+//     CreateAccountResult and AccountJoinedOrganization events, and is moved to
+//     the OU. The provisioned product's PhysicalId stays empty until Control
+//     Tower finishes (or fails after the account exists, so a retry finds it);
+//     the record's outputs appear only at the end.
 //   - The lifecycle event is CreateManagedAccount unless Control Tower has
 //     worked on the account before (an update, or a retry after a failure that
 //     got past the prechecks): then UpdateManagedAccount, as the docs warn.
@@ -51,6 +58,7 @@ const (
 // Phases of an account operation.
 const (
 	afPending  = "pending"  // record CREATED: Service Catalog has not handed it to Control Tower yet
+	afCreating = "creating" // record IN_PROGRESS, Organizations CreateAccount in flight: polled at Next
 	afRunning  = "running"  // record IN_PROGRESS
 	afFailing  = "failing"  // record IN_PROGRESS, a precheck failed: FAILED at Next
 	afRollback = "rollback" // record IN_PROGRESS_IN_ERROR: FAILED at Next
@@ -63,6 +71,10 @@ const (
 	afPrecheckTime = 2 * time.Minute
 	// afRollbackTime is how long a failing record stays IN_PROGRESS_IN_ERROR.
 	afRollbackTime = 3 * time.Minute
+	// afCreatePoll is how often Control Tower asks Organizations whether the
+	// account it requested exists yet (DescribeCreateAccountStatus), and waits
+	// out Organizations' limit of concurrent account creations.
+	afCreatePoll = 30 * time.Second
 )
 
 // Control Tower's messages.
@@ -125,6 +137,8 @@ func (s *Service) afStep(rec *Record, now time.Time) {
 	switch op.Phase {
 	case afPending:
 		s.afStart(rec, pp, now)
+	case afCreating:
+		s.afPollAccount(rec, pp, now)
 	case afFailing:
 		s.afFail(rec, pp, now, op.FailCode, op.FailMessage, true)
 	case afRunning:
@@ -233,28 +247,90 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 	var base time.Duration
 	switch {
 	case acct == nil:
-		// Control Tower's workflow starts with Organizations CreateAccount.
-		acct = &Account{Name: op.Params[afAccountName], Email: op.Params[afAccountEmail], ParentID: ou.ID,
-			Status: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: now, ExecutionRoleTrusted: true}
-		acct.ID = s.org.CreateAccount(*acct)
-		op.Action, op.AccountID, base = afCreate, acct.ID, ct.ProvisioningTime
+		op.Action, base = afCreate, ct.ProvisioningTime
 	case pp.PhysicalID == "":
 		s.org.MoveAccount(acct.ID, ou.ID) // enrollment moves the account into the OU first
 		op.Action, base = afEnroll, ct.EnrollmentTime
 	default:
 		op.Action, base = afUpdate, ct.UpdateTime
 	}
-	pp.PhysicalID = acct.ID
-	s.state.KnownAccounts[acct.ID] = true
+	if acct != nil {
+		op.AccountID = acct.ID
+		pp.PhysicalID = acct.ID
+		s.state.KnownAccounts[acct.ID] = true
+	}
 
 	d := s.afJitter(base)
 	if s.afInjectFailure(op) {
-		op.FailCode = "InternalFailure"
-		op.FailMessage = "AWS Control Tower could not apply the AWSControlTowerBaseline to account " + acct.ID +
-			": a stack set instance operation failed. Update the provisioned product to try again."
+		op.FailCode, op.FailMessage = "InternalFailure", afMsgBaseline(op.AccountID)
 		d /= 2 // it fails part-way
 	}
+	if op.Action == afCreate {
+		// Control Tower's workflow starts with Organizations CreateAccount;
+		// the rest of its work is done once the account exists.
+		op.Phase, op.Started, op.Duration = afCreating, now, d
+		rec.Status, rec.Updated = recInProgress, now
+		s.afRequestAccount(rec, pp, now)
+		return
+	}
 	s.afRun(rec, now, d)
+}
+
+// afRequestAccount calls Organizations CreateAccount for a create, or waits
+// out Organizations' limit of concurrent creations. The lock is held.
+func (s *Service) afRequestAccount(rec *Record, pp *ProvisionedProduct, now time.Time) {
+	op := rec.Operation
+	id, busy, err := s.org.StartCreateAccount(op.Params[afAccountName], op.Params[afAccountEmail])
+	switch {
+	case busy:
+	case err != nil:
+		s.afFail(rec, pp, now, "ValidationException", "AWS Control Tower could not create the account: AWS Organizations refused CreateAccount: "+err.Error(), true)
+		return
+	default:
+		op.CreateRequestID = id
+	}
+	s.afSchedule(rec, now.Add(afCreatePoll))
+}
+
+// afPollAccount checks Organizations' CreateAccount request; once the account
+// exists Control Tower moves it into the OU and goes on for the rest of the
+// operation's time. The lock is held.
+func (s *Service) afPollAccount(rec *Record, pp *ProvisionedProduct, now time.Time) {
+	op := rec.Operation
+	if op.CreateRequestID == "" {
+		s.afRequestAccount(rec, pp, now)
+		return
+	}
+	state, id, reason := s.org.CreateAccountStatus(op.CreateRequestID)
+	switch state {
+	case "SUCCEEDED":
+	case "FAILED":
+		s.afFail(rec, pp, now, "ValidationException", "AWS Control Tower could not create the account: AWS Organizations CreateAccount failed with "+reason+".", true)
+		return
+	default:
+		s.afSchedule(rec, now.Add(afCreatePoll))
+		return
+	}
+	op.AccountID = id
+	s.state.KnownAccounts[id] = true
+	s.org.MoveAccount(id, op.OUID)
+	if op.FailCode == "InternalFailure" {
+		op.FailMessage = afMsgBaseline(id)
+	}
+	op.Phase = afRunning
+	rec.Updated = now
+	// The rest of the planned time, and at least a minute.
+	end := op.Started.Add(op.Duration)
+	if end.Before(now.Add(time.Minute)) {
+		end = now.Add(time.Minute)
+	}
+	s.afSchedule(rec, end)
+}
+
+// afMsgBaseline is the failure an injected fault ends an operation with.
+func afMsgBaseline(accountID string) string {
+	return "AWS Control Tower could not apply the AWSControlTowerBaseline to account " + accountID +
+		": a stack set instance operation failed. Update the provisioned product to try again."
 }
 
 // afRun marks the record IN_PROGRESS and schedules the end. The lock is held.
@@ -364,6 +440,7 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 	s.org.TrustExecutionRole(acct.ID)
 	s.afGrantAdmin(acct.ID, op.Params)
 
+	pp.PhysicalID = acct.ID // a new account's product gets it only now
 	pp.Parameters = op.Params
 	pp.ArtifactID = op.ArtifactID
 	pp.Status, pp.StatusMessage = ppAvailable, ""
@@ -383,6 +460,9 @@ func (s *Service) afFail(rec *Record, pp *ProvisionedProduct, now time.Time, cod
 	op := rec.Operation
 	rec.Status, rec.Updated, rec.Operation = recFailed, now, nil
 	rec.Errors = []RecordError{{Code: code, Description: msg}}
+	if op.Action == afCreate && op.AccountID != "" && pp.PhysicalID == "" {
+		pp.PhysicalID = op.AccountID // the account exists: a retry finds it
+	}
 	// A product that never succeeded is ERROR; one that did keeps working and is TAINTED.
 	pp.Status = ppTainted
 	if pp.LastSuccessfulRecordID == "" {

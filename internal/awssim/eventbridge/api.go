@@ -141,18 +141,25 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 	if !ruleNameRe.MatchString(in.Name) {
 		return nil, protocol.Err("ValidationException", "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+", in.Name)
 	}
-	if in.ScheduleExpression != "" {
-		return nil, protocol.Err("ValidationException", "The simulator does not run scheduled rules.")
+	if in.EventPattern == "" && in.ScheduleExpression == "" {
+		return nil, protocol.Err("ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.")
 	}
-	if in.EventPattern == "" {
-		return nil, protocol.Err("ValidationException", "Parameter EventPattern must be specified.")
-	}
-	if _, err := compilePattern(in.EventPattern); err != nil {
-		return nil, protocol.Err("InvalidEventPatternException", "Event pattern is not valid. Reason: %s", err.Error())
+	if in.EventPattern != "" {
+		if _, err := compilePattern(in.EventPattern); err != nil {
+			return nil, protocol.Err("InvalidEventPatternException", "Event pattern is not valid. Reason: %s", err.Error())
+		}
 	}
 	b, aerr := s.bus(in.EventBusName)
 	if aerr != nil {
 		return nil, aerr
+	}
+	if in.ScheduleExpression != "" {
+		if b.Name != "default" {
+			return nil, protocol.Err("ValidationException", "ScheduleExpression is supported only on the default event bus.")
+		}
+		if _, ok := parseRate(in.ScheduleExpression); !ok {
+			return nil, protocol.Err("ValidationException", "Parameter ScheduleExpression is not valid (the simulator runs rate() expressions, e.g. rate(1 hour)).")
+		}
 	}
 	state := in.State
 	if state == "" {
@@ -163,13 +170,27 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 		r = &Rule{Name: in.Name}
 		b.Rules[in.Name] = r
 	}
-	r.EventPattern, r.State, r.Description = in.EventPattern, state, in.Description
+	r.EventPattern, r.ScheduleExpression, r.State, r.Description = in.EventPattern, in.ScheduleExpression, state, in.Description
 	r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.env.Region, s.env.ManagementAccountID, in.Name)
 	if b.Name != "default" {
 		r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.env.Region, s.env.ManagementAccountID, b.Name, in.Name)
 	}
 	delete(s.matchers, b.Name+"/"+r.Name)
+	if r.ScheduleExpression != "" {
+		s.arm(r)
+	}
 	return map[string]string{"RuleArn": r.Arn}, nil
+}
+
+// ruleJSON is a rule as DescribeRule and ListRules answer it, without the members it lacks.
+func ruleJSON(b *Bus, r *Rule) map[string]string {
+	out := map[string]string{"Name": r.Name, "Arn": r.Arn, "State": r.State, "EventBusName": b.Name}
+	for k, v := range map[string]string{"EventPattern": r.EventPattern, "ScheduleExpression": r.ScheduleExpression, "Description": r.Description} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // ruleRef names a rule in the operations that take Name and EventBusName.
@@ -180,7 +201,7 @@ func (s *Service) describeRule(c *protocol.Call, in ruleRef) (any, *protocol.API
 	if aerr != nil {
 		return nil, aerr
 	}
-	return map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "Description": r.Description, "EventBusName": b.Name}, nil
+	return ruleJSON(b, r), nil
 }
 
 type listRulesInput struct {
@@ -196,7 +217,7 @@ func (s *Service) listRules(c *protocol.Call, in listRulesInput) (any, *protocol
 	var rules []map[string]string
 	for _, name := range sortedKeys(b.Rules) {
 		if r := b.Rules[name]; strings.HasPrefix(name, in.NamePrefix) {
-			rules = append(rules, map[string]string{"Name": r.Name, "Arn": r.Arn, "EventPattern": r.EventPattern, "State": r.State, "EventBusName": b.Name})
+			rules = append(rules, ruleJSON(b, r))
 		}
 	}
 	page, next, ok := protocol.PageOf(rules, in.NextToken, in.Limit, 100)

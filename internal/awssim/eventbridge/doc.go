@@ -1,8 +1,10 @@
 // Package eventbridge simulates Amazon EventBridge (awsJson 1.1, prefix
-// AWSEvents): event buses, rules matched with Quamina, targets invoked in
-// process with EventBridge's retries, and the envelope AWS services' events
-// arrive in. Its PublishServiceEvent is the Env's publisher: every other
-// service's events reach the default bus through it.
+// AWSEvents): event buses, rules matched with Quamina, scheduled rules
+// (rate() expressions on the clock), targets invoked in process with
+// EventBridge's retries, and the envelope AWS services' events arrive in. Its
+// PublishServiceEvent is the Env's publisher: every other service's events
+// reach the management account's default bus through it, and a member
+// account's own CloudTrail calls that account's bus, which no rule watches.
 //
 // It may import protocol, the standard library and Quamina, and nothing of
 // the root package awssim or of another service package. The Lambda

@@ -32,12 +32,14 @@ type Bus struct {
 
 // Rule is an event-pattern rule with its targets.
 type Rule struct {
-	Name         string   `json:"name"`
-	Arn          string   `json:"arn"`
-	EventPattern string   `json:"eventPattern"`
-	State        string   `json:"state"`
-	Description  string   `json:"description,omitempty"`
-	Targets      []Target `json:"targets"`
+	Name         string `json:"name"`
+	Arn          string `json:"arn"`
+	EventPattern string `json:"eventPattern,omitempty"`
+	// ScheduleExpression makes a scheduled rule (default bus only): rate(1 hour).
+	ScheduleExpression string   `json:"scheduleExpression,omitempty"`
+	State              string   `json:"state"`
+	Description        string   `json:"description,omitempty"`
+	Targets            []Target `json:"targets"`
 }
 
 // Target is where a rule sends matching events: a Lambda function (a stand-in
@@ -91,12 +93,14 @@ type Service struct {
 	queues    Queues
 	state     State
 	matchers  map[string]*patternMatcher // compiled rule patterns by bus/rule
+	// scheduleSeq tells a scheduled rule's current timer from replaced ones, by rule name.
+	scheduleSeq map[string]int
 }
 
 // New returns EventBridge with the management account's default bus in the
 // home Region. env.ManagementAccountID must be set.
 func New(env *protocol.Env, functions Functions, queues Queues) *Service {
-	s := &Service{env: env, functions: functions, queues: queues}
+	s := &Service{env: env, functions: functions, queues: queues, scheduleSeq: map[string]int{}}
 	s.state.Log = map[string][]json.RawMessage{}
 	s.state.Buses = map[string]*Bus{}
 	s.matchers = map[string]*patternMatcher{}
@@ -184,7 +188,7 @@ func (s *Service) publish(b *Bus, event []byte) {
 	s.state.Log[b.Name] = append(s.state.Log[b.Name], event)
 	for _, name := range sortedKeys(b.Rules) {
 		r := b.Rules[name]
-		if r.State != "ENABLED" {
+		if r.State != "ENABLED" || r.EventPattern == "" {
 			continue
 		}
 		m, err := s.matcher(b.Name, r)
@@ -262,11 +266,32 @@ func (s *Service) PublishServiceEvent(ev protocol.Event) {
 	if at.IsZero() {
 		at = s.env.Clock.Now()
 	}
+	if ev.Account != "" && ev.Account != s.env.ManagementAccountID {
+		// Another account's bus: the simulator deploys nothing there, so the
+		// event is only kept, where AccountBusEvents shows it.
+		key := memberBus(ev.Account)
+		s.state.Log[key] = append(s.state.Log[key], s.envelopeIn(ev.Account, ev.Source, ev.DetailType, d, ev.Resources, at))
+		return
+	}
 	s.publish(s.state.Buses["default"], s.envelope(ev.Source, ev.DetailType, d, ev.Resources, at))
 }
 
-// envelope builds an EventBridge event in AWS's field order.
+// memberBus is the Log key of a member account's default bus.
+func memberBus(accountID string) string { return "account/" + accountID + "/default" }
+
+// AccountBusEvents returns every event put on a member account's default bus
+// (a member's own CloudTrail API calls), oldest first. It takes the lock.
+func (s *Service) AccountBusEvents(accountID string) []json.RawMessage {
+	return s.BusEvents(memberBus(accountID))
+}
+
+// envelope builds an EventBridge event of the management account in AWS's field order.
 func (s *Service) envelope(source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
+	return s.envelopeIn(s.env.ManagementAccountID, source, detailType, detail, resources, at)
+}
+
+// envelopeIn builds an EventBridge event of an account in AWS's field order.
+func (s *Service) envelopeIn(account, source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
 	if resources == nil {
 		resources = []string{}
 	}
@@ -280,7 +305,7 @@ func (s *Service) envelope(source, detailType string, detail json.RawMessage, re
 		Region     string          `json:"region"`
 		Resources  []string        `json:"resources"`
 		Detail     json.RawMessage `json:"detail"`
-	}{"0", s.env.UUID(), detailType, source, s.env.ManagementAccountID, at.UTC().Format(time.RFC3339), s.env.Region, resources, detail}
+	}{"0", s.env.UUID(), detailType, source, account, at.UTC().Format(time.RFC3339), s.env.Region, resources, detail}
 	b, _ := json.Marshal(ev)
 	return b
 }

@@ -231,3 +231,56 @@ func TestEventsThrottlingIsRetriedBySDK(t *testing.T) {
 	}
 	assert.Greater(t, s.Calls()["events"]["ListEventBuses"], 10, "some calls were throttled and retried")
 }
+
+// A scheduled rule sends its targets a Scheduled Event every interval, as
+// EventBridge does for rate() expressions; a disabled one sends nothing.
+func TestEventsScheduledRule(t *testing.T) {
+	s, clk := newTestSim(t, nil)
+	ctx := context.Background()
+	eb := eventbridge.NewFromConfig(testConfig(s))
+	const fn = "arn:aws:lambda:eu-west-1:111122223333:function:sweep"
+	var got []json.RawMessage
+	s.RegisterFunction(fn, func(_ context.Context, p []byte) ([]byte, error) {
+		got = append(got, p)
+		return nil, nil
+	})
+	rule, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("sweep"), ScheduleExpression: aws.String("rate(1 hour)")})
+	require.NoError(t, err)
+	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("sweep"), Targets: []types.Target{{Id: aws.String("fn"), Arn: aws.String(fn)}}})
+	require.NoError(t, err)
+	desc, err := eb.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String("sweep")})
+	require.NoError(t, err)
+	assert.Equal(t, "rate(1 hour)", aws.ToString(desc.ScheduleExpression))
+
+	clk.Advance(59 * time.Minute)
+	assert.Empty(t, got, "the first run is one interval after the rule is made")
+	clk.Advance(time.Minute + time.Second) // the delivery runs just after
+	require.Len(t, got, 1)
+	var ev struct {
+		Source     string         `json:"source"`
+		DetailType string         `json:"detail-type"`
+		Resources  []string       `json:"resources"`
+		Detail     map[string]any `json:"detail"`
+	}
+	require.NoError(t, json.Unmarshal(got[0], &ev))
+	assert.Equal(t, "aws.events", ev.Source)
+	assert.Equal(t, "Scheduled Event", ev.DetailType)
+	assert.Equal(t, []string{aws.ToString(rule.RuleArn)}, ev.Resources)
+	assert.Empty(t, ev.Detail)
+	clk.Advance(2 * time.Hour)
+	assert.Len(t, got, 3, "every hour")
+
+	_, err = eb.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String("sweep")})
+	require.NoError(t, err)
+	clk.Advance(2 * time.Hour)
+	assert.Len(t, got, 3, "a disabled rule does not run")
+
+	for _, bad := range []string{"cron(0 * * * ? *)", "rate(1 hours)", "rate(5 minute)", "rate(0 minutes)"} {
+		_, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("bad"), ScheduleExpression: aws.String(bad)})
+		assert.Error(t, err, bad)
+	}
+	_, err = eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("custom")})
+	require.NoError(t, err)
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("sweep"), EventBusName: aws.String("custom"), ScheduleExpression: aws.String("rate(1 hour)")})
+	assert.Error(t, err, "schedules run on the default bus only")
+}

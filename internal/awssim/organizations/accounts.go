@@ -159,6 +159,9 @@ func (s *Service) completeCreate(r *CreateAccountRequest, now time.Time) {
 		r.State, r.AccountID = "SUCCEEDED", id
 	}
 	s.emitCreateAccountResult(r)
+	if r.State == "SUCCEEDED" {
+		s.emitAccountJoined(r.AccountID, "CREATED", now)
+	}
 }
 
 type describeCreateAccountStatusInput struct {
@@ -189,29 +192,68 @@ func createStatusJSON(r *CreateAccountRequest) wireCreateAccountStatus {
 // CreateAccountOutsideControlTower calls Organizations' CreateAccount as the
 // management account, the way an administrator makes an account without
 // Account Factory. The account appears in Root a few simulated minutes later,
-// with a CreateAccountResult event; the returned id is the CreateAccount
-// request's, for DescribeCreateAccountStatus. The lock is held.
+// with CreateAccountResult and AccountJoinedOrganization events; the returned
+// id is the CreateAccount request's, for DescribeCreateAccountStatus. The lock
+// is held.
 func (s *Service) CreateAccountOutsideControlTower(name, email string) (string, error) {
+	id, aerr := s.createAsManagement(createAccountInput{AccountName: name, Email: email})
+	if aerr != nil {
+		return "", fmt.Errorf("create account %s: %w", name, aerr)
+	}
+	return id, nil
+}
+
+// CreateAccountForControlTower is the CreateAccount call Control Tower's
+// account workflow makes for an Account Factory create: as the management
+// account, with RoleName AWSControlTowerExecution, so the new account has the
+// role Control Tower governs it with. It is an ordinary CreateAccount: the
+// account appears in Root when the request completes, and CloudTrail records
+// CreateAccountResult and AccountJoinedOrganization in the management account,
+// minutes before Control Tower finishes. It returns the request's id, or
+// Organizations' refusal (e.g. ConstraintViolationException
+// ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). The lock is held.
+func (s *Service) CreateAccountForControlTower(name, email string) (string, *protocol.APIError) {
+	role := executionRole
+	return s.createAsManagement(createAccountInput{AccountName: name, Email: email, RoleName: &role})
+}
+
+// createAsManagement runs CreateAccount as the management account's root user
+// and returns the request id. The lock is held.
+func (s *Service) createAsManagement(in createAccountInput) (string, *protocol.APIError) {
 	mgmt := s.state.ManagementAccountID
 	c := &protocol.Call{Ctx: context.Background(), Caller: protocol.Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt},
 		Now: s.env.Clock.Now(), RequestID: s.env.UUID()}
-	aerr := s.checkManager(c)
-	var out any
-	if aerr == nil {
-		out, aerr = s.createAccount(c, createAccountInput{AccountName: name, Email: email})
+	if aerr := s.checkManager(c); aerr != nil {
+		return "", aerr
 	}
+	out, aerr := s.createAccount(c, in)
 	if aerr != nil {
-		return "", fmt.Errorf("create account %s: %w", name, aerr)
+		return "", aerr
 	}
 	return out.(map[string]any)["CreateAccountStatus"].(wireCreateAccountStatus).ID, nil
 }
 
+// CreateAccountStatus reports a CreateAccount request as
+// DescribeCreateAccountStatus does: IN_PROGRESS, SUCCEEDED with the new
+// account's id, or FAILED with the reason; ok is false for an unknown id. The
+// lock is held.
+func (s *Service) CreateAccountStatus(id string) (state, accountID, failureReason string, ok bool) {
+	r := s.requests.CreateAccount[id]
+	if r == nil {
+		return "", "", "", false
+	}
+	return r.State, r.AccountID, r.FailureReason, true
+}
+
 // --- accounts joining by invitation ---
 
-// InviteAccount simulates a standalone AWS account accepting the organization's
-// invitation: it joins Root with JoinedMethod INVITED and no
-// AWSControlTowerExecution role, and Organizations records AcceptHandshake.
-// It returns the new member's account id. The lock is held.
+// InviteAccount simulates a standalone AWS account accepting the
+// organization's invitation: it joins Root with JoinedMethod INVITED and no
+// AWSControlTowerExecution role. The invited account calls AcceptHandshake, so
+// CloudTrail records that call in the invited account, on its own bus, not the
+// management account's; the management account gets Organizations'
+// AccountJoinedOrganization service event (joinedMethod INVITED). It returns
+// the new member's account id. The lock is held.
 func (s *Service) InviteAccount(name, email string) (string, error) {
 	if name == "" || !emailRe.MatchString(email) {
 		return "", fmt.Errorf("invite account: a name and a valid email are required (got %q, %q)", name, email)
@@ -224,5 +266,6 @@ func (s *Service) InviteAccount(name, email string) (string, error) {
 	s.state.Accounts[id] = &Account{ID: id, Name: name, Email: email, ParentID: s.state.RootID, Status: "ACTIVE",
 		JoinedMethod: "INVITED", JoinedTimestamp: now, ExecutionRole: RoleMissing}
 	s.emitAcceptHandshake(id, now)
+	s.emitAccountJoined(id, "INVITED", now)
 	return id, nil
 }

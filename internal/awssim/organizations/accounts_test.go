@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -191,6 +192,11 @@ func TestOrgCreateAccount(t *testing.T) {
 		"requestedTimestamp": "Nov 24, 2026 9:00:00 AM", "completedTimestamp": "Nov 24, 2026 9:03:00 AM"},
 		detail["serviceEventDetails"].(map[string]any)["createAccountStatus"])
 
+	joined := orgTestEvents(t, s, "AWS Service Event via CloudTrail", "AccountJoinedOrganization")
+	require.Len(t, joined, 1, "CreateAccount's API reference: AccountJoinedOrganization with joinedMethod CREATED")
+	assert.Equal(t, map[string]any{"accountId": id, "organizationId": "o-nw7k2m4q9x", "joinedMethod": "CREATED",
+		"joinedTime": "Nov 24, 2026 9:03:00 AM"}, joined[0]["detail"].(map[string]any)["serviceEventDetails"])
+
 	sess, err := sts.NewFromConfig(testConfig(s)).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + id + ":role/AWSControlTowerExecution"), RoleSessionName: aws.String("enroll")})
 	assert.Error(t, err, "CreateAccount makes OrganizationAccountAccessRole, not Control Tower's role")
@@ -309,19 +315,38 @@ func TestOrgInviteAccount(t *testing.T) {
 	orgAssertTime(t, s.Clock().Now(), aws.ToTime(out.Account.JoinedTimestamp))
 	assert.Equal(t, []string{"o-nw7k2m4q9x/r-nw7k/" + id + "/"}, out.Account.Paths)
 
-	events := orgTestEvents(t, s, "AWS API Call via CloudTrail", "AcceptHandshake")
-	require.Len(t, events, 1)
-	assert.Equal(t, jsonShape(orgTestSample(t, "organizations-accept-handshake.json")), jsonShape(events[0]),
-		"the event has exactly the keys of AWS's")
-	detail := events[0]["detail"].(map[string]any)
-	assert.Equal(t, "AwsApiCall", detail["eventType"])
-	assert.Equal(t, "us-east-1", detail["awsRegion"])
-	hs := detail["responseElements"].(map[string]any)["handshake"].(map[string]any)
+	// The invited account calls AcceptHandshake: CloudTrail records the call
+	// there, so the management account's bus never sees it (aws-facts §11).
+	assert.Empty(t, orgTestEvents(t, s, "AWS API Call via CloudTrail", "AcceptHandshake"), "not on the management account's bus")
+	var accepted []map[string]any
+	for _, raw := range s.AccountBusEvents(id) {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal(raw, &ev))
+		if ev["detail"].(map[string]any)["eventName"] == "AcceptHandshake" {
+			accepted = append(accepted, ev)
+		}
+	}
+	require.Len(t, accepted, 1, "on the invited account's own bus")
+	assert.Equal(t, id, accepted[0]["account"])
+	hsDetail := accepted[0]["detail"].(map[string]any)
+	assert.Equal(t, id, hsDetail["recipientAccountId"])
+	assert.Equal(t, id, hsDetail["userIdentity"].(map[string]any)["accountId"])
+	hs := hsDetail["responseElements"].(map[string]any)["handshake"].(map[string]any)
 	assert.Equal(t, "ACCEPTED", hs["state"])
-	assert.Equal(t, detail["requestParameters"].(map[string]any)["handshakeId"], hs["id"])
 	assert.Regexp(t, `^h-[0-9a-z]{8,32}$`, hs["id"])
-	assert.Equal(t, []any{map[string]any{"type": "ORGANIZATION", "id": "o-nw7k2m4q9x"}, map[string]any{"type": "ACCOUNT", "id": id}}, hs["parties"])
-	assert.Equal(t, id, detail["userIdentity"].(map[string]any)["accountId"])
+
+	// What the management account receives is Organizations' service event.
+	events := orgTestEvents(t, s, "AWS Service Event via CloudTrail", "AccountJoinedOrganization")
+	require.Len(t, events, 1)
+	assert.Equal(t, jsonShape(orgTestSample(t, "organizations-account-joined-organization.json")), jsonShape(events[0]),
+		"the event has exactly the keys of the sample")
+	assert.Equal(t, orgTestMgmt, events[0]["account"])
+	detail := events[0]["detail"].(map[string]any)
+	assert.Equal(t, "AwsServiceEvent", detail["eventType"])
+	assert.Equal(t, "us-east-1", detail["awsRegion"])
+	assert.Equal(t, orgTestMgmt, detail["recipientAccountId"])
+	assert.Equal(t, map[string]any{"accountId": id, "organizationId": "o-nw7k2m4q9x", "joinedMethod": "INVITED",
+		"joinedTime": "Nov 24, 2026 9:00:00 AM"}, detail["serviceEventDetails"])
 
 	_, err = sts.NewFromConfig(testConfig(s)).AssumeRole(ctx, &sts.AssumeRoleInput{
 		RoleArn: aws.String("arn:aws:iam::" + id + ":role/AWSControlTowerExecution"), RoleSessionName: aws.String("enroll")})
@@ -338,7 +363,7 @@ func TestOrgEventSamplesAreAWSShaped(t *testing.T) {
 		file, detailType, eventName, eventType string
 	}{
 		{"organizations-create-account-result.json", "AWS Service Event via CloudTrail", "CreateAccountResult", "AwsServiceEvent"},
-		{"organizations-accept-handshake.json", "AWS API Call via CloudTrail", "AcceptHandshake", "AwsApiCall"},
+		{"organizations-account-joined-organization.json", "AWS Service Event via CloudTrail", "AccountJoinedOrganization", "AwsServiceEvent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

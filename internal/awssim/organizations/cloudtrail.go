@@ -57,8 +57,8 @@ func (s *Service) emitCreateAccountResult(r *CreateAccountRequest) {
 	s.publishServiceEvent("CreateAccountResult", r.Completed, "AWS Internal", map[string]any{"createAccountStatus": status})
 }
 
-// emitAcceptHandshake puts the AcceptHandshake CloudTrail event of an invited
-// account's administrator accepting the invitation. The lock is held.
+// emitAcceptHandshake records the AcceptHandshake call of an invited account's
+// administrator accepting the invitation, in the invited account. The lock is held.
 func (s *Service) emitAcceptHandshake(accountID string, now time.Time) {
 	org := &s.state
 	mgmt := org.account(org.ManagementAccountID)
@@ -94,6 +94,27 @@ func (s *Service) emitAcceptHandshake(accountID string, now time.Time) {
 		RequestParameters: map[string]string{"handshakeId": hid},
 		ResponseElements:  map[string]any{"handshake": handshake},
 		RequestID:         s.env.UUID(), EventType: "AwsApiCall", ManagementEvent: true,
-		RecipientAccountID: org.ManagementAccountID, EventCategory: "Management",
+		// The invited account made the call: CloudTrail logs it there, and it
+		// reaches that account's bus, never the management account's.
+		RecipientAccountID: accountID, EventCategory: "Management",
+	})
+}
+
+type accountJoinedDetail struct {
+	AccountID      string `json:"accountId"`
+	OrganizationID string `json:"organizationId"`
+	JoinedMethod   string `json:"joinedMethod"`
+	JoinedTime     string `json:"joinedTime"`
+}
+
+// emitAccountJoined puts the AccountJoinedOrganization service event
+// Organizations logs in the management account when an account joins, by
+// invitation (joinedMethod INVITED) or by CreateAccount (CREATED). AWS's API
+// reference names the joinedMethod and joinedTime fields; the simulator puts
+// them, with the account and organization, in serviceEventDetails, the way
+// Organizations' other service events carry theirs. The lock is held.
+func (s *Service) emitAccountJoined(accountID, method string, at time.Time) {
+	s.publishServiceEvent("AccountJoinedOrganization", at, eventSource, accountJoinedDetail{
+		AccountID: accountID, OrganizationID: s.state.ID, JoinedMethod: method, JoinedTime: at.UTC().Format(cloudTrailTime),
 	})
 }

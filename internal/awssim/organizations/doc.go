@@ -4,7 +4,8 @@
 // tags, account closure with AWS's quotas, CreateAccount for accounts made
 // outside Control Tower, accounts joining by invitation, and the CloudTrail
 // lifecycle events Organizations puts on the management account's default bus
-// (CreateAccountResult, CloseAccountResult, AcceptHandshake).
+// (CreateAccountResult, AccountJoinedOrganization, CloseAccountResult; an
+// invited account's own AcceptHandshake call goes to that account's bus).
 //
 // One Service owns the organization (OrgState) and the CreateAccount requests
 // (OrgRequestState), the two parts a snapshot holds under "organizations" and

@@ -42,10 +42,12 @@ type CloudTrailRecord struct {
 }
 
 // PublishCloudTrail puts a CloudTrail record of source (aws.organizations,
-// aws.controltower) on the bus: an AwsServiceEvent as "AWS Service Event via
-// CloudTrail", any other as "AWS API Call via CloudTrail". It stamps the
-// record with its time, at, and an eventID drawn from the seeded rand. The lock
-// is held.
+// aws.controltower) on the default bus of the account CloudTrail delivers it
+// to, its RecipientAccountID (the management account when empty): an API call
+// a member account makes reaches that account's bus, not the management
+// account's. An AwsServiceEvent goes as "AWS Service Event via CloudTrail", any
+// other as "AWS API Call via CloudTrail". It stamps the record with its time,
+// at, and an eventID drawn from the seeded rand. The lock is held.
 func (e *Env) PublishCloudTrail(source string, at time.Time, r CloudTrailRecord) {
 	r.EventTime = at.UTC().Format(time.RFC3339)
 	r.EventID = e.UUID()
@@ -53,5 +55,5 @@ func (e *Env) PublishCloudTrail(source string, at time.Time, r CloudTrailRecord)
 	if r.EventType == "AwsServiceEvent" {
 		detailType = "AWS Service Event via CloudTrail"
 	}
-	e.Publish(Event{Source: source, DetailType: detailType, Detail: r})
+	e.Publish(Event{Source: source, DetailType: detailType, Detail: r, Account: r.RecipientAccountID})
 }

@@ -79,13 +79,17 @@ type Event struct {
 	Resources []string
 	// Time is when it happened; zero means now.
 	Time time.Time
+	// Account is the account whose default bus receives the event; empty means
+	// the management account (where towervend's rules are).
+	Account string
 }
 
 // SetPublisher names where Publish delivers: the root wires EventBridge in.
 func (e *Env) SetPublisher(f func(Event)) { e.publish = f }
 
-// Publish puts a service event on the management account's default bus in the
-// home Region. The lock is held. Without a publisher the event is dropped.
+// Publish puts a service event on the default bus of its Account (the
+// management account's when empty) in the home Region. The lock is held.
+// Without a publisher the event is dropped.
 func (e *Env) Publish(ev Event) {
 	if e.publish != nil {
 		e.publish(ev)
