@@ -1,5 +1,9 @@
 package awssim
 
+// The authorization of every call, end to end: each service's declared
+// accesses, its AccessDenied shape, and roles across a snapshot. Package
+// authz tests the registry, the global condition keys and the report.
+
 import (
 	"bytes"
 	"context"
@@ -34,7 +38,6 @@ import (
 const (
 	authzMgmt       = "111122223333"
 	authzOrg        = "o-nw7k2m4q9x"
-	authzRoot       = "r-nw7k"
 	authzPayments   = "618273645091" // Workloads/Prod
 	authzWklProd    = "ou-nw7k-wklprod1"
 	authzSandbox    = "ou-nw7k-sbx00001"
@@ -200,32 +203,6 @@ func TestWorldPrincipalsAreUnrestricted(t *testing.T) {
 	assert.Zero(t, s.IAMReport().Checked, "calls of principals without policies are not checked")
 }
 
-func TestIAMReportCountsDenialsAndUnusedGrants(t *testing.T) {
-	s, _ := newTestSim(t, nil)
-	cfg := roleConfig(t, s, "Auditor", policy(
-		allow([]string{"organizations:List*", "organizations:DescribeAccount"}, "*"),
-		allow([]string{"organizations:CloseAccount", "organizations:TagResource"}, authzAccountArn+"*"),
-	))
-	org := organizations.NewFromConfig(cfg)
-	ctx := context.Background()
-	_, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
-	require.NoError(t, err)
-	_, err = org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(authzPayments)})
-	require.NoError(t, err)
-	_, err = org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(authzPayments),
-		SourceParentId: aws.String(authzWklProd), DestinationParentId: aws.String(authzRoot)})
-	var denied *orgtypes.AccessDeniedException
-	require.ErrorAs(t, err, &denied)
-
-	r := s.IAMReport()
-	assert.Equal(t, 3, r.Checked)
-	require.Len(t, r.Denials, 1)
-	assert.Equal(t, IAMDenial{Principal: session("Auditor"), Action: "organizations:MoveAccount", Resource: authzAccountArn + authzPayments, Message: denied.ErrorMessage()}, r.Denials[0])
-	require.Len(t, r.Roles, 1)
-	assert.Equal(t, IAMRoleUsage{Role: "Auditor", Calls: 3, Unused: []string{"organizations:CloseAccount", "organizations:TagResource"}}, r.Roles[0])
-	assert.Contains(t, r.String(), "unused grants: organizations:CloseAccount, organizations:TagResource")
-}
-
 // TestAccessDeniedShapes: each service answers a denied call in its own
 // protocol, and the SDK surfaces the modelled type where there is one.
 func TestAccessDeniedShapes(t *testing.T) {
@@ -299,19 +276,6 @@ func TestAccessDeniedShapes(t *testing.T) {
 			assert.Equal(t, tt.status, statusOf(t, err))
 		})
 	}
-}
-
-func TestAddRoleRefusesWhatIAMWould(t *testing.T) {
-	s, _ := newTestSim(t, nil)
-	_, err := s.AddRole("bad name")
-	assert.ErrorContains(t, err, "a role name is")
-	_, err = s.AddRole("Broken", iam.Policy{Version: iam.Version20121017, Statement: []iam.Statement{{Effect: "Maybe", Action: []string{"sts:*"}, Resource: []string{"*"}}}})
-	assert.ErrorContains(t, err, "policy 1")
-	_, err = s.AddRole("Twice")
-	require.NoError(t, err)
-	_, err = s.AddRole("Twice")
-	assert.ErrorContains(t, err, "SetPolicies")
-	assert.ErrorContains(t, s.SetPolicies("Missing"), "AddRole")
 }
 
 func TestRolesSurviveASnapshot(t *testing.T) {

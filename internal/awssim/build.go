@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"github.com/towervend/towervend/internal/awssim/authz"
 	"github.com/towervend/towervend/internal/awssim/organizations"
 	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/sts"
@@ -16,6 +17,7 @@ func (s *Sim) build(w *World) error {
 	s.org = org
 	s.env.ManagementAccountID = org.ManagementAccountID()
 	s.sts = sts.New(s.env, stsOrganization{org}, stsPrincipals(w.Principals))
+	s.iam = authz.New(authzOrganization{org}, s.sts, s.log)
 	if err := s.buildIdentityCenter(w); err != nil {
 		return err
 	}

@@ -12,10 +12,10 @@
 // identity policies, and every call it makes is authorized as AWS does:
 // each operation declares its IAM action, resources and condition keys, a
 // denied call answers the service's AccessDenied, and IAMReport tells what
-// was checked, denied and never needed (authz.go).
+// was checked, denied and never needed (package authz).
 //
-// The root may import its service packages, protocol, asl and clock; service
-// packages never import the root.
+// The root may import its service packages, authz, protocol, iam, asl and
+// clock; none of them imports the root.
 package awssim
 
 import (
@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/accountfactory"
+	"github.com/towervend/towervend/internal/awssim/authz"
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/lambda"
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -72,7 +73,7 @@ type Sim struct {
 	sts *sts.Service
 
 	calls map[string]map[string]int // service -> operation -> count
-	iam   authz                     // roles with identity policies, and what their calls were checked for
+	iam   *authz.Registry           // roles with identity policies, and what their calls were checked for
 
 	sfn       *stepfunctions.Service
 	functions *lambda.Service // Lambda: the stand-ins by ARN, and asynchronous invocation
@@ -313,7 +314,7 @@ func (s *Sim) newCall(r *http.Request, service, op string, denied func(action, m
 	}
 	s.calls[service][op]++
 	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID(),
-		Action: service + ":" + op, Authorizer: s.authorizer(r.Header.Get("Authorization"), denied)}
+		Action: service + ":" + op, Authorizer: s.iam.Authorizer(r.Header.Get("Authorization"), denied)}
 }
 
 func (s *Sim) latency(service string) time.Duration {
@@ -383,7 +384,7 @@ type snapshot struct {
 	SFN      StepFunctionsState            `json:"stepFunctions"`
 	Requests organizations.OrgRequestState `json:"organizationsRequests"`
 	Keys     map[string]Principal          `json:"accessKeys"`
-	Roles    []roleState                   `json:"iamRoles,omitempty"`
+	Roles    []authz.RoleState             `json:"iamRoles,omitempty"`
 }
 
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
@@ -402,7 +403,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 		Queues:   s.queues.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
-		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.state()}); err != nil {
+		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.State()}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -431,7 +432,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.org.SetState(snap.Org, snap.Requests)
 	s.catalog.SetState(snap.Catalog)
 	s.sts.SetKeys(snap.Keys)
-	s.restoreRoles(snap.Roles)
+	s.iam.Restore(snap.Roles)
 	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)

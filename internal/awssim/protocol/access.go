@@ -9,7 +9,7 @@ import "net/url"
 // them against the caller's identity policies. Every Access must be allowed
 // (MoveAccount needs the account, the source parent and the destination).
 //
-// protocol knows nothing of policies: the root package evaluates them (package
+// protocol knows nothing of policies: package authz evaluates them (package
 // iam) and answers with the service's own AccessDenied shape.
 
 // Access is one authorization an operation needs.
