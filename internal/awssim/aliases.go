@@ -1,6 +1,9 @@
 package awssim
 
-import "github.com/towervend/towervend/internal/awssim/protocol"
+import (
+	"github.com/towervend/towervend/internal/awssim/protocol"
+	"github.com/towervend/towervend/internal/awssim/world"
+)
 
 // Names the simulator's users know from before the protocol layer existed.
 type (
@@ -19,3 +22,37 @@ type (
 )
 
 var apiErr = protocol.Err
+
+// The world description lives in package world; these are its names here.
+type (
+	// World describes a simulated AWS organization with Control Tower.
+	World              = world.World
+	OrganizationSpec   = world.OrganizationSpec
+	OUSpec             = world.OUSpec
+	AccountSpec        = world.AccountSpec
+	IdentityCenterSpec = world.IdentityCenterSpec
+	UserSpec           = world.UserSpec
+	GroupSpec          = world.GroupSpec
+	PermissionSetSpec  = world.PermissionSetSpec
+	AssignmentSpec     = world.AssignmentSpec
+	ControlTowerSpec   = world.ControlTowerSpec
+	PrincipalSpec      = world.PrincipalSpec
+)
+
+// Role states of an account's AWSControlTowerExecution role.
+const (
+	RoleTrusted   = world.RoleTrusted
+	RoleUntrusted = world.RoleUntrusted
+	RoleMissing   = world.RoleMissing
+)
+
+var (
+	// LoadWorld reads a world file.
+	LoadWorld = world.Load
+	// ParseWorld decodes a world description.
+	ParseWorld = world.Parse
+	// DefaultWorld returns the embedded demo world.
+	DefaultWorld = world.Default
+	// DefaultWorldJSON is the embedded demo organization, "Northwind Trading".
+	DefaultWorldJSON = world.DefaultJSON
+)

@@ -1,4 +1,13 @@
-package awssim
+// Package world is the description of a simulated AWS organization with
+// Control Tower that internal/awssim builds its services from: the
+// organization's tree, Identity Center, Control Tower's timings, the principals
+// that may call, and the faults to inject. It is read from JSON (README.md in
+// this folder is a commented example; default.json is the embedded
+// "Northwind Trading" demo world).
+//
+// It may import protocol (faults, durations), organizations (the execution
+// role's states) and the standard library.
+package world
 
 import (
 	_ "embed"
@@ -9,13 +18,14 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/organizations"
+	"github.com/towervend/towervend/internal/awssim/protocol"
 )
 
-//go:embed world/default.json
+//go:embed default.json
 var defaultWorld []byte
 
-// DefaultWorldJSON is the embedded demo organization, "Northwind Trading".
-func DefaultWorldJSON() []byte { return append([]byte(nil), defaultWorld...) }
+// DefaultJSON is the embedded demo organization, "Northwind Trading".
+func DefaultJSON() []byte { return append([]byte(nil), defaultWorld...) }
 
 // World describes a simulated AWS organization with Control Tower: what exists
 // when the simulator starts, how Control Tower behaves, and which faults to inject.
@@ -36,7 +46,7 @@ type World struct {
 	// Principals are the IAM principals that may call the simulator, by access key.
 	Principals []PrincipalSpec `json:"principals"`
 	// Faults are injected from the start; Sim.SetFaults changes them at run time.
-	Faults Faults `json:"faults"`
+	Faults protocol.Faults `json:"faults"`
 }
 
 // OrganizationSpec is the organization, its management account and its OU tree.
@@ -129,13 +139,13 @@ type ControlTowerSpec struct {
 	// ConcurrentAccountOperations is the quota of account operations in flight (AWS default 5, max 10).
 	ConcurrentAccountOperations int `json:"concurrentAccountOperations,omitempty"`
 	// ProvisioningTime is how long creating an account takes; Spread varies it by up to that much either way.
-	ProvisioningTime Duration `json:"provisioningTime,omitempty"`
-	EnrollmentTime   Duration `json:"enrollmentTime,omitempty"`
-	UpdateTime       Duration `json:"updateTime,omitempty"`
-	TerminateTime    Duration `json:"terminateTime,omitempty"`
-	Spread           Duration `json:"spread,omitempty"`
+	ProvisioningTime protocol.Duration `json:"provisioningTime,omitempty"`
+	EnrollmentTime   protocol.Duration `json:"enrollmentTime,omitempty"`
+	UpdateTime       protocol.Duration `json:"updateTime,omitempty"`
+	TerminateTime    protocol.Duration `json:"terminateTime,omitempty"`
+	Spread           protocol.Duration `json:"spread,omitempty"`
 	// AssignmentTime is how long an Identity Center account assignment stays IN_PROGRESS.
-	AssignmentTime Duration `json:"assignmentTime,omitempty"`
+	AssignmentTime protocol.Duration `json:"assignmentTime,omitempty"`
 	// PortfolioPrincipals are the IAM principal ARNs associated with the Account
 	// Factory portfolio; others get "No launch paths found".
 	PortfolioPrincipals []string `json:"portfolioPrincipals,omitempty"`
@@ -147,22 +157,22 @@ type PrincipalSpec struct {
 	Arn         string `json:"arn"`
 }
 
-// LoadWorld reads a world file.
-func LoadWorld(path string) (*World, error) {
+// Load reads a world file.
+func Load(path string) (*World, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read world: %w", err)
 	}
-	w, err := ParseWorld(b)
+	w, err := Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("world %s: %w", path, err)
 	}
 	return w, nil
 }
 
-// ParseWorld decodes a world description, rejecting unknown fields so a typo
+// Parse decodes a world description, rejecting unknown fields so a typo
 // does not silently change the simulation, and fills in AWS's defaults.
-func ParseWorld(b []byte) (*World, error) {
+func Parse(b []byte) (*World, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	var w World
@@ -176,9 +186,9 @@ func ParseWorld(b []byte) (*World, error) {
 	return &w, nil
 }
 
-// DefaultWorld returns the embedded demo world.
-func DefaultWorld() *World {
-	w, err := ParseWorld(defaultWorld)
+// Default returns the embedded demo world.
+func Default() *World {
+	w, err := Parse(defaultWorld)
 	if err != nil {
 		panic("embedded default world is invalid: " + err.Error()) // caught by TestDefaultWorldLoads
 	}
@@ -197,19 +207,19 @@ func (w *World) setDefaults() {
 		ct.ConcurrentAccountOperations = 5
 	}
 	if ct.ProvisioningTime == 0 {
-		ct.ProvisioningTime = Duration(30 * time.Minute)
+		ct.ProvisioningTime = protocol.Duration(30 * time.Minute)
 	}
 	if ct.EnrollmentTime == 0 {
-		ct.EnrollmentTime = Duration(25 * time.Minute)
+		ct.EnrollmentTime = protocol.Duration(25 * time.Minute)
 	}
 	if ct.UpdateTime == 0 {
-		ct.UpdateTime = Duration(15 * time.Minute)
+		ct.UpdateTime = protocol.Duration(15 * time.Minute)
 	}
 	if ct.TerminateTime == 0 {
-		ct.TerminateTime = Duration(10 * time.Minute)
+		ct.TerminateTime = protocol.Duration(10 * time.Minute)
 	}
 	if ct.AssignmentTime == 0 {
-		ct.AssignmentTime = Duration(5 * time.Second)
+		ct.AssignmentTime = protocol.Duration(5 * time.Second)
 	}
 }
 
