@@ -611,13 +611,12 @@ var expectedActions = map[string][]string{
 	"checkrole": {"sts:AssumeRole"},
 	"provision": append([]string{"servicecatalog:SearchProducts", "servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths",
 		"servicecatalog:ProvisionProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct",
-		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord", "servicecatalog:DescribeProvisionedProduct",
+		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
 		"states:ListExecutions"},
 		accountFactoryPrincipal...),
 	"provisionstatus": {"servicecatalog:DescribeRecord"},
 	"assignsso": {"sso:ListInstances", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
-		"sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignments",
-		"sso:ListPermissionSets", "sso:DescribePermissionSet", "identitystore:GetUserId", "identitystore:GetGroupId"},
+		"sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignments"},
 	"moveou":        {"organizations:ListParents", "organizations:MoveAccount"},
 	"tag":           {"organizations:TagResource", "organizations:UntagResource"},
 	"close":         {"organizations:CloseAccount"},
@@ -661,7 +660,7 @@ var noResourceLevel = func() map[string]bool {
 	for _, a := range append([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords",
 		"organizations:ListRoots", "organizations:ListAccounts", "controltower:ListEnabledBaselines", "sso:ListInstances",
 		"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
-		"servicecatalog:DescribeProvisionedProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
+		"servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
 		accountFactoryPrincipal...) {
 		m[a] = true
 	}

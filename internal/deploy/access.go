@@ -144,7 +144,7 @@ func Grants(function string, r Resources) []Grant {
 	case "provision":
 		return []Grant{
 			{Actions: []string{"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
-				"servicecatalog:DescribeProvisionedProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
+				"servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
 				Resources: []string{"*"}, Why: whyCatalog},
 			{Actions: []string{"servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths", "servicecatalog:ProvisionProduct"},
 				Resources: []string{fmt.Sprintf("arn:%s:catalog:%s:%s:product/*", r.Partition, r.Region, r.Account)}, Why: whyProduct},
@@ -168,15 +168,16 @@ func Grants(function string, r Resources) []Grant {
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
 			{Actions: []string{"sso:CreateAccountAssignment", "sso:DeleteAccountAssignment", "sso:ListAccountAssignments"},
 				Resources: []string{r.ssoInstance(), r.ssoPermissionSets(), r.ssoAccounts()}, Why: whySSO},
-			{Actions: []string{"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListPermissionSets"},
+			{Actions: []string{"sso:DescribeAccountAssignmentCreationStatus", "sso:DescribeAccountAssignmentDeletionStatus"},
 				Resources: []string{r.ssoInstance()}},
-			{Actions: []string{"sso:DescribePermissionSet"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets()}, Why: whySSO},
 			// No iam:*Role* or SAML-provider grants: Identity Center provisions a
 			// permission set's role with the caller's own IAM permissions only
 			// in the management account, and validate refuses every request
 			// that names it ("this is the management account"); in member
 			// accounts Identity Center's service-linked role does that work.
-			{Actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, Resources: r.identityStore(), Why: whyIdentity},
+			// No permission-set or identity-store reads either: validate resolves
+			// names to ARNs and ids into the plan (a local run's IAM report
+			// showed assignsso never made those calls).
 		}
 	case "moveou":
 		return []Grant{
@@ -211,7 +212,7 @@ func Grants(function string, r Resources) []Grant {
 			{Actions: []string{"states:StartExecution"}, Resources: []string{r.StateMachineArn}},
 			// Lambda sends an event the function failed on to its on-failure
 			// destination with the function's role.
-			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.LifecycleFailedQueueArn}},
+			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.LifecycleFailedQueueArn}, OnBehalf: true},
 		}
 	}
 	return nil

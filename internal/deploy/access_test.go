@@ -75,7 +75,7 @@ func TestGrantsNameTheDeployedResources(t *testing.T) {
 		{"lifecycle", "states:StartExecution", resources.StateMachineArn},
 		{"lifecycle", "sqs:SendMessage", resources.LifecycleFailedQueueArn},
 		{"notify", "events:PutEvents", resources.BusArn},
-		{"assignsso", "sso:ListPermissionSets", resources.InstanceArn},
+		{"assignsso", "sso:DescribeAccountAssignmentCreationStatus", resources.InstanceArn},
 		{"provision", "states:ListExecutions", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
 	}
 	for _, tt := range tests {
