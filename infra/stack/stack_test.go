@@ -605,7 +605,8 @@ func TestBundledFunctions(t *testing.T) {
 var expectedActions = map[string][]string{
 	"validate": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccounts",
 		"organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource",
-		"controltower:ListEnabledBaselines", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+		"controltower:ListEnabledBaselines", "controltower:ListLandingZones", "controltower:GetLandingZone",
+		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
 		"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
 		"identitystore:GetUserId", "identitystore:GetGroupId"},
 	"checkrole": {"sts:AssumeRole"},
@@ -658,7 +659,7 @@ var queueConsumerActions = []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisi
 var noResourceLevel = func() map[string]bool {
 	m := map[string]bool{}
 	for _, a := range append([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords",
-		"organizations:ListRoots", "organizations:ListAccounts", "controltower:ListEnabledBaselines", "sso:ListInstances",
+		"organizations:ListRoots", "organizations:ListAccounts", "controltower:ListEnabledBaselines", "controltower:ListLandingZones", "sso:ListInstances",
 		"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
 		"servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
 		accountFactoryPrincipal...) {

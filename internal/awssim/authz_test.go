@@ -294,3 +294,22 @@ func TestRolesSurviveASnapshot(t *testing.T) {
 	var denied *orgtypes.AccessDeniedException
 	assert.ErrorAs(t, err, &denied, "the restored role keeps its policies")
 }
+
+// GetLandingZone is authorized on the landing zone's ARN, ListLandingZones on "*".
+func TestRoleListsLandingZonesOnly(t *testing.T) {
+	s, _ := newTestSim(t, nil)
+	cfg := roleConfig(t, s, "LZReader", policy(allow([]string{"controltower:ListLandingZones"}, "*")))
+	ct := controltower.NewFromConfig(cfg)
+	ctx := context.Background()
+	list, err := ct.ListLandingZones(ctx, &controltower.ListLandingZonesInput{})
+	require.NoError(t, err)
+	require.Len(t, list.LandingZones, 1)
+	arn := aws.ToString(list.LandingZones[0].Arn)
+
+	_, err = ct.GetLandingZone(ctx, &controltower.GetLandingZoneInput{LandingZoneIdentifier: aws.String(arn)})
+	var denied *cttypes.AccessDeniedException
+	require.ErrorAs(t, err, &denied)
+	assert.Equal(t, "User: "+session("LZReader")+" is not authorized to perform: controltower:GetLandingZone on resource: "+arn+
+		" because no identity-based policy allows the controltower:GetLandingZone action", denied.ErrorMessage())
+	assert.Equal(t, http.StatusForbidden, statusOf(t, err))
+}

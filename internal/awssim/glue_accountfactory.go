@@ -25,6 +25,7 @@ func (s *Sim) buildAccountFactory(w *World) error {
 		TerminateTime:               ct.TerminateTime.D(),
 		Spread:                      ct.Spread.D(),
 		PortfolioPrincipals:         ct.PortfolioPrincipals,
+		LandingZoneVersion:          ct.LandingZoneVersion,
 	})
 	if err != nil {
 		return err

@@ -49,3 +49,12 @@ func TestWorldReadmeExampleParses(t *testing.T) {
 	assert.Equal(t, "Workloads/Prod", s.OUPath("ou-exam-prod0001"))
 	assert.Equal(t, 0.1, w.Faults.Throttle["sso"])
 }
+
+func TestWorldLandingZoneVersion(t *testing.T) {
+	w, err := ParseWorld([]byte(`{"organization": {"managementAccount": {"name": "m", "email": "m@example.com"}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "3.3", w.ControlTower.LandingZoneVersion, "the default")
+	_, err = ParseWorld([]byte(`{"organization": {"managementAccount": {"name": "m", "email": "m@example.com"}}, "controlTower": {"landingZoneVersion": "three"}}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `controlTower.landingZoneVersion: "three"`)
+}

@@ -82,6 +82,12 @@ func (r Resources) orgRoots() string {
 	return fmt.Sprintf("arn:%s:organizations::%s:root/o-*/r-*", r.Partition, r.Account)
 }
 
+// landingZones is the management account's landing zone in the home Region
+// (one per organization; its id is Control Tower's).
+func (r Resources) landingZones() string {
+	return fmt.Sprintf("arn:%s:controltower:%s:%s:landingzone/*", r.Partition, r.Region, r.Account)
+}
+
 // Identity Center resources of the configured instance.
 func (r Resources) ssoInstance() string { return r.InstanceArn }
 func (r Resources) ssoPermissionSets() string {
@@ -107,7 +113,8 @@ const (
 	whySSO     = "sso:ListInstances has no resource-level permissions; permission sets and target accounts are only known per request " +
 		"(limited to the configured Identity Center instance)"
 	whyIdentity = "identitystore GetUserId/GetGroupId name users and groups only known per request (limited to the configured identity store)"
-	whyBaseline = "controltower:ListEnabledBaselines has no resource-level permissions"
+	whyBaseline = "controltower:ListEnabledBaselines and ListLandingZones have no resource-level permissions"
+	whyLZ       = "the landing zone id is created by Control Tower and not configured; limited to this account's landing zone in the home Region"
 )
 
 // Grants is the least-privilege table: exactly the AWS calls the named
@@ -121,7 +128,8 @@ func Grants(function string, r Resources) []Grant {
 			{Actions: []string{"organizations:ListOrganizationalUnitsForParent"}, Resources: []string{r.orgRoots(), r.orgOUs()}, Why: whyOrgARN},
 			{Actions: []string{"organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource"},
 				Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
-			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
+			{Actions: []string{"controltower:ListEnabledBaselines", "controltower:ListLandingZones"}, Resources: []string{"*"}, Why: whyBaseline},
+			{Actions: []string{"controltower:GetLandingZone"}, Resources: []string{r.landingZones()}, Why: whyLZ},
 			{Actions: []string{"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
 			{Actions: []string{"sso:ListPermissionSets"}, Resources: []string{r.ssoInstance()}},

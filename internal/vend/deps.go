@@ -57,8 +57,10 @@ type CatalogAPI interface {
 	DescribeProvisionedProduct(context.Context, *servicecatalog.DescribeProvisionedProductInput, ...func(*servicecatalog.Options)) (*servicecatalog.DescribeProvisionedProductOutput, error)
 }
 
-// ControlTowerAPI tells which OUs are registered.
+// ControlTowerAPI tells the landing zone's version and which OUs are registered.
 type ControlTowerAPI interface {
+	ListLandingZones(context.Context, *controltower.ListLandingZonesInput, ...func(*controltower.Options)) (*controltower.ListLandingZonesOutput, error)
+	GetLandingZone(context.Context, *controltower.GetLandingZoneInput, ...func(*controltower.Options)) (*controltower.GetLandingZoneOutput, error)
 	ListEnabledBaselines(context.Context, *controltower.ListEnabledBaselinesInput, ...func(*controltower.Options)) (*controltower.ListEnabledBaselinesOutput, error)
 }
 
@@ -209,6 +211,8 @@ type Deps struct {
 	// instance caches the Identity Center instance once found.
 	mu       sync.Mutex
 	instance *instance
+	// landingZone caches the landing zone once it is new enough.
+	landingZone *landingZone
 }
 
 type instance struct{ arn, storeID string }

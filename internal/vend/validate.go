@@ -72,6 +72,14 @@ func (v *validation) run(ctx context.Context) error {
 			return err
 		}
 	}
+	// Registered OUs are read from baselines, which older landing zones lack:
+	// there every OU would read unregistered.
+	if p, err := d.landingZoneProblem(ctx); p != nil || err != nil {
+		if p != nil {
+			v.problems = append(v.problems, *p)
+		}
+		return err
+	}
 	org, err := d.loadOUs(ctx)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package accountfactory
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
 )
@@ -12,8 +13,9 @@ import (
 // AWS Control Tower" list it. The product (arn:aws:catalog:<region>:<account>:
 // product/<id>) is the resource of the calls that name it; provisioned
 // products and records are no resource type, so the calls on them (Update,
-// Terminate, DescribeRecord, the searches) are authorized on "*", as is
-// ListEnabledBaselines.
+// Terminate, DescribeRecord, the searches) are authorized on "*", as are
+// ListEnabledBaselines and ListLandingZones; GetLandingZone is authorized on
+// the landing zone (arn:aws:controltower:<region>:<account>:landingzone/<id>).
 
 // AccessDenied is Service Catalog's answer to a call IAM denied; no
 // AccessDenied shape is modelled, so the SDK surfaces the generic code.
@@ -67,4 +69,18 @@ func (s *Service) onProvision(_ *protocol.Call, in provisionProductInput) []prot
 // path, so the call's own action is the path's.
 func (s *Service) onListEnabledBaselines(_ *protocol.Call, _ listEnabledBaselinesInput) []protocol.Access {
 	return []protocol.Access{{Action: "controltower:ListEnabledBaselines", Resource: protocol.AnyResource}}
+}
+
+func (s *Service) onListLandingZones(_ *protocol.Call, _ listLandingZonesInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:ListLandingZones", Resource: protocol.AnyResource}}
+}
+
+// onGetLandingZone authorizes on the identifier the caller names, which is
+// the landing zone's ARN.
+func (s *Service) onGetLandingZone(_ *protocol.Call, in getLandingZoneInput) []protocol.Access {
+	resource := in.LandingZoneIdentifier
+	if !strings.HasPrefix(resource, "arn:") {
+		resource = protocol.AnyResource
+	}
+	return []protocol.Access{{Action: "controltower:GetLandingZone", Resource: resource}}
 }

@@ -22,6 +22,8 @@ func (s *Service) BaselineARN() string {
 func (s *Service) ControlTowerOps() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
 		"/list-enabled-baselines": protocol.OpOn(s.listEnabledBaselines, s.onListEnabledBaselines),
+		"/list-landingzones":      protocol.OpOn(s.listLandingZones, s.onListLandingZones),
+		"/get-landingzone":        protocol.OpOn(s.getLandingZone, s.onGetLandingZone),
 	}
 }
 
@@ -48,6 +50,11 @@ type listEnabledBaselinesInput struct {
 func (s *Service) listEnabledBaselines(c *protocol.Call, in listEnabledBaselinesInput) (any, *protocol.APIError) {
 	if in.MaxResults != 0 && (in.MaxResults < 5 || in.MaxResults > 100) {
 		return nil, protocol.Err("ValidationException", "maxResults must be between 5 and 100")
+	}
+	if !s.hasBaselines() {
+		// Not quoted from AWS: ValidationException is the modelled error that fits.
+		return nil, protocol.Err("ValidationException", "Baseline APIs require landing zone version %s or later; this landing zone is version %s.",
+			baselinesSince, s.set.LandingZoneVersion)
 	}
 	baseline := s.BaselineARN()
 	var all []enabledBaseline

@@ -3,7 +3,7 @@
 // "AWS Control Tower Account Factory" product, the Control Tower workflow behind
 // each provision, update and terminate request (records, the account-operation
 // quota, lifecycle events), and the Control Tower REST API's
-// ListEnabledBaselines. They are one package because each changes what the
+// ListEnabledBaselines, ListLandingZones and GetLandingZone. They are one package because each changes what the
 // others answer.
 //
 // Account Factory creates, moves and enrolls accounts and sets up Identity

@@ -107,6 +107,9 @@ type Settings struct {
 	// PortfolioPrincipals are the IAM principal ARNs associated with the
 	// Account Factory portfolio; others get "No launch paths found".
 	PortfolioPrincipals []string
+	// LandingZoneVersion is the landing zone's version ("3.3"); before 3.0
+	// there are no baselines.
+	LandingZoneVersion string
 }
 
 // Service is Account Factory: Service Catalog, Control Tower's account
@@ -124,6 +127,9 @@ type Service struct {
 // product for every account the organization has enrolled already, drawing
 // their ids from the Env's seeded rand.
 func New(env *protocol.Env, org Organization, idc Identity, set Settings) (*Service, error) {
+	if set.LandingZoneVersion == "" {
+		set.LandingZoneVersion = "3.3"
+	}
 	s := &Service{env: env, org: org, idc: idc, set: set}
 	c := &s.state
 	start := env.Start

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -149,6 +150,9 @@ type ControlTowerSpec struct {
 	// PortfolioPrincipals are the IAM principal ARNs associated with the Account
 	// Factory portfolio; others get "No launch paths found".
 	PortfolioPrincipals []string `json:"portfolioPrincipals,omitempty"`
+	// LandingZoneVersion is the landing zone's version, "major.minor" (default
+	// 3.3); before 3.0 there are no baselines, so ListEnabledBaselines refuses.
+	LandingZoneVersion string `json:"landingZoneVersion,omitempty"`
 }
 
 // PrincipalSpec maps an access key id to the IAM principal that uses it.
@@ -218,10 +222,15 @@ func (w *World) setDefaults() {
 	if ct.TerminateTime == 0 {
 		ct.TerminateTime = protocol.Duration(10 * time.Minute)
 	}
+	if ct.LandingZoneVersion == "" {
+		ct.LandingZoneVersion = "3.3"
+	}
 	if ct.AssignmentTime == 0 {
 		ct.AssignmentTime = protocol.Duration(5 * time.Second)
 	}
 }
+
+var landingZoneVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 
 func (w *World) validate() error {
 	m := w.Organization.ManagementAccount
@@ -230,6 +239,9 @@ func (w *World) validate() error {
 	}
 	if n := w.ControlTower.ConcurrentAccountOperations; n < 1 || n > 10 {
 		return fmt.Errorf("controlTower.concurrentAccountOperations: %d is outside AWS's quota range 1-10", n)
+	}
+	if !landingZoneVersion.MatchString(w.ControlTower.LandingZoneVersion) {
+		return fmt.Errorf("controlTower.landingZoneVersion: %q is not a version such as 3.3", w.ControlTower.LandingZoneVersion)
 	}
 	for svc, rate := range w.Faults.Throttle {
 		if rate < 0 || rate > 1 {
