@@ -74,6 +74,12 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		opts.World = w
+	} else if len(requests) > 0 {
+		// The demo world's happenings go with the sample requests: a run of
+		// one's own requests on it has only those.
+		w := awssim.DefaultWorld()
+		w.Happenings = nil
+		opts.World = w
 	}
 	if *policyFile != "" {
 		pol, err := vend.LoadPolicy(*policyFile)
@@ -97,16 +103,14 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*asJSON {
 		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once)\n",
 			len(bodies), rt.Sim.Region(), rt.Deps.Config.ConcurrencyLimit)
-		if len(requests) == 0 && *worldFile == "" {
-			fmt.Fprintf(stdout, "and, with no ticket: at +%s an invited account joins the organization, at +%s an administrator creates an account in Account Factory's console\n",
-				local.InviteAt, local.ConsoleCreateAt)
+		if hs := rt.Sim.World().ByTime(); len(hs) > 0 {
+			var when []string
+			for _, h := range hs {
+				when = append(when, fmt.Sprintf("at +%s %s", h.At.D(), h.Summary()))
+			}
+			fmt.Fprintf(stdout, "and, with no ticket: %s\n", strings.Join(when, ", "))
 		}
 		fmt.Fprintln(stdout)
-	}
-	if len(requests) == 0 && *worldFile == "" {
-		// The demo: besides the sample requests, work that starts from AWS's
-		// own events (an account made in the console, an invited account).
-		rt.ScheduleLifecycleDemo()
 	}
 	if err := rt.Submit(ctx, bodies...); err != nil {
 		return err

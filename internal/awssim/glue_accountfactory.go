@@ -174,6 +174,11 @@ type ConsoleAccount struct {
 func (s *Sim) ProvisionInConsole(a ConsoleAccount) (string, error) {
 	s.env.Lock()
 	defer s.env.Unlock()
+	return s.provisionInConsole(a)
+}
+
+// provisionInConsole is ProvisionInConsole with the lock held.
+func (s *Sim) provisionInConsole(a ConsoleAccount) (string, error) {
 	ou := s.org.OU(a.OU)
 	for _, u := range s.org.SortedOUs() {
 		if ou == nil && s.org.OUPath(u.ID) == a.OU {

@@ -56,6 +56,9 @@ type Options struct {
 	Clock clock.Clock
 	// Logger receives one debug line per API call; nil discards.
 	Logger *slog.Logger
+	// OnHappening is told of each of the world's happenings once it has
+	// happened, outside the lock; nil ignores them.
+	OnHappening func(Happened)
 }
 
 // Sim is the simulated AWS world.
@@ -81,6 +84,8 @@ type Sim struct {
 	services map[string]*protocol.Service // by X-Amz-Target prefix
 	query    *protocol.QueryService       // STS
 	rest     *protocol.Service            // Control Tower (REST JSON), ops by path
+
+	pendingHappenings int // the world's happenings still to happen
 }
 
 // New builds a simulator from a world description.
@@ -109,6 +114,7 @@ func New(w *World, opts Options) (*Sim, error) {
 	}
 	s.env.SetPublisher(s.events.PublishServiceEvent)
 	s.registerServices()
+	s.scheduleHappenings(w, opts.OnHappening)
 	return s, nil
 }
 
@@ -156,6 +162,10 @@ func (s *Sim) registerServices() {
 
 // Clock is the simulator's time source.
 func (s *Sim) Clock() clock.Clock { return s.env.Clock }
+
+// World is the description the simulator was built from; it is shared, so
+// read it without changing it.
+func (s *Sim) World() *World { return s.world }
 
 // Region is the simulated Control Tower home Region.
 func (s *Sim) Region() string { return s.world.Region }

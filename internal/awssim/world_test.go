@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/towervend/towervend/internal/clock"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -12,7 +14,8 @@ import (
 func TestDefaultWorldLoads(t *testing.T) {
 	w, err := ParseWorld(DefaultWorldJSON())
 	require.NoError(t, err)
-	s, err := New(w, Options{})
+	require.Len(t, w.Happenings, 2, "the demo's invitation and console account")
+	s, err := New(w, Options{Clock: clock.NewVirtual(w.Start, 0)}) // held: the test reads state unlocked
 	require.NoError(t, err)
 	assert.Equal(t, "111122223333", s.ManagementAccountID())
 	assert.Equal(t, "Workloads/Prod", s.org.OUPath("ou-nw7k-wklprod1"))

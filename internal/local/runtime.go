@@ -115,10 +115,8 @@ type Runtime struct {
 	// notification.
 	started map[string]time.Time
 	skipped map[string]Result
-	// pendingWorld counts the scheduled world changes (ScheduleLifecycleDemo)
-	// still to happen; worldErrs are those that failed.
-	pendingWorld int
-	worldErrs    []error
+	// worldErrs are the world's happenings that failed.
+	worldErrs []error
 }
 
 // New builds the world and deploys towervend into it: queues, buses, rules,
@@ -154,12 +152,13 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		virtual = clock.NewVirtual(w.Start, opts.Pace)
 		clk = virtual
 	}
-	sim, err := awssim.New(w, awssim.Options{Clock: clk})
+	r := &Runtime{Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{},
+		started: map[string]time.Time{}, skipped: map[string]Result{}}
+	sim, err := awssim.New(w, awssim.Options{Clock: clk, OnHappening: r.happened})
 	if err != nil {
 		return nil, fmt.Errorf("simulated world: %w", err)
 	}
-	r := &Runtime{Sim: sim, Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{},
-		started: map[string]time.Time{}, skipped: map[string]Result{}}
+	r.Sim = sim
 	cfg := sim.Config()
 	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
 	jitter := newJitter(w.Seed)
@@ -413,11 +412,11 @@ func (r *Runtime) finished() bool {
 	if v, inflight := r.Sim.QueueDepth(r.QueueURL); v+inflight > 0 {
 		return false
 	}
+	if r.Sim.PendingHappenings() > 0 {
+		return false // the run is not finished before the world's happenings
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pendingWorld > 0 {
-		return false
-	}
 	final := map[string]bool{}
 	for _, n := range r.notifications {
 		switch n.State {
@@ -580,3 +579,23 @@ func (r *Runtime) Notifications() []vend.Notification {
 
 // Elapsed is the simulated time since the world started.
 func (r *Runtime) Elapsed() time.Duration { return r.Clock.Now().Sub(r.start) }
+
+// happened records one of the world's happenings (World.Happenings, which
+// the simulator makes happen on its clock) and tells OnEvent, Kind "world";
+// one that failed makes Run return its error.
+func (r *Runtime) happened(h awssim.Happened) {
+	r.mu.Lock()
+	r.lastActivity = r.Clock.Now()
+	if h.Err != nil {
+		r.worldErrs = append(r.worldErrs, fmt.Errorf("%s: %w", h.What, h.Err))
+	}
+	r.mu.Unlock()
+	if r.opts.OnEvent == nil {
+		return
+	}
+	detail := h.What
+	if h.Err != nil {
+		detail = h.What + ": " + h.Err.Error()
+	}
+	r.opts.OnEvent(Event{Time: r.Clock.Now(), Kind: "world", Detail: detail})
+}

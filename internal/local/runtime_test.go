@@ -45,6 +45,7 @@ func resultsByID(rt *Runtime) map[string]Result {
 func newRuntime(t *testing.T, edit func(*awssim.World)) *Runtime {
 	t.Helper()
 	w := awssim.DefaultWorld()
+	w.Happenings = nil // the demo world's own happenings would add accounts the test does not expect
 	if edit != nil {
 		edit(w)
 	}
@@ -289,7 +290,7 @@ func TestRunsAreDeterministic(t *testing.T) {
 	assert.Equal(t, run(), run())
 }
 
-// The demo's lifecycle-driven work, handled as each event says: the account an
+// The demo world's happenings (default.json), handled as each event says: the account an
 // administrator makes in Account Factory's console is not enrolled a second
 // time (its CreateAccountResult starts an enrollment that waits for Account
 // Factory and is skipped) and gets its OU's default access from Control
@@ -297,15 +298,14 @@ func TestRunsAreDeterministic(t *testing.T) {
 // account learns of only through AccountJoinedOrganization, is enrolled.
 func TestLifecycleDemo(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, nil)
-	rt.ScheduleLifecycleDemo()
+	rt := newRuntime(t, func(w *awssim.World) { w.Happenings = awssim.DefaultWorld().Happenings })
 	require.NoError(t, rt.Run(ctx))
 
-	console := rt.Sim.AccountsNamed(DemoConsoleAccount.Name)
+	console := rt.Sim.AccountsNamed("analytics-prod")
 	require.Len(t, console, 1, "one account, made by Control Tower")
 	assert.True(t, console[0].Enrolled)
 	assert.Equal(t, "Workloads/Prod", rt.Sim.OUPath(console[0].ParentID))
-	invited := rt.Sim.AccountsNamed(DemoInvitedAccount.Name)
+	invited := rt.Sim.AccountsNamed("partner-insights")
 	require.Len(t, invited, 1)
 	assert.True(t, invited[0].Enrolled, "the invited account is enrolled")
 	assert.Equal(t, "Enrollment", rt.Sim.OUPath(invited[0].ParentID))

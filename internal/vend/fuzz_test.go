@@ -15,6 +15,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/towervend/towervend/events"
+	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/handler"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/request"
@@ -29,7 +30,7 @@ import (
 // fuzzRuntime deploys towervend on the demo world for a fuzz target.
 func fuzzRuntime(f *testing.F) *local.Runtime {
 	f.Helper()
-	rt, err := local.New(context.Background(), local.Options{})
+	rt, err := local.New(context.Background(), local.Options{World: quietWorld()})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -194,4 +195,12 @@ func FuzzLifecycle(f *testing.F) {
 			t.Fatalf("unknown action %q", res.Action)
 		}
 	})
+}
+
+// quietWorld is the demo world without its happenings, so only the test's own
+// work happens in it.
+func quietWorld() *awssim.World {
+	w := awssim.DefaultWorld()
+	w.Happenings = nil
+	return w
 }

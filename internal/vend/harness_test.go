@@ -88,6 +88,7 @@ type fixture struct {
 func newFixture(t *testing.T, s setup) *fixture {
 	t.Helper()
 	w := awssim.DefaultWorld()
+	w.Happenings = nil // the demo world's own happenings would add accounts the test does not expect
 	if s.world != nil {
 		s.world(w)
 	}

@@ -22,6 +22,7 @@ import (
 func newTestSim(t *testing.T) (*awssim.Sim, *clock.Virtual) {
 	t.Helper()
 	w := awssim.DefaultWorld()
+	w.Happenings = nil // the demo world's own happenings would add accounts the test does not expect
 	clk := clock.NewVirtual(w.Start, 0)
 	s, err := awssim.New(w, awssim.Options{Clock: clk})
 	require.NoError(t, err)

@@ -48,6 +48,9 @@ type World struct {
 	Principals []PrincipalSpec `json:"principals"`
 	// Faults are injected from the start; Sim.SetFaults changes them at run time.
 	Faults protocol.Faults `json:"faults"`
+	// Happenings happen in the organization on their own, outside towervend,
+	// at offsets from Start (happenings.go).
+	Happenings []Happening `json:"happenings,omitempty"`
 }
 
 // OrganizationSpec is the organization, its management account and its OU tree.
@@ -253,5 +256,5 @@ func (w *World) validate() error {
 			return fmt.Errorf("faults.serverErrors.%s: rate %v must be between 0 and 1", svc, rate)
 		}
 	}
-	return nil
+	return w.validateHappenings()
 }
