@@ -143,7 +143,8 @@ func newForwarder(app constructs.Construct, cfg config.Config) awscdk.Stack {
 	})
 	target := awsevents.EventBus_FromEventBusArn(stack, jsii.String("HomeDefaultBus"),
 		jsii.String(arnOf(cfg, "events", cfg.HomeRegion, cfg.ManagementAccountID, "event-bus/default")))
-	rule := newRule(stack, rules.OrganizationsJoin.Name, nil, rules.OrganizationsJoin)
-	rule.AddTarget(awseventstargets.NewEventBus(target, nil))
+	for _, r := range rules.Forwarded() {
+		newRule(stack, r.Name, nil, r).AddTarget(awseventstargets.NewEventBus(target, nil))
+	}
 	return stack
 }

@@ -33,6 +33,15 @@ func (s *Sim) initEvents(w *World) error {
 // BusEvents returns every event put on a bus so far, oldest first.
 func (s *Sim) BusEvents(bus string) []json.RawMessage { return s.events.BusEvents(bus) }
 
+// RegionBusEvents returns every event put on a bus of the management account
+// in a Region so far, oldest first (BusEvents is the home Region's).
+func (s *Sim) RegionBusEvents(region, bus string) []json.RawMessage {
+	return s.events.RegionBusEvents(region, bus)
+}
+
+// OrganizationsRegion is where AWS delivers Organizations' events: us-east-1.
+const OrganizationsRegion = eventbridge.OrganizationsRegion
+
 // AccountBusEvents returns every event CloudTrail put on a member account's
 // default bus (its own API calls, e.g. an invited account's AcceptHandshake),
 // which the management account's rules never see.
@@ -44,7 +53,9 @@ func (s *Sim) AccountBusEvents(accountID string) []json.RawMessage {
 func (s *Sim) FailedDeliveries() []FailedDelivery { return s.events.FailedDeliveries() }
 
 // PublishEvent puts an AWS service's event on the management account's default
-// bus, as the simulated services do (tests stand in for a service with it).
+// bus in the Region AWS delivers it to (us-east-1 for Organizations, the home
+// Region otherwise), as the simulated services do (tests stand in for a
+// service with it).
 func (s *Sim) PublishEvent(ev protocol.Event) {
 	s.env.Lock()
 	defer s.env.Unlock()

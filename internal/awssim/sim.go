@@ -323,8 +323,9 @@ func (s *Sim) newCall(r *http.Request, service, op string, denied func(action, m
 		s.calls[service] = map[string]int{}
 	}
 	s.calls[service][op]++
+	auth := r.Header.Get("Authorization")
 	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID(),
-		Action: service + ":" + op, Authorizer: s.iam.Authorizer(r.Header.Get("Authorization"), denied)}
+		Region: protocol.SignedRegion(auth), Action: service + ":" + op, Authorizer: s.iam.Authorizer(auth, denied)}
 }
 
 func (s *Sim) latency(service string) time.Duration {

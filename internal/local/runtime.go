@@ -237,6 +237,9 @@ func (r *Runtime) deploy(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.deployForwarder(ctx); err != nil {
+		return err
+	}
 
 	// The state machine, with the same substitutions the stack makes.
 	def := r.opts.Definition
@@ -269,6 +272,26 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		return err
 	}
 	r.Sim.SetExecutionObserver(r.observe)
+	return nil
+}
+
+// deployForwarder installs what the stack's forwarder stack deploys in
+// us-east-1: Organizations' events arrive only there, and its rules send them
+// on to the home Region's default bus. With us-east-1 as the home Region the
+// lifecycle rules see them directly and there is nothing to forward.
+func (r *Runtime) deployForwarder(ctx context.Context) error {
+	if r.Sim.Region() == awssim.OrganizationsRegion {
+		return nil
+	}
+	cfg := r.Sim.Config()
+	cfg.Region = awssim.OrganizationsRegion
+	eb := eventbridge.NewFromConfig(cfg)
+	home := fmt.Sprintf("arn:aws:events:%s:%s:event-bus/default", r.Sim.Region(), r.Sim.ManagementAccountID())
+	for _, rule := range rules.Forwarded() {
+		if err := putRule(ctx, eb, "default", rule, ebtypes.Target{Arn: aws.String(home)}); err != nil {
+			return fmt.Errorf("forwarder: %w", err)
+		}
+	}
 	return nil
 }
 

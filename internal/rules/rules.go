@@ -86,6 +86,11 @@ var Reconcile = Rule{
 // Lifecycle lists the event-pattern rules whose target is the lifecycle function.
 func Lifecycle() []Rule { return []Rule{ControlTowerLifecycle, OrganizationsJoin} }
 
+// Forwarded lists the rules the forwarder deploys on us-east-1's default bus,
+// each with the home Region's default bus as its target, when the home Region
+// is another: Organizations delivers its events in us-east-1 only.
+func Forwarded() []Rule { return []Rule{OrganizationsJoin} }
+
 // LifecycleSchedules lists the scheduled rules whose target is the lifecycle function.
 func LifecycleSchedules() []Rule { return []Rule{Reconcile} }
 

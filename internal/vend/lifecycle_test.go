@@ -24,11 +24,21 @@ func (f *fixture) lifecycle(ev lambdaevents.CloudWatchEvent) vend.LifecycleResul
 	return res
 }
 
-// busEvent finds the last event the simulated AWS put on the default bus with
+// busEvents are the events on the default buses the lifecycle rules see:
+// the home Region's and us-east-1's, where Organizations puts its events.
+func (f *fixture) busEvents() []json.RawMessage {
+	evs := f.sim.BusEvents("default")
+	if f.sim.Region() != awssim.OrganizationsRegion {
+		evs = append(evs, f.sim.RegionBusEvents(awssim.OrganizationsRegion, "default")...)
+	}
+	return evs
+}
+
+// busEvent finds the last event the simulated AWS put on a default bus with
 // that eventName.
 func (f *fixture) busEvent(eventName string) lambdaevents.CloudWatchEvent {
 	f.t.Helper()
-	evs := f.sim.BusEvents("default")
+	evs := f.busEvents()
 	for i := len(evs) - 1; i >= 0; i-- {
 		var ev lambdaevents.CloudWatchEvent
 		require.NoError(f.t, json.Unmarshal(evs[i], &ev))
@@ -223,11 +233,11 @@ func TestLifecycleEnrollsAccountsJoiningTheOrganization(t *testing.T) {
 	}
 }
 
-// busEventFor finds the last event the simulated AWS put on the default bus
+// busEventFor finds the last event the simulated AWS put on a default bus
 // with that eventName and the account's id in its detail.
 func (f *fixture) busEventFor(eventName, accountID string) lambdaevents.CloudWatchEvent {
 	f.t.Helper()
-	evs := f.sim.BusEvents("default")
+	evs := f.busEvents()
 	for i := len(evs) - 1; i >= 0; i-- {
 		var ev lambdaevents.CloudWatchEvent
 		require.NoError(f.t, json.Unmarshal(evs[i], &ev))

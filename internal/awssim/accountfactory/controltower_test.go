@@ -93,11 +93,11 @@ func ctLifecycleEvents(t *testing.T, s *awssim.Sim) []ctEvent {
 }
 
 // ctOrgEvents returns the Organizations events with that eventName on the
-// management account's default bus.
+// management account's default bus in us-east-1, where Organizations delivers them.
 func ctOrgEvents(t *testing.T, s *awssim.Sim, eventName string) []json.RawMessage {
 	t.Helper()
 	var out []json.RawMessage
-	for _, raw := range s.BusEvents("default") {
+	for _, raw := range s.RegionBusEvents(awssim.OrganizationsRegion, "default") {
 		var ev events.CloudWatchEvent
 		require.NoError(t, json.Unmarshal(raw, &ev))
 		var d struct {

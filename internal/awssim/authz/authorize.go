@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,10 +8,6 @@ import (
 	"github.com/towervend/towervend/internal/awssim/iam"
 	"github.com/towervend/towervend/internal/awssim/protocol"
 )
-
-// signedRegionRe finds the Region in a SigV4 credential scope
-// (Credential=<key>/<date>/<region>/<service>/aws4_request).
-var signedRegionRe = regexp.MustCompile(`Credential=[^/,\s]+/\d{8}/([^/,\s]+)/`)
 
 // Authorizer is the protocol.Authorizer for one call: calls of a principal
 // without policies pass; those of a role with policies are evaluated, and a
@@ -33,11 +28,7 @@ func (reg *Registry) Authorizer(authorization string, denied func(action, messag
 		}
 		r.calls++
 		reg.checked++
-		region := ""
-		if m := signedRegionRe.FindStringSubmatch(authorization); m != nil {
-			region = m[1]
-		}
-		base := reg.requestContext(c, r, region)
+		base := reg.requestContext(c, r, protocol.SignedRegion(authorization))
 		reqs := make([]iam.Request, 0, len(access))
 		for _, a := range access {
 			req := reg.request(c, a, base)

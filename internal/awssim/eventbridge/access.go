@@ -24,34 +24,36 @@ func AccessDenied(_, message string) *protocol.APIError {
 	return &protocol.APIError{Code: "AccessDeniedException", Message: message, Status: http.StatusBadRequest}
 }
 
-// busAt is the ARN of the bus a name or ARN names; empty is the default bus.
-func (s *Service) busAt(nameOrArn string) string {
+// busAt is the ARN of the bus a name or ARN names in the call's Region;
+// empty is the default bus.
+func (s *Service) busAt(c *protocol.Call, nameOrArn string) string {
 	switch {
 	case nameOrArn == "":
-		return s.busArn("default")
+		return s.busArn(s.regionOf(c), "default")
 	case strings.HasPrefix(nameOrArn, "arn:"):
 		return nameOrArn
 	}
-	return s.busArn(nameOrArn)
+	return s.busArn(s.regionOf(c), nameOrArn)
 }
 
-// ruleAt is the ARN of a rule on the bus a name or ARN names.
-func (s *Service) ruleAt(busNameOrArn, name string) string {
+// ruleAt is the ARN of a rule on the bus a name or ARN names, in the call's Region.
+func (s *Service) ruleAt(c *protocol.Call, busNameOrArn, name string) string {
+	region := s.regionOf(c)
 	bus := busNameOrArn
 	if i := strings.LastIndex(bus, "event-bus/"); strings.HasPrefix(bus, "arn:") && i >= 0 {
 		bus = bus[i+len("event-bus/"):]
 	}
 	if bus == "" || bus == "default" {
-		return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.env.Region, s.env.ManagementAccountID, name)
+		return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", region, s.env.ManagementAccountID, name)
 	}
-	return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.env.Region, s.env.ManagementAccountID, bus, name)
+	return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", region, s.env.ManagementAccountID, bus, name)
 }
 
 // onPutEvents is one access per entry.
-func (s *Service) onPutEvents(_ *protocol.Call, in putEventsInput) []protocol.Access {
+func (s *Service) onPutEvents(c *protocol.Call, in putEventsInput) []protocol.Access {
 	access := make([]protocol.Access, 0, len(in.Entries))
 	for _, e := range in.Entries {
-		access = append(access, protocol.Access{Resource: s.busAt(e.EventBusName), Context: map[string][]string{
+		access = append(access, protocol.Access{Resource: s.busAt(c, e.EventBusName), Context: map[string][]string{
 			"events:source":      {e.Source},
 			"events:detail-type": {e.DetailType},
 		}})
@@ -59,22 +61,22 @@ func (s *Service) onPutEvents(_ *protocol.Call, in putEventsInput) []protocol.Ac
 	return access
 }
 
-func (s *Service) onBus(_ *protocol.Call, in busName) []protocol.Access {
-	return []protocol.Access{protocol.On(s.busAt(in.Name))}
+func (s *Service) onBus(c *protocol.Call, in busName) []protocol.Access {
+	return []protocol.Access{protocol.On(s.busAt(c, in.Name))}
 }
 
-func (s *Service) onPutRule(_ *protocol.Call, in putRuleInput) []protocol.Access {
-	return []protocol.Access{protocol.On(s.ruleAt(in.EventBusName, in.Name))}
+func (s *Service) onPutRule(c *protocol.Call, in putRuleInput) []protocol.Access {
+	return []protocol.Access{protocol.On(s.ruleAt(c, in.EventBusName, in.Name))}
 }
 
-func (s *Service) onRule(_ *protocol.Call, in ruleRef) []protocol.Access {
-	return []protocol.Access{protocol.On(s.ruleAt(in.EventBusName, in.Name))}
+func (s *Service) onRule(c *protocol.Call, in ruleRef) []protocol.Access {
+	return []protocol.Access{protocol.On(s.ruleAt(c, in.EventBusName, in.Name))}
 }
 
 // onPutTargets sets events:TargetArn to the targets' ARNs (not their
 // dead-letter queues, as the reference notes).
-func (s *Service) onPutTargets(_ *protocol.Call, in putTargetsInput) []protocol.Access {
-	a := protocol.On(s.ruleAt(in.EventBusName, in.Rule))
+func (s *Service) onPutTargets(c *protocol.Call, in putTargetsInput) []protocol.Access {
+	a := protocol.On(s.ruleAt(c, in.EventBusName, in.Rule))
 	if len(in.Targets) > 0 {
 		arns := make([]string, 0, len(in.Targets))
 		for _, t := range in.Targets {
@@ -86,18 +88,18 @@ func (s *Service) onPutTargets(_ *protocol.Call, in putTargetsInput) []protocol.
 	return []protocol.Access{a}
 }
 
-func (s *Service) onRemoveTargets(_ *protocol.Call, in removeTargetsInput) []protocol.Access {
-	return []protocol.Access{protocol.On(s.ruleAt(in.EventBusName, in.Rule))}
+func (s *Service) onRemoveTargets(c *protocol.Call, in removeTargetsInput) []protocol.Access {
+	return []protocol.Access{protocol.On(s.ruleAt(c, in.EventBusName, in.Rule))}
 }
 
-func (s *Service) onTargetsByRule(_ *protocol.Call, in struct{ Rule, EventBusName string }) []protocol.Access {
-	return []protocol.Access{protocol.On(s.ruleAt(in.EventBusName, in.Rule))}
+func (s *Service) onTargetsByRule(c *protocol.Call, in struct{ Rule, EventBusName string }) []protocol.Access {
+	return []protocol.Access{protocol.On(s.ruleAt(c, in.EventBusName, in.Rule))}
 }
 
 // onCreateArchive is on the archive and on the bus whose events it keeps.
-func (s *Service) onCreateArchive(_ *protocol.Call, in struct{ ArchiveName, EventSourceArn string }) []protocol.Access {
+func (s *Service) onCreateArchive(c *protocol.Call, in struct{ ArchiveName, EventSourceArn string }) []protocol.Access {
 	return []protocol.Access{
-		protocol.On(fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.env.Region, s.env.ManagementAccountID, in.ArchiveName)),
-		protocol.On(s.busAt(in.EventSourceArn)),
+		protocol.On(fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.regionOf(c), s.env.ManagementAccountID, in.ArchiveName)),
+		protocol.On(s.busAt(c, in.EventSourceArn)),
 	}
 }

@@ -27,10 +27,10 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"ListRules":        protocol.Op(s.listRules),
 		"DeleteRule":       protocol.OpOn(s.deleteRule, s.onRule),
 		"EnableRule": protocol.OpOn(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
-			return s.setRuleState(in, "ENABLED")
+			return s.setRuleState(c, in, "ENABLED")
 		}, s.onRule),
 		"DisableRule": protocol.OpOn(func(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
-			return s.setRuleState(in, "DISABLED")
+			return s.setRuleState(c, in, "DISABLED")
 		}, s.onRule),
 		"PutTargets":        protocol.OpOn(s.putTargets, s.onPutTargets),
 		"RemoveTargets":     protocol.OpOn(s.removeTargets, s.onRemoveTargets),
@@ -80,7 +80,7 @@ func (s *Service) putEvents(c *protocol.Call, in putEventsInput) (any, *protocol
 			out.FailedEntryCount++
 			continue
 		}
-		b, aerr := s.bus(e.EventBusName)
+		b, aerr := s.bus(s.regionOf(c), e.EventBusName)
 		if aerr != nil {
 			out.Entries = append(out.Entries, result{ErrorCode: "ResourceNotFoundException", ErrorMessage: aerr.Message})
 			out.FailedEntryCount++
@@ -90,7 +90,7 @@ func (s *Service) putEvents(c *protocol.Call, in putEventsInput) (any, *protocol
 		if e.Time != nil {
 			at = e.Time.Time()
 		}
-		ev := s.envelope(e.Source, e.DetailType, json.RawMessage(e.Detail), e.Resources, at)
+		ev := s.envelope(b.Region, e.Source, e.DetailType, json.RawMessage(e.Detail), e.Resources, at)
 		var id struct {
 			ID string `json:"id"`
 		}
@@ -107,16 +107,17 @@ func (s *Service) createEventBus(c *protocol.Call, in busName) (any, *protocol.A
 	if !ruleNameRe.MatchString(in.Name) || in.Name == "default" {
 		return nil, protocol.Err("ValidationException", "Event bus name %q is not valid.", in.Name)
 	}
-	if s.state.Buses[in.Name] != nil {
+	region := s.regionOf(c)
+	if s.buses(region)[in.Name] != nil {
 		return nil, protocol.Err("ResourceAlreadyExistsException", "Event bus %s already exists.", in.Name)
 	}
-	b := &Bus{Name: in.Name, Arn: s.busArn(in.Name), Rules: map[string]*Rule{}}
-	s.state.Buses[in.Name] = b
+	b := &Bus{Name: in.Name, Region: region, Arn: s.busArn(region, in.Name), Rules: map[string]*Rule{}}
+	s.buses(region)[in.Name] = b
 	return map[string]string{"EventBusArn": b.Arn}, nil
 }
 
 func (s *Service) describeEventBus(c *protocol.Call, in busName) (any, *protocol.APIError) {
-	b, aerr := s.bus(in.Name)
+	b, aerr := s.bus(s.regionOf(c), in.Name)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -125,9 +126,10 @@ func (s *Service) describeEventBus(c *protocol.Call, in busName) (any, *protocol
 
 func (s *Service) listEventBuses(c *protocol.Call, in struct{ NamePrefix string }) (any, *protocol.APIError) {
 	var buses []map[string]string
-	for _, name := range sortedKeys(s.state.Buses) {
+	bs := s.buses(s.regionOf(c))
+	for _, name := range sortedKeys(bs) {
 		if strings.HasPrefix(name, in.NamePrefix) {
-			buses = append(buses, map[string]string{"Name": name, "Arn": s.state.Buses[name].Arn})
+			buses = append(buses, map[string]string{"Name": name, "Arn": bs[name].Arn})
 		}
 	}
 	return map[string]any{"EventBuses": buses}, nil
@@ -149,13 +151,15 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 			return nil, protocol.Err("InvalidEventPatternException", "Event pattern is not valid. Reason: %s", err.Error())
 		}
 	}
-	b, aerr := s.bus(in.EventBusName)
+	b, aerr := s.bus(s.regionOf(c), in.EventBusName)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if in.ScheduleExpression != "" {
-		if b.Name != "default" {
-			return nil, protocol.Err("ValidationException", "ScheduleExpression is supported only on the default event bus.")
+		if b != s.homeDefault() {
+			// AWS runs schedules on every Region's default bus; the simulator's
+			// clock drives the home Region's only.
+			return nil, protocol.Err("ValidationException", "ScheduleExpression is supported only on the default event bus (in the simulator: the home Region's).")
 		}
 		if _, ok := parseRate(in.ScheduleExpression); !ok {
 			return nil, protocol.Err("ValidationException", "Parameter ScheduleExpression is not valid (the simulator runs rate() expressions, e.g. rate(1 hour)).")
@@ -171,11 +175,11 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 		b.Rules[in.Name] = r
 	}
 	r.EventPattern, r.ScheduleExpression, r.State, r.Description = in.EventPattern, in.ScheduleExpression, state, in.Description
-	r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.env.Region, s.env.ManagementAccountID, in.Name)
+	r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", b.Region, s.env.ManagementAccountID, in.Name)
 	if b.Name != "default" {
-		r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.env.Region, s.env.ManagementAccountID, b.Name, in.Name)
+		r.Arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", b.Region, s.env.ManagementAccountID, b.Name, in.Name)
 	}
-	delete(s.matchers, b.Name+"/"+r.Name)
+	delete(s.matchers, s.logKey(b)+"/"+r.Name)
 	if r.ScheduleExpression != "" {
 		s.arm(r)
 	}
@@ -197,7 +201,7 @@ func ruleJSON(b *Bus, r *Rule) map[string]string {
 type ruleRef struct{ Name, EventBusName string }
 
 func (s *Service) describeRule(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
-	b, r, aerr := s.rule(in.EventBusName, in.Name)
+	b, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Name)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -210,7 +214,7 @@ type listRulesInput struct {
 }
 
 func (s *Service) listRules(c *protocol.Call, in listRulesInput) (any, *protocol.APIError) {
-	b, aerr := s.bus(in.EventBusName)
+	b, aerr := s.bus(s.regionOf(c), in.EventBusName)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -232,7 +236,7 @@ func (s *Service) listRules(c *protocol.Call, in listRulesInput) (any, *protocol
 }
 
 func (s *Service) deleteRule(c *protocol.Call, in ruleRef) (any, *protocol.APIError) {
-	b, r, aerr := s.rule(in.EventBusName, in.Name)
+	b, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Name)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -240,12 +244,12 @@ func (s *Service) deleteRule(c *protocol.Call, in ruleRef) (any, *protocol.APIEr
 		return nil, protocol.Err("ValidationException", "Rule can't be deleted since it has targets.")
 	}
 	delete(b.Rules, in.Name)
-	delete(s.matchers, b.Name+"/"+in.Name)
+	delete(s.matchers, s.logKey(b)+"/"+in.Name)
 	return struct{}{}, nil
 }
 
-func (s *Service) setRuleState(in ruleRef, state string) (any, *protocol.APIError) {
-	_, r, aerr := s.rule(in.EventBusName, in.Name)
+func (s *Service) setRuleState(c *protocol.Call, in ruleRef, state string) (any, *protocol.APIError) {
+	_, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Name)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -259,7 +263,7 @@ type putTargetsInput struct {
 }
 
 func (s *Service) putTargets(c *protocol.Call, in putTargetsInput) (any, *protocol.APIError) {
-	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	_, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Rule)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -286,7 +290,7 @@ type removeTargetsInput struct {
 }
 
 func (s *Service) removeTargets(c *protocol.Call, in removeTargetsInput) (any, *protocol.APIError) {
-	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	_, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Rule)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -301,7 +305,7 @@ func (s *Service) removeTargets(c *protocol.Call, in removeTargetsInput) (any, *
 }
 
 func (s *Service) listTargetsByRule(c *protocol.Call, in struct{ Rule, EventBusName string }) (any, *protocol.APIError) {
-	_, r, aerr := s.rule(in.EventBusName, in.Rule)
+	_, r, aerr := s.rule(s.regionOf(c), in.EventBusName, in.Rule)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -323,10 +327,10 @@ func (s *Service) testEventPattern(c *protocol.Call, in struct{ EventPattern, Ev
 }
 
 func (s *Service) createArchive(c *protocol.Call, in struct{ ArchiveName, EventSourceArn string }) (any, *protocol.APIError) {
-	b, aerr := s.bus(in.EventSourceArn)
+	b, aerr := s.bus(s.regionOf(c), in.EventSourceArn)
 	if aerr != nil {
 		return nil, aerr
 	}
 	b.Archives = append(b.Archives, in.ArchiveName)
-	return map[string]string{"ArchiveArn": fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.env.Region, s.env.ManagementAccountID, in.ArchiveName), "State": "ENABLED"}, nil
+	return map[string]string{"ArchiveArn": fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", b.Region, s.env.ManagementAccountID, in.ArchiveName), "State": "ENABLED"}, nil
 }

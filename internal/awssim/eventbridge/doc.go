@@ -3,7 +3,10 @@
 // (rate() expressions on the clock), targets invoked in process with
 // EventBridge's retries, and the envelope AWS services' events arrive in. Its
 // PublishServiceEvent is the Env's publisher: every other service's events
-// reach the management account's default bus through it, and a member
+// reach the management account's default bus through it (us-east-1's for
+// Organizations, the home Region's otherwise; buses are per Region, addressed
+// by the Region a request is signed for, and a target may be another Region's
+// bus), and a member
 // account's own CloudTrail calls that account's bus, which no rule watches.
 //
 // It may import protocol, the standard library and Quamina, and nothing of

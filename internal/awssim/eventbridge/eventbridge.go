@@ -15,8 +15,9 @@ import (
 
 // State is Amazon EventBridge: buses, their rules and every event put on them.
 type State struct {
-	Buses map[string]*Bus `json:"buses"`
-	// Log holds every event put on each bus, oldest first, by bus name.
+	// Buses are the management account's buses by Region, then name.
+	Buses map[string]map[string]*Bus `json:"buses"`
+	// Log holds every event put on each bus, oldest first, by logKey.
 	Log map[string][]json.RawMessage `json:"log"`
 	// FailedDeliveries are events a target kept refusing after EventBridge's retries.
 	FailedDeliveries []FailedDelivery `json:"failedDeliveries,omitempty"`
@@ -25,6 +26,7 @@ type State struct {
 // Bus is an event bus.
 type Bus struct {
 	Name     string           `json:"name"`
+	Region   string           `json:"region"`
 	Arn      string           `json:"arn"`
 	Rules    map[string]*Rule `json:"rules"`
 	Archives []string         `json:"archives,omitempty"`
@@ -97,15 +99,53 @@ type Service struct {
 	scheduleSeq map[string]int
 }
 
-// New returns EventBridge with the management account's default bus in the
-// home Region. env.ManagementAccountID must be set.
+// OrganizationsRegion is where AWS Organizations records its CloudTrail
+// events, and so where EventBridge delivers them: us-east-1 only.
+const OrganizationsRegion = "us-east-1"
+
+// New returns EventBridge with the management account's default buses in the
+// home Region and in us-east-1 (another Region's default bus appears when a
+// call first addresses that Region). env.ManagementAccountID must be set.
 func New(env *protocol.Env, functions Functions, queues Queues) *Service {
 	s := &Service{env: env, functions: functions, queues: queues, scheduleSeq: map[string]int{}}
 	s.state.Log = map[string][]json.RawMessage{}
-	s.state.Buses = map[string]*Bus{}
+	s.state.Buses = map[string]map[string]*Bus{}
 	s.matchers = map[string]*patternMatcher{}
-	s.state.Buses["default"] = &Bus{Name: "default", Arn: s.busArn("default"), Rules: map[string]*Rule{}}
+	s.buses(env.Region)
+	s.buses(OrganizationsRegion)
 	return s
+}
+
+// regionOf is the Region a call addresses: the one its request was signed
+// for, the home Region if it names none.
+func (s *Service) regionOf(c *protocol.Call) string {
+	if c != nil && c.Region != "" {
+		return c.Region
+	}
+	return s.env.Region
+}
+
+// buses are a Region's buses by name, made with the Region's default bus
+// when first needed (every Region has one). The lock is held.
+func (s *Service) buses(region string) map[string]*Bus {
+	bs := s.state.Buses[region]
+	if bs == nil {
+		bs = map[string]*Bus{"default": {Name: "default", Region: region, Arn: s.busArn(region, "default"), Rules: map[string]*Rule{}}}
+		s.state.Buses[region] = bs
+	}
+	return bs
+}
+
+// homeDefault is the home Region's default bus, where scheduled rules run. The lock is held.
+func (s *Service) homeDefault() *Bus { return s.buses(s.env.Region)["default"] }
+
+// logKey is a bus's key in the Log and in matchers: its name in the home
+// Region, <region>/<name> in another.
+func (s *Service) logKey(b *Bus) string {
+	if b.Region == s.env.Region {
+		return b.Name
+	}
+	return b.Region + "/" + b.Name
 }
 
 // State is the state a snapshot holds. The lock is held.
@@ -136,12 +176,12 @@ func (m *patternMatcher) matches(event []byte) (bool, error) {
 	return len(got) > 0, err
 }
 
-func (s *Service) busArn(name string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.env.Region, s.env.ManagementAccountID, name)
+func (s *Service) busArn(region, name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", region, s.env.ManagementAccountID, name)
 }
 
-// bus resolves a bus by name or ARN; empty means default. The lock is held.
-func (s *Service) bus(nameOrArn string) (*Bus, *protocol.APIError) {
+// bus resolves a bus of a Region by name or ARN; empty means default. The lock is held.
+func (s *Service) bus(region, nameOrArn string) (*Bus, *protocol.APIError) {
 	name := nameOrArn
 	if name == "" {
 		name = "default"
@@ -149,15 +189,15 @@ func (s *Service) bus(nameOrArn string) (*Bus, *protocol.APIError) {
 	if i := strings.LastIndex(name, "event-bus/"); strings.HasPrefix(name, "arn:") && i >= 0 {
 		name = name[i+len("event-bus/"):]
 	}
-	b := s.state.Buses[name]
+	b := s.buses(region)[name]
 	if b == nil {
 		return nil, protocol.Err("ResourceNotFoundException", "Event bus %s does not exist.", name)
 	}
 	return b, nil
 }
 
-func (s *Service) rule(busName, name string) (*Bus, *Rule, *protocol.APIError) {
-	b, aerr := s.bus(busName)
+func (s *Service) rule(region, busName, name string) (*Bus, *Rule, *protocol.APIError) {
+	b, aerr := s.bus(region, busName)
 	if aerr != nil {
 		return nil, nil, aerr
 	}
@@ -168,8 +208,8 @@ func (s *Service) rule(busName, name string) (*Bus, *Rule, *protocol.APIError) {
 	return b, r, nil
 }
 
-func (s *Service) matcher(bus string, r *Rule) (*patternMatcher, error) {
-	key := bus + "/" + r.Name
+func (s *Service) matcher(b *Bus, r *Rule) (*patternMatcher, error) {
+	key := s.logKey(b) + "/" + r.Name
 	if m := s.matchers[key]; m != nil {
 		return m, nil
 	}
@@ -185,13 +225,13 @@ func (s *Service) matcher(bus string, r *Rule) (*patternMatcher, error) {
 // enabled rule whose pattern matches, each in its own clock-scheduled work, as
 // EventBridge delivers asynchronously. The lock is held.
 func (s *Service) publish(b *Bus, event []byte) {
-	s.state.Log[b.Name] = append(s.state.Log[b.Name], event)
+	s.state.Log[s.logKey(b)] = append(s.state.Log[s.logKey(b)], event)
 	for _, name := range sortedKeys(b.Rules) {
 		r := b.Rules[name]
 		if r.State != "ENABLED" || r.EventPattern == "" {
 			continue
 		}
-		m, err := s.matcher(b.Name, r)
+		m, err := s.matcher(b, r)
 		if err != nil {
 			continue
 		}
@@ -223,7 +263,7 @@ func (s *Service) deliver(rule string, t Target, payload []byte, attempt int) {
 		delay = time.Duration(1<<min(attempt, 10)) * time.Second
 	}
 	s.env.AfterLocked(delay, func() {
-		err := s.functions.InvokeAsync(t.Arn, payload)
+		err := s.send(t.Arn, payload)
 		if err == nil {
 			return
 		}
@@ -242,6 +282,26 @@ func (s *Service) deliver(rule string, t Target, payload []byte, attempt int) {
 	})
 }
 
+// send hands an event to a target: a Lambda function, or an event bus,
+// which puts the event on it unchanged (its id and Region are the ones it
+// was first put with), as a cross-Region target does on AWS. The lock is held.
+func (s *Service) send(arn string, payload []byte) error {
+	// arn:aws:events:<region>:<account>:event-bus/<name>
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "events" || !strings.HasPrefix(parts[5], "event-bus/") {
+		return s.functions.InvokeAsync(arn, payload)
+	}
+	if parts[4] != s.env.ManagementAccountID {
+		return fmt.Errorf("event bus %s: the simulator deploys nothing in account %s", arn, parts[4])
+	}
+	b := s.buses(parts[3])[strings.TrimPrefix(parts[5], "event-bus/")]
+	if b == nil {
+		return fmt.Errorf("event bus %s does not exist", arn)
+	}
+	s.publish(b, payload)
+	return nil
+}
+
 // attempts is how often a delivery to t is tried in all.
 func (s *Service) attempts(t Target) int {
 	if t.RetryPolicy != nil && t.RetryPolicy.MaximumRetryAttempts != nil {
@@ -252,8 +312,8 @@ func (s *Service) attempts(t Target) int {
 
 // PublishServiceEvent is the Env's publisher: an event from an AWS service
 // (e.g. source "aws.controltower", detail-type "AWS Service Event via
-// CloudTrail") goes on the default bus of the management account, in the home
-// Region, the way AWS does. The lock is held.
+// CloudTrail") goes on the default bus of the management account in the
+// Region AWS delivers it to (serviceRegion). The lock is held.
 func (s *Service) PublishServiceEvent(ev protocol.Event) {
 	d, ok := ev.Detail.(json.RawMessage)
 	if !ok {
@@ -266,14 +326,26 @@ func (s *Service) PublishServiceEvent(ev protocol.Event) {
 	if at.IsZero() {
 		at = s.env.Clock.Now()
 	}
+	region := s.serviceRegion(ev.Source)
 	if ev.Account != "" && ev.Account != s.env.ManagementAccountID {
 		// Another account's bus: the simulator deploys nothing there, so the
 		// event is only kept, where AccountBusEvents shows it.
 		key := memberBus(ev.Account)
-		s.state.Log[key] = append(s.state.Log[key], s.envelopeIn(ev.Account, ev.Source, ev.DetailType, d, ev.Resources, at))
+		s.state.Log[key] = append(s.state.Log[key], s.envelopeIn(ev.Account, region, ev.Source, ev.DetailType, d, ev.Resources, at))
 		return
 	}
-	s.publish(s.state.Buses["default"], s.envelope(ev.Source, ev.DetailType, d, ev.Resources, at))
+	s.publish(s.buses(region)["default"], s.envelope(region, ev.Source, ev.DetailType, d, ev.Resources, at))
+}
+
+// serviceRegion is the Region whose bus receives a service's events:
+// Organizations is a global service whose CloudTrail events AWS delivers in
+// us-east-1 only; the simulated Regional services (Control Tower, Step
+// Functions, …) run in the home Region.
+func (s *Service) serviceRegion(source string) string {
+	if source == "aws.organizations" {
+		return OrganizationsRegion
+	}
+	return s.env.Region
 }
 
 // memberBus is the Log key of a member account's default bus.
@@ -285,13 +357,13 @@ func (s *Service) AccountBusEvents(accountID string) []json.RawMessage {
 	return s.BusEvents(memberBus(accountID))
 }
 
-// envelope builds an EventBridge event of the management account in AWS's field order.
-func (s *Service) envelope(source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
-	return s.envelopeIn(s.env.ManagementAccountID, source, detailType, detail, resources, at)
+// envelope builds an EventBridge event of the management account in a Region, in AWS's field order.
+func (s *Service) envelope(region, source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
+	return s.envelopeIn(s.env.ManagementAccountID, region, source, detailType, detail, resources, at)
 }
 
-// envelopeIn builds an EventBridge event of an account in AWS's field order.
-func (s *Service) envelopeIn(account, source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
+// envelopeIn builds an EventBridge event of an account in a Region, in AWS's field order.
+func (s *Service) envelopeIn(account, region, source, detailType string, detail json.RawMessage, resources []string, at time.Time) []byte {
 	if resources == nil {
 		resources = []string{}
 	}
@@ -305,12 +377,21 @@ func (s *Service) envelopeIn(account, source, detailType string, detail json.Raw
 		Region     string          `json:"region"`
 		Resources  []string        `json:"resources"`
 		Detail     json.RawMessage `json:"detail"`
-	}{"0", s.env.UUID(), detailType, source, account, at.UTC().Format(time.RFC3339), s.env.Region, resources, detail}
+	}{"0", s.env.UUID(), detailType, source, account, at.UTC().Format(time.RFC3339), region, resources, detail}
 	b, _ := json.Marshal(ev)
 	return b
 }
 
-// BusEvents returns every event put on a bus so far, oldest first. It takes the lock.
+// RegionBusEvents returns every event put on a bus of a Region so far, oldest first. It takes the lock.
+func (s *Service) RegionBusEvents(region, bus string) []json.RawMessage {
+	if region != s.env.Region {
+		bus = region + "/" + bus
+	}
+	return s.BusEvents(bus)
+}
+
+// BusEvents returns every event put on a bus so far, oldest first: a home
+// Region bus by name, another Region's as <region>/<name>. It takes the lock.
 func (s *Service) BusEvents(bus string) []json.RawMessage {
 	s.env.Lock()
 	defer s.env.Unlock()

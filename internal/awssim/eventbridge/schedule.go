@@ -41,12 +41,12 @@ func (s *Service) arm(r *Rule) {
 	s.scheduleSeq[r.Name]++
 	seq := s.scheduleSeq[r.Name]
 	s.env.AfterLocked(every, func() {
-		cur := s.state.Buses["default"].Rules[r.Name]
+		cur := s.homeDefault().Rules[r.Name]
 		if s.scheduleSeq[r.Name] != seq || cur == nil || cur.ScheduleExpression == "" {
 			return
 		}
 		if cur.State == "ENABLED" {
-			ev := s.envelope("aws.events", "Scheduled Event", []byte("{}"), []string{cur.Arn}, s.env.Clock.Now())
+			ev := s.envelope(s.env.Region, "aws.events", "Scheduled Event", []byte("{}"), []string{cur.Arn}, s.env.Clock.Now())
 			for _, t := range cur.Targets {
 				payload := ev
 				if t.Input != "" {
@@ -61,8 +61,8 @@ func (s *Service) arm(r *Rule) {
 
 // Resume starts the timers of the scheduled rules a snapshot held. The lock is held.
 func (s *Service) Resume() {
-	for _, name := range sortedKeys(s.state.Buses["default"].Rules) {
-		if r := s.state.Buses["default"].Rules[name]; r.ScheduleExpression != "" {
+	for _, name := range sortedKeys(s.homeDefault().Rules) {
+		if r := s.homeDefault().Rules[name]; r.ScheduleExpression != "" {
 			s.arm(r)
 		}
 	}

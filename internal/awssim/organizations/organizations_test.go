@@ -51,13 +51,15 @@ func orgTestWorldWith(n int) func(*awssim.World) {
 	}
 }
 
-// orgTestEvents returns the default bus's events with the given detail-type and eventName.
+// orgTestEvents returns the events with the given detail-type and eventName on
+// us-east-1's default bus, where Organizations delivers them.
 func orgTestEvents(t *testing.T, s *awssim.Sim, detailType, eventName string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, raw := range s.BusEvents("default") {
+	for _, raw := range s.RegionBusEvents(awssim.OrganizationsRegion, "default") {
 		var ev map[string]any
 		require.NoError(t, json.Unmarshal(raw, &ev))
+		assert.Equal(t, awssim.OrganizationsRegion, ev["region"], "the envelope names the Region the bus is in")
 		detail, _ := ev["detail"].(map[string]any)
 		if ev["detail-type"] == detailType && detail["eventName"] == eventName {
 			out = append(out, ev)

@@ -20,6 +20,9 @@ type Call struct {
 	Caller    Principal
 	Now       time.Time
 	RequestID string
+	// Region is the Region the request was signed for (SignedRegion); empty
+	// means the home Region.
+	Region string
 	// Action is the IAM action the call is authorized as ("sqs:SendMessage"),
 	// set by the router.
 	Action string

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"regexp"
 )
 
 // WriteJSON writes a JSON-protocol answer.
@@ -86,4 +87,18 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 func WriteBody(w http.ResponseWriter, v any) {
 	b, _ := json.Marshal(v)
 	_, _ = w.Write(b)
+}
+
+// signedRegionRe finds the Region in a SigV4 credential scope
+// (Credential=<key>/<date>/<region>/<service>/aws4_request).
+var signedRegionRe = regexp.MustCompile(`Credential=[^/,\s]+/\d{8}/([^/,\s]+)/`)
+
+// SignedRegion is the Region a request's Authorization header was signed for,
+// the Region the SDK client addresses; empty if the header has no SigV4
+// credential scope.
+func SignedRegion(authorization string) string {
+	if m := signedRegionRe.FindStringSubmatch(authorization); m != nil {
+		return m[1]
+	}
+	return ""
 }
