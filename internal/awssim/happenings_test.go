@@ -86,11 +86,15 @@ func TestWorldHappenings(t *testing.T) {
 	assert.Zero(t, s.PendingHappenings())
 }
 
-// busEventNames is every event on the management account's default bus, as
-// one string to look for names in.
+// busEventNames is every event on the management account's default buses in
+// the home Region (Control Tower's) and us-east-1 (Organizations'), as one
+// string to look for names in.
 func busEventNames(s *Sim) string {
 	var b strings.Builder
 	for _, raw := range s.BusEvents("default") {
+		b.Write(raw)
+	}
+	for _, raw := range s.RegionBusEvents(OrganizationsRegion, "default") {
 		b.Write(raw)
 	}
 	return b.String()

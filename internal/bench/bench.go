@@ -144,6 +144,7 @@ type Timeline struct {
 // World returns the demo world set up for a benchmark.
 func World(concurrency int, provisioning, spread time.Duration, seed uint64) *awssim.World {
 	w := awssim.DefaultWorld()
+	w.Happenings = nil // only the benchmark's own requests
 	if seed != 0 {
 		w.Seed = seed
 	}

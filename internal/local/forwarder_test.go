@@ -57,6 +57,19 @@ func (s *lifecycleSpy) organizationsEvents() []map[string]any {
 }
 
 // usEast1 is an EventBridge client of the management account in us-east-1.
+// demoInvitedAccount is the account the default world's invite happening
+// brings into the organization.
+const demoInvitedAccount = "partner-insights"
+
+// withDemoHappenings runs the default world's own happenings (an invitation
+// and a console account) in the given home Region.
+func withDemoHappenings(region string) func(*awssim.World) {
+	return func(w *awssim.World) {
+		w.Region = region
+		w.Happenings = awssim.DefaultWorld().Happenings
+	}
+}
+
 func usEast1(rt *Runtime) *eventbridge.Client {
 	cfg := rt.Sim.Config()
 	cfg.Region = awssim.OrganizationsRegion
@@ -77,7 +90,7 @@ func TestOrganizationsEventsReachTheHomeRegionThroughTheForwarder(t *testing.T) 
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			rt := newRuntime(t, func(w *awssim.World) { w.Region = "eu-west-1" })
+			rt := newRuntime(t, withDemoHappenings("eu-west-1"))
 			spy := spyOnLifecycle(t, rt)
 			east := usEast1(rt)
 			targets, err := east.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rules.OrganizationsJoin.Name)})
@@ -90,7 +103,6 @@ func TestOrganizationsEventsReachTheHomeRegionThroughTheForwarder(t *testing.T) 
 				require.NoError(t, err)
 			}
 
-			rt.ScheduleLifecycleDemo()
 			require.NoError(t, rt.Run(ctx))
 
 			var onEast int
@@ -120,7 +132,7 @@ func TestOrganizationsEventsReachTheHomeRegionThroughTheForwarder(t *testing.T) 
 			for _, ev := range seen {
 				assert.Equal(t, "us-east-1", ev["region"], "a forwarded event keeps the Region it was put in")
 			}
-			invited := rt.Sim.AccountsNamed(DemoInvitedAccount.Name)
+			invited := rt.Sim.AccountsNamed(demoInvitedAccount)
 			require.Len(t, invited, 1)
 			assert.True(t, invited[0].Enrolled, "AccountJoinedOrganization, forwarded, enrolls the invited account")
 		})
@@ -131,7 +143,7 @@ func TestOrganizationsEventsReachTheHomeRegionThroughTheForwarder(t *testing.T) 
 // events on its own bus: nothing is forwarded.
 func TestOrganizationsEventsInAUSEast1HomeRegion(t *testing.T) {
 	ctx := context.Background()
-	rt := newRuntime(t, func(w *awssim.World) { w.Region = awssim.OrganizationsRegion })
+	rt := newRuntime(t, withDemoHappenings(awssim.OrganizationsRegion))
 	spy := spyOnLifecycle(t, rt)
 	targets, err := usEast1(rt).ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rules.OrganizationsJoin.Name)})
 	require.NoError(t, err)
@@ -139,11 +151,10 @@ func TestOrganizationsEventsInAUSEast1HomeRegion(t *testing.T) {
 		assert.NotContains(t, aws.ToString(tg.Arn), ":event-bus/", "no forwarding target")
 	}
 
-	rt.ScheduleLifecycleDemo()
 	require.NoError(t, rt.Run(ctx))
 
 	assert.NotEmpty(t, spy.organizationsEvents())
-	invited := rt.Sim.AccountsNamed(DemoInvitedAccount.Name)
+	invited := rt.Sim.AccountsNamed(demoInvitedAccount)
 	require.Len(t, invited, 1)
 	assert.True(t, invited[0].Enrolled)
 }
