@@ -357,6 +357,11 @@ func printIAM(w io.Writer, r local.IAM, lost int) {
 	for _, fn := range slices.Sorted(maps.Keys(r.Unused)) {
 		fmt.Fprintf(w, "  %s: granted but unused in this run: %s\n", fn, strings.Join(r.Unused[fn], ", "))
 	}
+	for _, fn := range slices.Sorted(maps.Keys(r.Conditional)) {
+		for _, c := range r.Conditional[fn] {
+			fmt.Fprintf(w, "  %s: %s is for a case this run did not have: %s\n", fn, c.Action, c.When)
+		}
+	}
 	if lost > 0 {
 		fmt.Fprintf(w, "%d lifecycle event(s) failed and wait in towervend-lifecycle-failed (towervend lifecycle-failed shows them).\n", lost)
 	}

@@ -49,7 +49,7 @@ func TestLocalJSONIsStable(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]string{"CHG1001": "SUCCEEDED", "CHG1002": "SUCCEEDED", "CHG1003": "SUCCEEDED", "CHG1004": "FAILED",
-		"CHG1005": "SUCCEEDED", "CHG1006": "SUCCEEDED", "CHG1007": "SUCCEEDED", "CHG1008": "REJECTED", "CHG1009": "REJECTED"}, tickets)
+		"CHG1005": "SUCCEEDED", "CHG1006": "SUCCEEDED", "CHG1007": "SUCCEEDED", "CHG1008": "REJECTED", "CHG1009": "REJECTED", "CHG1010": "SUCCEEDED"}, tickets)
 	// The demo's lifecycle-driven work: the invited account is enrolled, the
 	// console's account gets its OU's default access (CreateManagedAccount),
 	// and the enrollments that Account Factory's own accounts started by

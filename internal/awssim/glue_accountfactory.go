@@ -26,6 +26,7 @@ func (s *Sim) buildAccountFactory(w *World) error {
 		Spread:                      ct.Spread.D(),
 		PortfolioPrincipals:         ct.PortfolioPrincipals,
 		LandingZoneVersion:          ct.LandingZoneVersion,
+		Owners:                      owners(w),
 	})
 	if err != nil {
 		return err
@@ -227,4 +228,15 @@ func (i afIdentity) AddPermissionSet(name, description, sessionDuration string, 
 
 func (i afIdentity) Assign(accountID, permissionSetArn, principalType, principalID string) {
 	i.s.identity.State().Assign(identitycenter.Assignment{AccountID: accountID, PermissionSetArn: permissionSetArn, PrincipalType: principalType, PrincipalID: principalID})
+}
+
+// owners are the SSO users the world's enrolled accounts were vended with.
+func owners(w *World) map[string]accountfactory.SSOUser {
+	out := map[string]accountfactory.SSOUser{}
+	for _, a := range w.Organization.AllAccounts() {
+		if u, ok := w.OwnerUser(a); ok && a.Owner != "" {
+			out[a.Name] = accountfactory.SSOUser{Email: u.Email, FirstName: u.GivenName, LastName: u.FamilyName}
+		}
+	}
+	return out
 }

@@ -1,8 +1,11 @@
 package awssim
 
 import (
+	"cmp"
+
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/organizations"
+	"github.com/towervend/towervend/internal/awssim/world"
 )
 
 // Glue between the root and IAM Identity Center (package identitycenter): the
@@ -40,6 +43,13 @@ func (s *Sim) buildIdentityCenter(w *World) error {
 	for _, a := range ic.Assignments {
 		spec.Assignments = append(spec.Assignments, identitycenter.AssignmentSpec{Account: a.Account, AccountID: s.idcAccountID(a.Account),
 			User: a.User, Group: a.Group, PermissionSet: a.PermissionSet})
+	}
+	// Control Tower gave each enrolled account's SSO user administrator access.
+	for _, a := range w.Organization.AllAccounts() {
+		if a.Owner != "" {
+			spec.Assignments = append(spec.Assignments, identitycenter.AssignmentSpec{Account: a.Name, AccountID: s.idcAccountID(cmp.Or(a.ID, a.Name)),
+				User: a.Owner, PermissionSet: world.OwnerAdminPermissionSet})
+		}
 	}
 	id, err := identitycenter.New(s.env, idcOrganization{s.org}, w.ControlTower.AssignmentTime.D(), spec)
 	if err != nil {

@@ -1,10 +1,13 @@
 package awssim
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	"github.com/towervend/towervend/internal/clock"
 
 	"github.com/stretchr/testify/assert"
@@ -60,4 +63,47 @@ func TestWorldLandingZoneVersion(t *testing.T) {
 	_, err = ParseWorld([]byte(`{"organization": {"managementAccount": {"name": "m", "email": "m@example.com"}}, "controlTower": {"landingZoneVersion": "three"}}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `controlTower.landingZoneVersion: "three"`)
+}
+
+// An enrolled account's owner is the SSO user Account Factory vended it
+// with: its provisioning record names the user's email, and Control Tower
+// gave the user AWSAdministratorAccess on the account.
+func TestWorldAccountOwner(t *testing.T) {
+	s, _ := newTestSim(t, nil)
+	ctx := context.Background()
+	sc := servicecatalog.NewFromConfig(testConfig(s))
+	pp := s.catalog.State().ProductByName("storefront-prod")
+	require.NotNil(t, pp)
+	rec, err := sc.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(pp.LastSuccessfulRecordID)})
+	require.NoError(t, err)
+	outputs := map[string]string{}
+	for _, o := range rec.RecordOutputs {
+		outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	assert.Equal(t, "li.wei@northwind.example", outputs["SSOUserEmail"])
+
+	idc := s.IdentityCenter()
+	var owners []string
+	for _, a := range idc.Assignments {
+		if a.AccountID == "729384756102" && a.PrincipalType == "USER" {
+			owners = append(owners, idc.Users[a.PrincipalID].UserName+"→"+idc.PermissionSets[a.PermissionSetArn].Name)
+		}
+	}
+	assert.Equal(t, []string{"li.wei→AWSAdministratorAccess"}, owners)
+}
+
+func TestWorldAccountOwnerIsChecked(t *testing.T) {
+	for name, tc := range map[string]struct{ account, want string }{
+		"not enrolled": {`{"name": "a", "email": "a@example.com", "owner": "jo"}`, `account a: owner: "jo" is set but the account is not enrolled`},
+		"unknown user": {`{"name": "a", "email": "a@example.com", "enrolled": true, "owner": "nobody"}`, `account a: owner: no Identity Center user has userName "nobody"; add it to identityCenter.users`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseWorld([]byte(`{"organization": {"managementAccount": {"name": "m", "email": "m@example.com"},
+				"organizationalUnits": [{"name": "W", "registered": true, "accounts": [` + tc.account + `]}]},
+				"identityCenter": {"users": [{"userName": "jo", "email": "jo@example.com", "givenName": "Jo", "familyName": "Do"}], "groups": [],
+					"permissionSets": [{"name": "AWSAdministratorAccess"}]}}`))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
 }

@@ -25,6 +25,10 @@ type Grant struct {
 	// call of the function's own needs it, so a run's report of unused grants
 	// leaves it out.
 	OnBehalf bool
+	// When names the case that needs a grant the sample requests do not
+	// make happen; a run that does not use it reports it with this reason
+	// instead of as unused.
+	When string
 }
 
 // Wildcards lists the resources of g that contain "*".
@@ -191,7 +195,8 @@ func Grants(function string, r Resources) []Grant {
 		return []Grant{
 			{Actions: []string{"organizations:ListParents"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
 			// MoveAccount needs the account and both parents (source and destination).
-			{Actions: []string{"organizations:MoveAccount"}, Resources: []string{r.orgAccounts(), r.orgOUs(), r.orgRoots()}, Why: whyOrgARN},
+			{Actions: []string{"organizations:MoveAccount"}, Resources: []string{r.orgAccounts(), r.orgOUs(), r.orgRoots()}, Why: whyOrgARN,
+				When: "an account moved out of its planned OU by hand while its request ran: moveou puts it back where Account Factory placed it"},
 		}
 	case "tag":
 		return []Grant{{Actions: []string{"organizations:TagResource", "organizations:UntagResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN}}

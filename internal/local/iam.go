@@ -91,17 +91,26 @@ func revoke(grants []deploy.Grant, actions []string) ([]deploy.Grant, error) {
 
 // IAM is what the run's calls asked of IAM: how many calls of towervend's
 // functions were checked, which were denied, and, by function, the granted
-// actions no call used.
+// actions no call used: unexplained (Unused), or kept for a case the grant
+// names that this run did not have (Conditional).
 type IAM struct {
-	Calls  int                 `json:"calls"`
-	Denied []awssim.IAMDenial  `json:"denied"`
-	Unused map[string][]string `json:"unused"`
+	Calls       int                           `json:"calls"`
+	Denied      []awssim.IAMDenial            `json:"denied"`
+	Unused      map[string][]string           `json:"unused"`
+	Conditional map[string][]ConditionalGrant `json:"conditional"`
+}
+
+// ConditionalGrant is a granted action a run did not use, and the case that
+// needs it (deploy.Grant.When).
+type ConditionalGrant struct {
+	Action string `json:"action"`
+	When   string `json:"when"`
 }
 
 // IAM reports the run's authorization.
 func (r *Runtime) IAM() IAM {
 	rep := r.Sim.IAMReport()
-	out := IAM{Calls: rep.Checked, Denied: rep.Denials, Unused: map[string][]string{}}
+	out := IAM{Calls: rep.Checked, Denied: rep.Denials, Unused: map[string][]string{}, Conditional: map[string][]ConditionalGrant{}}
 	if out.Denied == nil {
 		out.Denied = []awssim.IAMDenial{}
 	}
@@ -111,24 +120,33 @@ func (r *Runtime) IAM() IAM {
 		if !ok {
 			continue
 		}
-		granted := map[string]bool{}
+		granted := map[string]deploy.Grant{}
 		for _, g := range deploy.Grants(f.Name, deploy.Resources{}) {
 			if g.OnBehalf {
 				continue
 			}
 			for _, a := range g.Actions {
-				granted[strings.ToLower(a)] = true
+				granted[strings.ToLower(a)] = g
 			}
 		}
 		var unused []string
+		var conditional []ConditionalGrant
 		for _, a := range role.Unused {
-			if granted[strings.ToLower(a)] {
+			switch g, ok := granted[strings.ToLower(a)]; {
+			case !ok:
+			case g.When != "":
+				conditional = append(conditional, ConditionalGrant{Action: a, When: g.When})
+			default:
 				unused = append(unused, a)
 			}
 		}
 		if len(unused) > 0 {
 			sort.Strings(unused)
 			out.Unused[f.Name] = unused
+		}
+		if len(conditional) > 0 {
+			slices.SortFunc(conditional, func(a, b ConditionalGrant) int { return strings.Compare(a.Action, b.Action) })
+			out.Conditional[f.Name] = conditional
 		}
 	}
 	return out

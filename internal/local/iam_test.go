@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every function calls as its own role with the stack's policy: the sample
-// requests run with nothing denied.
+// Every function calls as its own role with the stack's policy: the demo (the
+// sample requests on the default world, with its happenings) runs with
+// nothing denied and uses every grant, but those kept for a case the grant
+// names.
 func TestSampleRequestsNeedNoMoreThanTheStackGrants(t *testing.T) {
 	ctx := context.Background()
 	rt, err := New(ctx, Options{})
@@ -20,6 +22,28 @@ func TestSampleRequestsNeedNoMoreThanTheStackGrants(t *testing.T) {
 	rep := rt.IAM()
 	assert.GreaterOrEqual(t, rep.Calls, 100)
 	assert.Empty(t, rep.Denied)
+	assert.Empty(t, rep.Unused, "every grant the stack gives is used by the demo, or says when it is needed")
+	for fn, grants := range rep.Conditional {
+		for _, g := range grants {
+			assert.NotEmpty(t, g.When, "%s %s", fn, g.Action)
+		}
+	}
+}
+
+// A grant that no call of a run used is reported as unused unless it names
+// the case it is for: revoking nothing and sending only a create leaves the
+// update's and the close's grants unused.
+func TestUnusedGrantsAreReported(t *testing.T) {
+	ctx := context.Background()
+	rt, err := New(ctx, Options{})
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, sampleRequests(t)[0]))
+	require.NoError(t, rt.Run(ctx))
+	rep := rt.IAM()
+	assert.Contains(t, rep.Unused["close"], "organizations:CloseAccount")
+	assert.Contains(t, rep.Unused["assignsso"], "sso:DeleteAccountAssignment")
+	assert.Equal(t, []ConditionalGrant{{Action: "organizations:MoveAccount",
+		When: "an account moved out of its planned OU by hand while its request ran: moveou puts it back where Account Factory placed it"}}, rep.Conditional["moveou"])
 }
 
 // Revoking the lifecycle function's organizations:ListTagsForResource (the

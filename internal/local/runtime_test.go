@@ -42,6 +42,19 @@ func resultsByID(rt *Runtime) map[string]Result {
 	return out
 }
 
+// userAccess lists the permission sets a user (by userName) is assigned
+// directly on an account.
+func userAccess(rt *Runtime, accountID, userName string) []string {
+	idc := rt.Sim.IdentityCenter()
+	var out []string
+	for _, a := range idc.Assignments {
+		if u := idc.Users[a.PrincipalID]; a.AccountID == accountID && a.PrincipalType == "USER" && u != nil && u.UserName == userName {
+			out = append(out, idc.PermissionSets[a.PermissionSetArn].Name)
+		}
+	}
+	return out
+}
+
 func newRuntime(t *testing.T, edit func(*awssim.World)) *Runtime {
 	t.Helper()
 	w := awssim.DefaultWorld()
@@ -113,8 +126,23 @@ func TestEveryActionThroughTheStateMachine(t *testing.T) {
 	invalid := res["CHG1009"]
 	assert.Equal(t, "REJECTED", invalid.Status)
 	assert.Contains(t, invalid.Reason, "account.email")
+	owner := res["CHG1010"]
+	require.Equal(t, "SUCCEEDED", owner.Status, owner.Reason)
+	assert.Equal(t, []string{"AWSAdministratorAccess"}, userAccess(rt, "729384756102", "sam.okafor"), "Account Factory gives the new owner administrator access")
+	assert.Empty(t, userAccess(rt, "729384756102", "li.wei"), "revokePreviousOwner removed the old owner's access")
+
+	var reused []vend.Notification
+	for _, n := range rt.Notifications() {
+		if n.RequestID == "CHG1005" && n.State == vend.StateRejected {
+			reused = append(reused, n)
+		}
+	}
+	require.Len(t, reused, 1, "the second message reusing CHG1005 is rejected, once")
+	assert.Contains(t, reused[0].Reason, "requestId CHG1005 was already used by a different request")
+	assert.Equal(t, "RITM0012366", reused[0].Ticket, "the rejection goes to the ticket that sent it")
+
 	visible, inFlight := rt.Sim.QueueDepth(rt.RejectedURL)
-	assert.Equal(t, 1, visible+inFlight, "the invalid message is kept in the rejected queue for audit")
+	assert.Equal(t, 2, visible+inFlight, "the invalid message and the one reusing a requestId are kept in the rejected queue for audit")
 	visible, inFlight = rt.Sim.QueueDepth(rt.DeadLetterURL)
 	assert.Zero(t, visible+inFlight, "a rejection is not a dead letter: the dead-letter alarm stays quiet")
 

@@ -110,7 +110,13 @@ type Settings struct {
 	// LandingZoneVersion is the landing zone's version ("3.3"); before 3.0
 	// there are no baselines.
 	LandingZoneVersion string
+	// Owners are the SSO users of accounts enrolled before the start, by
+	// account name; an enrolled account not here has its own email as SSO user.
+	Owners map[string]SSOUser
 }
+
+// SSOUser is the Identity Center user Account Factory's SSOUser* parameters name.
+type SSOUser struct{ Email, FirstName, LastName string }
 
 // Service is Account Factory: Service Catalog, Control Tower's account
 // operations behind it, and the Control Tower API. Its methods run with the
@@ -168,9 +174,13 @@ func New(env *protocol.Env, org Organization, idc Identity, set Settings) (*Serv
 		if !ok {
 			return nil, fmt.Errorf("organization: enrolled account %s is not in an OU; Control Tower manages accounts in registered OUs", a.Name)
 		}
+		owner, ok := set.Owners[a.Name]
+		if !ok {
+			owner = SSOUser{Email: a.Email, FirstName: "Admin", LastName: "User"}
+		}
 		params := map[string]string{
-			afAccountName: a.Name, afAccountEmail: a.Email, afSSOEmail: a.Email,
-			afSSOFirstName: "Admin", afSSOLastName: "User", afManagedOU: ou.Name + " (" + ou.ID + ")",
+			afAccountName: a.Name, afAccountEmail: a.Email, afSSOEmail: owner.Email,
+			afSSOFirstName: owner.FirstName, afSSOLastName: owner.LastName, afManagedOU: ou.Name + " (" + ou.ID + ")",
 		}
 		pp := s.newProduct(a.Name, active.ID, admin, admin, "", a.JoinedTimestamp, params)
 		pp.PhysicalID = a.ID

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,6 +97,11 @@ type AccountSpec struct {
 	Tags          map[string]string `json:"tags,omitempty"`
 	// JoinedMethod is CREATED (default) or INVITED.
 	JoinedMethod string `json:"joinedMethod,omitempty"`
+	// Owner is the userName of the Identity Center user Account Factory made
+	// the account's SSO user (its SSOUserEmail), for enrolled accounts only;
+	// Control Tower gave that user AWSAdministratorAccess on the account.
+	// Without it the SSO user is the account's email, with no user behind it.
+	Owner string `json:"owner,omitempty"`
 }
 
 // IdentityCenterSpec is the IAM Identity Center instance and its identity store.
@@ -256,5 +262,56 @@ func (w *World) validate() error {
 			return fmt.Errorf("faults.serverErrors.%s: rate %v must be between 0 and 1", svc, rate)
 		}
 	}
+	if err := w.validateOwners(); err != nil {
+		return err
+	}
 	return w.validateHappenings()
+}
+
+// OwnerAdminPermissionSet is the permission set Control Tower gives an
+// account's SSO user.
+const OwnerAdminPermissionSet = "AWSAdministratorAccess"
+
+// AllAccounts returns every account of the organization spec but the
+// management account: Root's, then each OU's depth first.
+func (o OrganizationSpec) AllAccounts() []AccountSpec {
+	out := append([]AccountSpec(nil), o.Accounts...)
+	var walk func([]OUSpec)
+	walk = func(ous []OUSpec) {
+		for _, ou := range ous {
+			out = append(out, ou.Accounts...)
+			walk(ou.Children)
+		}
+	}
+	walk(o.OrganizationalUnits)
+	return out
+}
+
+// OwnerUser returns the Identity Center user an account's owner names.
+func (w *World) OwnerUser(a AccountSpec) (UserSpec, bool) {
+	for _, u := range w.IdentityCenter.Users {
+		if u.UserName == a.Owner {
+			return u, true
+		}
+	}
+	return UserSpec{}, false
+}
+
+func (w *World) validateOwners() error {
+	for _, a := range w.Organization.AllAccounts() {
+		if a.Owner == "" {
+			continue
+		}
+		field := "account " + a.Name + ": owner"
+		if !a.Enrolled {
+			return fmt.Errorf("%s: %q is set but the account is not enrolled; only Account Factory's accounts have an SSO user (set enrolled, or drop owner)", field, a.Owner)
+		}
+		if _, ok := w.OwnerUser(a); !ok {
+			return fmt.Errorf("%s: no Identity Center user has userName %q; add it to identityCenter.users", field, a.Owner)
+		}
+		if !slices.ContainsFunc(w.IdentityCenter.PermissionSets, func(p PermissionSetSpec) bool { return p.Name == OwnerAdminPermissionSet }) {
+			return fmt.Errorf("%s: Control Tower gives the owner %s, which is not in identityCenter.permissionSets; add it", field, OwnerAdminPermissionSet)
+		}
+	}
+	return nil
 }
