@@ -340,6 +340,8 @@ func TestHomeStack(t *testing.T) {
 				for _, a := range queueConsumerActions {
 					want[a] = true
 				}
+				assert.ElementsMatch(t, queueConsumerActions, deploy.IntakeEventSourceGrant("").Actions,
+					"the local runtime polls as intake with what CDK's event source grants it")
 			}
 			assert.Equal(t, keys(want), keys(got), name)
 		}

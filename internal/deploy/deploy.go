@@ -177,6 +177,16 @@ const (
 	IntakeConcurrency = 2
 )
 
+// IntakeEventSourceGrant is what the request queue's event source mapping
+// needs of intake's role: Lambda polls the queue with the function's
+// execution role. The stack does not add it from here: CDK's SqsEventSource
+// grants these actions itself (grantConsumeMessages), which the stack's tests
+// check; the local runtime adds it to the role and polls as that role.
+func IntakeEventSourceGrant(requestQueueArn string) Grant {
+	return Grant{Actions: []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
+		Resources: []string{requestQueueArn}, OnBehalf: true}
+}
+
 // NotificationBus is the EventBridge bus towervend reports on (vend's default).
 const NotificationBus = Prefix
 

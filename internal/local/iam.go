@@ -35,7 +35,11 @@ func (r *Runtime) grant(busArn string) error {
 		}
 	}
 	for _, f := range deploy.Functions {
-		grants, err := revoke(deploy.Grants(f.Name, res), r.opts.Revoke[f.Name])
+		grants := deploy.Grants(f.Name, res)
+		if f.Name == "intake" {
+			grants = append(grants, deploy.IntakeEventSourceGrant(r.queueArn(deploy.RequestQueue.Name)))
+		}
+		grants, err := revoke(grants, r.opts.Revoke[f.Name])
 		if err != nil {
 			return fmt.Errorf("revoke from %s: %w", f.Name, err)
 		}

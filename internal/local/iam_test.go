@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -73,4 +74,21 @@ func TestRevokeNamesAGrantTheFunctionHas(t *testing.T) {
 	require.ErrorContains(t, err, "not granted organizations:CloseAccount")
 	_, err = New(context.Background(), Options{Revoke: map[string][]string{"nosuch": {"organizations:CloseAccount"}}})
 	require.ErrorContains(t, err, `no function "nosuch"`)
+}
+
+// The request queue's event source mapping polls with intake's role, as
+// Lambda's does: without sqs:ReceiveMessage no request is taken.
+func TestEventSourcePollsAsIntake(t *testing.T) {
+	ctx := context.Background()
+	rt, err := New(ctx, Options{Revoke: map[string][]string{"intake": {"sqs:ReceiveMessage"}}, MaxSimulatedTime: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, rt.Submit(ctx, sampleRequests(t)[0]))
+	require.ErrorContains(t, rt.Run(ctx), "did not finish")
+	rep := rt.IAM()
+	require.NotEmpty(t, rep.Denied)
+	assert.Equal(t, "sqs:ReceiveMessage", rep.Denied[0].Action)
+	assert.Contains(t, rep.Denied[0].Message, "assumed-role/towervend-intake/")
+	for _, n := range rt.Notifications() {
+		assert.NotEqual(t, "CHG1001", n.RequestID, "the request was never taken")
+	}
 }

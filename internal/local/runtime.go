@@ -104,6 +104,8 @@ type Runtime struct {
 	// functionDeps are those of the deployed functions.
 	depsAs       func(aws.Config) *vend.Deps
 	functionDeps []*vend.Deps
+	// roleKeys are the access keys of the functions' roles, by function name.
+	roleKeys map[string]string
 
 	mu            sync.Mutex
 	notifications []vend.Notification
@@ -152,7 +154,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		virtual = clock.NewVirtual(w.Start, opts.Pace)
 		clk = virtual
 	}
-	r := &Runtime{Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{},
+	r := &Runtime{Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}, roleKeys: map[string]string{},
 		started: map[string]time.Time{}, skipped: map[string]Result{}}
 	sim, err := awssim.New(w, awssim.Options{Clock: clk, OnHappening: r.happened})
 	if err != nil {
@@ -200,6 +202,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("function %s: %w", f.Name, err)
 		}
+		r.roleKeys[f.Name] = key
 		d := r.depsAs(r.Sim.ConfigAs(key))
 		r.functionDeps = append(r.functionDeps, d)
 		fn := f.Handler(d)
@@ -462,8 +465,9 @@ func (r *Runtime) finished() bool {
 
 // poll is the SQS event source mapping: receive a batch, invoke intake, delete
 // what it took and leave its batch item failures for SQS to deliver again.
+// Like Lambda's, it polls with the function's execution role.
 func (r *Runtime) poll(ctx context.Context) {
-	q := sqs.NewFromConfig(r.Sim.Config())
+	q := sqs.NewFromConfig(r.Sim.ConfigAs(r.roleKeys["intake"]))
 	// The deployed intake function, calling as its own role.
 	intake := r.Sim.Function(r.FunctionARNs["intake"])
 	for ctx.Err() == nil {
