@@ -19,6 +19,7 @@ const (
 	StateIsQueued              = "IsQueued"
 	StateWaitForSlot           = "WaitForSlot"
 	StateWaitForControlTower   = "WaitForControlTower"
+	StatePollControlTower      = "PollControlTower"
 	StateProvisionStatus       = "ProvisionStatus"
 	StateAfterOperation        = "AfterOperation"
 	StateAssignSSO             = "AssignSSO"
@@ -30,7 +31,7 @@ const (
 
 // QueueLoop are the states a request cycles through while it waits for a
 // Control Tower slot (Provision answers "queued", IsQueued sends it to
-// WaitForSlot, which returns to Provision).
+// WaitForSlot, a callback that returns to Provision when woken or timed out).
 var QueueLoop = map[string]bool{StateProvision: true, StateIsQueued: true, StateWaitForSlot: true}
 
 // failedSuffix marks the Pass state each Task's Catch goes to: it records the

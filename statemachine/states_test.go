@@ -23,7 +23,7 @@ func TestStateNamesAreInTheDefinition(t *testing.T) {
 	states := definitionStates(t)
 	for _, name := range []string{
 		statemachine.StateValidate, statemachine.StateCheckRole, statemachine.StateProvision, statemachine.StateIsQueued,
-		statemachine.StateWaitForSlot, statemachine.StateWaitForControlTower, statemachine.StateProvisionStatus,
+		statemachine.StateWaitForSlot, statemachine.StateWaitForControlTower, statemachine.StatePollControlTower, statemachine.StateProvisionStatus,
 		statemachine.StateAfterOperation, statemachine.StateAssignSSO, statemachine.StateMoveOU, statemachine.StateTag,
 		statemachine.StateClose, statemachine.StateReportFailure, statemachine.StateWaitForAccountFactory, statemachine.StateSkipped,
 	} {

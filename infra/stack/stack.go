@@ -98,12 +98,16 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	cfg := p.Config
 	bus := newNotificationBus(stack, cfg)
 	q := newQueues(stack, cfg)
+	waits := newWaitsTable(stack, deploy.WaitsTable)
 
 	fns := map[string]function{}
 	for _, f := range deploy.Functions {
 		env := commonEnv(cfg, BusName)
 		if f.Name == "intake" {
 			env[vend.EnvRejectedQueueURL] = q.rejected.QueueUrl()
+		}
+		if deploy.UsesWaits(f.Name) {
+			env[vend.EnvWaitTable] = waits.TableName()
 		}
 		fns[f.Name] = newFunction(stack, f, p.Functions[f.Name], env)
 	}
@@ -116,6 +120,7 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	}
 
 	refs := grantResources(cfg, *bus.EventBusArn(), *sm.StateMachineArn(), *q.rejected.QueueArn(), *q.lifecycleFailed.QueueArn())
+	refs.WaitsTableArn = *waits.TableArn()
 	for _, f := range deploy.Functions {
 		attach(fns[f.Name].role, deploy.Grants(f.Name, refs), map[string]string{
 			"*": "xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level permissions",

@@ -3,6 +3,7 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/towervend/towervend/schema"
@@ -71,6 +72,38 @@ type Resources struct {
 	// RejectedQueueArn keeps the messages intake rejects, LifecycleFailedQueueArn
 	// the lifecycle events the lifecycle function failed on.
 	RejectedQueueArn, LifecycleFailedQueueArn string
+	// WaitsTableArn is the table of waiting executions' task tokens.
+	WaitsTableArn string
+}
+
+// UsesWaits reports whether a function reads or writes the waits table (its
+// grants name it).
+func UsesWaits(function string) bool {
+	for _, g := range Grants(function, Resources{WaitsTableArn: "waits"}) {
+		if slices.Contains(g.Resources, "waits") {
+			return true
+		}
+	}
+	return false
+}
+
+// wakes lets a function read the waits table and wake the executions it
+// finds.
+func (r Resources) wakes() []Grant {
+	return []Grant{
+		{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+		r.sendTask(),
+	}
+}
+
+// sendTask lets a function complete a waiting task: SendTaskSuccess is
+// authorized on the state machine the token belongs to (as CDK's
+// grantTaskResponse grants it). The ARN is written out from the fixed name:
+// a reference to the state machine would make a step's function depend on
+// the workflow that invokes it.
+func (r Resources) sendTask() Grant {
+	return Grant{Actions: []string{"states:SendTaskSuccess"},
+		Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", r.Partition, r.Region, r.Account, r.StateMachineName)}}
 }
 
 // Organizations resources: accounts, OUs and roots of this management
@@ -167,14 +200,17 @@ func Grants(function string, r Resources) []Grant {
 				Why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
 					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
 					"('Automated Account Provisioning With IAM Roles'), and most have no resource types"},
-			// The gate ranks waiting requests among the workflow's running executions.
-			// The ARN is written out from the fixed name: a reference to the state
-			// machine would make the function depend on the workflow that invokes it.
-			{Actions: []string{"states:ListExecutions"},
-				Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:stateMachine:%s", r.Partition, r.Region, r.Account, r.StateMachineName)}},
+			// The gate reads the waiting line and hands free slots to it.
+			r.wakes()[0], r.wakes()[1],
+		}
+	case "await":
+		return []Grant{
+			{Actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
+			r.sendTask(),
 		}
 	case "provisionstatus":
-		return []Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog}}
+		return append([]Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog}}, r.wakes()...)
 	case "assignsso":
 		return []Grant{
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
@@ -223,6 +259,8 @@ func Grants(function string, r Resources) []Grant {
 			{Actions: []string{"organizations:DescribeAccount", "organizations:ListTagsForResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
 			{Actions: []string{"servicecatalog:SearchProvisionedProducts"}, Resources: []string{"*"}, Why: whyCatalog},
 			{Actions: []string{"states:StartExecution"}, Resources: []string{r.StateMachineArn}},
+			// Control Tower's events wake the executions waiting for them.
+			r.wakes()[0], r.wakes()[1],
 			// Lambda sends an event the function failed on to its on-failure
 			// destination with the function's role.
 			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.LifecycleFailedQueueArn}, OnBehalf: true},

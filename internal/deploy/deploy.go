@@ -79,7 +79,9 @@ var Functions = []Function{
 	// execution; a throttled invocation is retried by the state machine.
 	{Name: "provision", Description: "Starts or adopts the Account Factory operation through the concurrency gate",
 		Timeout: 60 * time.Second, Reserved: 1, Substitution: "ProvisionFunctionArn", Handler: serves((*vend.Deps).Provision)},
-	{Name: "provisionstatus", Description: "Checks the Account Factory record for the wait loop",
+	{Name: "await", Description: "Keeps the task token of a workflow state waiting for a Control Tower slot or operation",
+		Timeout: 30 * time.Second, Substitution: "AwaitFunctionArn", Handler: serves((*vend.Deps).Await)},
+	{Name: "provisionstatus", Description: "Checks the Account Factory record after a wait",
 		Timeout: 30 * time.Second, Substitution: "ProvisionStatusFunctionArn", Handler: serves((*vend.Deps).ProvisionStatus)},
 	{Name: "assignsso", Description: "Makes and checks the IAM Identity Center assignments",
 		Timeout: 120 * time.Second, Substitution: "AssignSsoFunctionArn", Handler: serves((*vend.Deps).AssignSSO)},
@@ -166,6 +168,20 @@ var (
 	// Queues are all of them, dead-letter queues before the queues that use them.
 	Queues = []*Queue{&DeadLetterQueue, &RequestQueue, &RejectedQueue, &LifecycleFailedQueue}
 )
+
+// Table is one DynamoDB table (on demand, encrypted).
+type Table struct {
+	Name string
+	// PartitionKey and SortKey are string attributes.
+	PartitionKey, SortKey string
+	// TimeToLive is the attribute DynamoDB expires items by.
+	TimeToLive string
+}
+
+// WaitsTable keeps the task tokens of executions waiting for a Control Tower
+// slot or operation (see internal/vend/waits.go).
+var WaitsTable = Table{Name: Prefix + "-waits", PartitionKey: vend.WaitPartitionKey, SortKey: vend.WaitSortKey,
+	TimeToLive: vend.WaitExpiresAttribute}
 
 // The request queue's event source mapping.
 const (

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/controltower"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -98,6 +99,7 @@ type SFNAPI interface {
 	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 	DescribeExecution(context.Context, *sfn.DescribeExecutionInput, ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 	ListExecutions(context.Context, *sfn.ListExecutionsInput, ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error)
+	SendTaskSuccess(context.Context, *sfn.SendTaskSuccessInput, ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
 }
 
 // SQSAPI keeps rejected messages for audit.
@@ -130,6 +132,8 @@ type Config struct {
 	// towervend-rejected queue, apart from the dead letters), with the reason
 	// as a message attribute.
 	RejectedQueueURL string
+	// WaitTable is the DynamoDB table of waiting executions' task tokens (see waits.go).
+	WaitTable string
 	// WaitBudget is how long towervend waits for one Control Tower operation (default 120m).
 	WaitBudget time.Duration
 	// AccessWaitBudget is how many status checks assignsso makes before giving up.
@@ -147,6 +151,7 @@ const (
 	EnvPolicyFile       = "TOWERVEND_POLICY_FILE"
 	EnvManagementAcctID = "TOWERVEND_MANAGEMENT_ACCOUNT_ID"
 	EnvRejectedQueueURL = "TOWERVEND_REJECTED_QUEUE_URL"
+	EnvWaitTable        = "TOWERVEND_WAIT_TABLE"
 )
 
 // ConfigFromEnv reads Config from environment variables, with defaults.
@@ -159,6 +164,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		NotificationBus:     getenv(EnvNotificationBus),
 		StateMachineArn:     getenv(EnvStateMachineArn),
 		RejectedQueueURL:    getenv(EnvRejectedQueueURL),
+		WaitTable:           getenv(EnvWaitTable),
 	}
 	if v := getenv(EnvConcurrency); v != "" {
 		n, err := strconv.Atoi(v)
@@ -201,6 +207,7 @@ type Deps struct {
 	Events       EventsAPI
 	SFN          SFNAPI
 	SQS          SQSAPI
+	Waits        WaitsAPI
 	Policy       *policy.Policy
 	Config       Config
 	Clock        clock.Clock
@@ -265,6 +272,7 @@ func NewDeps(cfg aws.Config, pol *policy.Policy, conf Config, clk clock.Clock, l
 		Events:       eventbridge.NewFromConfig(cfg),
 		SFN:          sfn.NewFromConfig(cfg),
 		SQS:          sqs.NewFromConfig(cfg),
+		Waits:        dynamodb.NewFromConfig(cfg),
 		Policy:       pol,
 		Config:       conf.withDefaults(),
 		Clock:        clk,

@@ -40,6 +40,9 @@ type Doc struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Notes are facts the requester should know that are not failures.
 	Notes []string `json:"notes,omitempty"`
+	// Wake is what ended the last callback wait (set by the workflow; the
+	// step that follows reads it and drops it).
+	Wake *Wake `json:"wake,omitempty"`
 }
 
 // Operation kinds in Plan.Operation.
@@ -152,6 +155,13 @@ type Operation struct {
 	Adopted bool   `json:"adopted,omitempty"`
 	// QueuedSeconds is how long the request waited for a Control Tower slot.
 	QueuedSeconds int `json:"queuedSeconds,omitempty"`
+	// Poll is set when the next check follows a plain wait rather than a
+	// callback: Control Tower emits no event for terminations, and an event
+	// can arrive a moment before the record shows the end.
+	Poll bool `json:"poll,omitempty"`
+	// Noticed is when towervend saw the operation end (RFC 3339), and By how:
+	// event, await, poll or fallback.
+	NoticedBy string `json:"noticedBy,omitempty"`
 }
 
 // ExecutionRef is the execution carrying a request.

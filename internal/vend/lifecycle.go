@@ -50,6 +50,8 @@ type LifecycleResult struct {
 	// Executions are the enrollments a reconcile sweep started (or found started).
 	Executions []string `json:"executions,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
+	// Woken counts the executions the event woke (towervend's own operations).
+	Woken int `json:"woken,omitempty"`
 }
 
 // Lifecycle starts work from AWS's own events:
@@ -89,7 +91,13 @@ func (d *Deps) Lifecycle(ctx context.Context, ev events.CloudWatchEvent) (Lifecy
 		if st == nil {
 			st = sd.Update
 		}
-		if st == nil || st.State != "SUCCEEDED" || st.Account.AccountID == "" {
+		if st == nil {
+			return d.ignored(log, "no managed-account status in the event")
+		}
+		if woken, err := d.controlTowerFinished(ctx, log, det.EventName, st); err != nil || woken > 0 {
+			return LifecycleResult{Action: "woke", Woken: woken}, err
+		}
+		if st.State != "SUCCEEDED" || st.Account.AccountID == "" {
 			return d.ignored(log, "not a successful managed-account event")
 		}
 		return d.adoptManaged(ctx, log, ev, st)
@@ -141,6 +149,32 @@ func joinedAccount(details json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// controlTowerFinished is told that Control Tower ended an account
+// operation (either state): the executions waiting for it are woken, and so
+// is the request waiting longest for the slot it freed. It returns how many
+// executions were waiting for this operation: towervend's own, whose request
+// does the rest.
+func (d *Deps) controlTowerFinished(ctx context.Context, log interface {
+	Info(string, ...any)
+	Warn(string, ...any)
+}, event string, st *managedAccountStatus) (int, error) {
+	if d.waitsReady() != nil {
+		return 0, nil
+	}
+	woken, err := d.wakeOperation(ctx, st.Account.AccountID, st.Account.AccountName,
+		Wake{Source: "event", Event: event, State: st.State, AccountID: st.Account.AccountID})
+	if err != nil {
+		return woken, err
+	}
+	slots, err := d.wakeLine(ctx, 1, "")
+	if err != nil {
+		log.Warn("cannot wake the request waiting for a slot", "error", err.Error())
+	}
+	log.Info("Control Tower finished an account operation", "accountId", st.Account.AccountID, "state", st.State,
+		"woken", woken, "slotHandedOff", slots)
+	return woken, nil
 }
 
 func (d *Deps) ignored(log interface{ Info(string, ...any) }, reason string) (LifecycleResult, error) {

@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
 // Provision starts the plan's Account Factory operation (ProvisionProduct,
@@ -27,6 +25,7 @@ import (
 // before asking again (see queueWait); the workflow waits that long and asks again.
 func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	log := d.logger(doc, "provision")
+	doc.Wake = nil
 	plan := doc.Plan
 	if plan == nil || plan.Operation == OpNone {
 		return doc, nil
@@ -52,11 +51,11 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	if adopted, err := d.adopt(ctx, doc, attemptKey); err != nil || adopted {
 		return doc, err
 	}
-	if q, err := d.gate(ctx, doc, plan.Operation); err != nil || q != nil {
+	q, spare, err := d.admit(ctx, doc, plan.Operation)
+	if err != nil || q != nil {
 		return d.queued(doc, q, err)
 	}
 	var rec *sctypes.RecordDetail
-	var err error
 	switch plan.Operation {
 	case OpProvision:
 		rec, err = d.provisionProduct(ctx, doc, attemptKey)
@@ -71,7 +70,10 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 		return nil, err
 	}
 	doc.Operation = d.started(plan.Operation, rec, attempt, false)
-	d.leaveQueue(doc)
+	if err := d.leaveQueue(ctx, doc); err != nil {
+		return nil, err
+	}
+	d.handOff(ctx, doc, "provision", spare)
 	log.Info("Account Factory operation started", "operation", plan.Operation, "recordId", doc.Operation.RecordID,
 		"queuedSeconds", doc.Operation.QueuedSeconds)
 	return doc, nil
@@ -88,15 +90,20 @@ func (d *Deps) queued(doc *Doc, q *QueueStatus, err error) (*Doc, error) {
 	return doc, nil
 }
 
-// leaveQueue notes on the started operation how long the request waited for its slot.
-func (d *Deps) leaveQueue(doc *Doc) {
+// leaveQueue takes the request out of the waiting line once its operation
+// started, noting how long it waited for its slot.
+func (d *Deps) leaveQueue(ctx context.Context, doc *Doc) error {
 	if doc.Queue == nil {
-		return
+		return nil
+	}
+	if err := d.leaveLine(ctx, doc); err != nil {
+		return err
 	}
 	if since, err := time.Parse(time.RFC3339, doc.Queue.Since); err == nil && doc.Operation != nil {
 		doc.Operation.QueuedSeconds = int(d.Clock.Now().Sub(since).Seconds())
 	}
 	doc.Queue = nil
+	return nil
 }
 
 // recordFailed reports whether an Account Factory record ended FAILED.
@@ -114,122 +121,135 @@ func (d *Deps) recordFailed(ctx context.Context, recordID string) (bool, error) 
 // started records a started (or adopted) operation.
 func (d *Deps) started(kind string, rec *sctypes.RecordDetail, attempt int, adopted bool) *Operation {
 	return &Operation{Kind: kind, RecordID: aws.ToString(rec.RecordId), ProvisionedProductID: aws.ToString(rec.ProvisionedProductId),
-		StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: firstWait(kind), Attempt: attempt, Adopted: adopted}
+		StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), WaitSeconds: firstWait(kind), Poll: kind == OpTerminate,
+		Attempt: attempt, Adopted: adopted}
 }
 
-// firstWait is how long Control Tower usually needs before it is worth asking.
+// How the workflow waits for an operation. Control Tower's lifecycle event
+// ends a create's, enrollment's or update's wait (WaitForControlTower, a
+// callback); the wait's timeout is only the fallback for an event that never
+// came: the first after about as long as the operation can take (a create or
+// an enrollment up to 40 minutes, an update 20), then every 10 minutes.
+// Control Tower emits no event for a termination, so an unmanage is polled
+// (PollControlTower), first after two minutes.
+const (
+	firstFallback       = 40 * 60
+	firstUpdateFallback = 20 * 60
+	nextFallback        = 10 * 60
+	firstPoll     = 120
+	settlePoll    = 15
+)
+
+// firstWait is the first wait's length for an operation of that kind.
 func firstWait(kind string) int {
 	switch kind {
 	case OpTerminate:
-		return 120
-	default:
-		return 300
+		return firstPoll
+	case OpUpdate:
+		return firstUpdateFallback
 	}
+	return firstFallback
 }
 
-// gate answers nil when the operation may start now: fewer than the limit of
-// Control Tower account operations are in flight (and, for a termination, no
-// other termination: unmanaging is one at a time). Otherwise it answers the
-// request's place in the queue and how long to wait before asking again.
-func (d *Deps) gate(ctx context.Context, doc *Doc, op string) (*QueueStatus, error) {
-	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
+// admit answers nil when the operation may start now, with how many more
+// slots are free after it; otherwise the request's place in the waiting line
+// and how long it waits for a wake before asking again by itself.
+//
+// First come, first served: a request with anyone before it in the line (see
+// waits.go) waits behind them, and a free slot it sees goes to them (it wakes
+// them); only the head of the line, or a request arriving to an empty line,
+// asks Control Tower's count. A slot is free when fewer than the limit of
+// account operations are in flight (and, for a termination, no other
+// termination: unmanaging is one at a time).
+func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, int, error) {
+	if err := d.waitsReady(); err != nil {
+		return nil, 0, err
+	}
+	key := lineKey(doc)
+	inLine := doc.Queue != nil
+	ahead, live, err := d.lineAhead(ctx, key, false)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	limit := d.Config.ConcurrencyLimit
-	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: total}
-	prev := doc.Queue
-	if prev != nil {
+	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: -1, Ahead: ahead}
+	if prev := doc.Queue; prev != nil {
 		q.Since, q.Checks = prev.Since, prev.Checks
 	}
 	q.Checks++
-	switch {
-	case total >= limit:
-		q.Reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
-		// Once first in line, a request stays first: no request that started
-		// earlier can appear, so it need not list the executions again.
-		if prev == nil || prev.Ahead != 0 {
-			q.Ahead = d.waitingAhead(ctx, doc, total)
-		}
-	case op == OpTerminate && terminating > 0:
-		// Only terminations wait behind a termination, and the requests ahead
-		// are mostly not terminations: unranked, a check about every minute
-		// (unmanaging takes minutes).
-		q.Reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
-		q.Ahead = -1
-	default:
-		return nil, nil
+	if ahead > 0 && !inLine {
+		// Newly arrived behind others: its turn comes after theirs, whoever
+		// frees a slot wakes them first; no need to count Control Tower's.
+		q.Reason = fmt.Sprintf("%d earlier requests wait for a Control Tower slot", ahead)
+		q.WaitSeconds = slotFallback(ahead, limit, doc.Request.RequestID, q.Checks)
+		return q, 0, nil
 	}
-	q.WaitSeconds = int(queueWait(q.Ahead, limit, doc.Request.RequestID, q.Checks).Seconds())
-	return q, nil
+	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
+	if err != nil {
+		return nil, 0, err
+	}
+	q.InFlight = total
+	free := limit - total
+	switch {
+	case free <= 0:
+		q.Reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
+	case op == OpTerminate && terminating > 0:
+		q.Reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
+	case ahead > 0:
+		// Slots are free but earlier requests wait: they were not woken (a
+		// lost event, a crashed waker). Hand them the slots and keep the place.
+		if live {
+			if _, err := d.wakeLine(ctx, free, key); err != nil {
+				d.logger(doc, "provision").Warn("cannot wake the requests ahead", "error", err.Error())
+			}
+		}
+		q.Reason = fmt.Sprintf("%d earlier requests wait for a Control Tower slot; the free slots go to them first", ahead)
+	default:
+		return nil, free - 1, nil
+	}
+	q.WaitSeconds = slotFallback(ahead, limit, doc.Request.RequestID, q.Checks)
+	return q, 0, nil
 }
 
-// Pacing of the queue for Control Tower's slots. A waiting request asks again
-// after about half the time its turn is expected to take: the requests ahead of
-// it, divided by the slots, times a typical operation. So each waiting request
-// asks a few times (logarithmic in its place), however long the queue, while
-// the first in line asks often enough that a freed slot is taken within
-// seconds. A slot goes to whoever asks first when it is free; the pacing only
-// makes that, nearly always, the request that has waited longest.
+// Pacing of the fallback of a request waiting for a slot. It is woken when a
+// slot frees; should that wake be lost, it asks again by itself after about
+// half the time its turn is expected to take (the requests ahead of it,
+// divided by the slots, times a typical operation), at least headOfLineWait:
+// so a waiting request asks a few times (logarithmic in its place) however
+// long the line, and nothing waits forever on a lost event.
 const (
-	firstInLineWait  = 20 * time.Second
-	unrankedWait     = time.Minute
+	headOfLineWait   = 5 * time.Minute
 	longestQueueWait = 2 * time.Hour
 	typicalOperation = 20 * time.Minute // Control Tower documents up to 30 minutes for a new account
 )
 
-// queueWait is how long a request with ahead requests before it (-1: unknown)
-// waits before asking the gate again, for slots operations at a time. Up to a
-// third more is added as jitter, derived from the request and the check so a
-// run repeats exactly.
-func queueWait(ahead, slots int, requestID string, check int) time.Duration {
-	var w time.Duration
-	switch {
-	case ahead < 0:
-		w = unrankedWait
-	case ahead == 0:
-		w = firstInLineWait
-	default:
-		w = time.Duration(ahead) * typicalOperation / time.Duration(2*max(slots, 1))
-	}
-	w = min(max(w, firstInLineWait), longestQueueWait)
+// slotFallback is how long a request with ahead requests before it waits for
+// a wake before asking the gate again, for slots operations at a time. Up to
+// a third more is added as jitter, derived from the request and the check so
+// a run repeats exactly.
+func slotFallback(ahead, slots int, requestID string, check int) int {
+	w := time.Duration(ahead) * typicalOperation / time.Duration(2*max(slots, 1))
+	w = min(max(w, headOfLineWait), longestQueueWait)
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s|%d", requestID, check)
-	return w + w*time.Duration(h.Sum32()%1000)/3000
+	return int((w + w*time.Duration(h.Sum32()%1000)/3000) / time.Second)
 }
 
-// waitingAhead counts the requests that started before this one and still
-// wait for a slot: the workflow's running executions that started earlier,
-// less the operations in flight. It answers -1 when it cannot tell; the
-// ranking only paces the waiting, so a failure to rank is logged, not fatal.
-func (d *Deps) waitingAhead(ctx context.Context, doc *Doc, inFlight int) int {
-	ex := doc.Execution
-	if ex == nil || ex.StateMachineArn == "" || d.SFN == nil {
-		return -1
+// handOff wakes up to n requests waiting in line for the slots this step saw
+// free. It is best effort: a wake that fails is made up by the waiter's own
+// fallback.
+func (d *Deps) handOff(ctx context.Context, doc *Doc, step string, n int) {
+	if n <= 0 || d.waitsReady() != nil {
+		return
 	}
-	mine, err := time.Parse(time.RFC3339Nano, ex.StartTime)
+	woken, err := d.wakeLine(ctx, n, lineKey(doc))
 	if err != nil {
-		return -1
+		d.logger(doc, step).Warn("cannot wake the requests waiting for a slot", "error", err.Error())
+		return
 	}
-	mine = mine.Truncate(time.Millisecond)
-	older := 0
-	p := sfn.NewListExecutionsPaginator(d.SFN, &sfn.ListExecutionsInput{
-		StateMachineArn: aws.String(ex.StateMachineArn), StatusFilter: sfntypes.ExecutionStatusRunning, MaxResults: 1000})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			d.logger(doc, "provision").Warn("cannot rank the request among those waiting", "error", awsErr("states:ListExecutions", err).Error())
-			return -1
-		}
-		for _, e := range page.Executions {
-			name := aws.ToString(e.Name)
-			started := aws.ToTime(e.StartDate).Truncate(time.Millisecond)
-			if name != ex.Name && (started.Before(mine) || started.Equal(mine) && name < ex.Name) {
-				older++
-			}
-		}
+	if woken > 0 {
+		d.logger(doc, step).Info("woke requests waiting for a slot", "woken", woken)
 	}
-	return max(older-inFlight, 0)
 }
 
 // adopt finds an operation a previous try started (same request: a Lambda
@@ -272,7 +292,8 @@ func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error
 		// An earlier attempt of this request failed and left the product behind
 		// (AFT needs a person to delete it): re-run it as an update, as Control
 		// Tower documents for retrying a failed creation.
-		if q, err := d.gate(ctx, doc, OpUpdate); err != nil || q != nil {
+		q, spare, err := d.admit(ctx, doc, OpUpdate)
+		if err != nil || q != nil {
 			_, err = d.queued(doc, q, err)
 			return err == nil, err
 		}
@@ -281,7 +302,10 @@ func (d *Deps) adopt(ctx context.Context, doc *Doc, attemptKey int) (bool, error
 			return false, err
 		}
 		doc.Operation = d.started(OpProvision, rec, attemptKey%1000, true)
-		d.leaveQueue(doc)
+		if err := d.leaveQueue(ctx, doc); err != nil {
+			return false, err
+		}
+		d.handOff(ctx, doc, "provision", spare)
 		return true, nil
 	case sctypes.ProvisionedProductStatusAvailable:
 		if !ours {

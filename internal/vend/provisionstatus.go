@@ -11,24 +11,30 @@ import (
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 )
 
-// maxPollWait caps the growing wait between status checks.
+// maxPollWait caps the growing wait between a termination's status checks.
 const maxPollWait = 300
 
-// ProvisionStatus checks the Account Factory operation (DescribeRecord) for the
-// workflow's wait loop: not done yet sets the next, longer wait; SUCCEEDED
-// records the account id; FAILED fails with Control Tower's reason (or, when
-// Control Tower was busy, with TowerVend.ControlTowerBusy so the workflow starts
-// the operation again); past the wait budget it fails with TowerVend.Timeout
-// rather than wait forever.
+// ProvisionStatus checks the Account Factory operation (DescribeRecord) after
+// a wait: Control Tower's event woke the execution, the wait's fallback
+// timeout ran out, or (a termination) a poll's wait ended. Not done yet sets
+// the next wait; SUCCEEDED records the account id; FAILED fails with Control
+// Tower's reason (or, when Control Tower was busy, with
+// TowerVend.ControlTowerBusy so the workflow starts the operation again);
+// past the wait budget it fails with TowerVend.Timeout rather than wait
+// forever. An operation that ended frees a Control Tower slot: unless Control
+// Tower's event told the lifecycle function already (which then woke the line),
+// it wakes the request waiting longest for one.
 func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	log := d.logger(doc, "provisionstatus")
+	wake := doc.Wake
+	doc.Wake = nil
 	op := doc.Operation
 	if op == nil || op.Done {
 		return doc, nil
 	}
 	op.Polls++
 	if op.RecordID == "" { // a terminate that found the product already gone
-		op.Done, op.Status = true, string(sctypes.RecordStatusSucceeded)
+		op.Done, op.Status, op.Poll = true, string(sctypes.RecordStatusSucceeded), false
 		return doc, nil
 	}
 	out, err := d.Catalog.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(op.RecordID)})
@@ -38,13 +44,17 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	rec := out.RecordDetail
 	switch rec.Status {
 	case sctypes.RecordStatusSucceeded:
-		op.Done, op.Status = true, string(rec.Status)
+		op.NoticedBy = noticedBy(wake, op)
+		op.Done, op.Status, op.Poll = true, string(rec.Status), false
 		for _, o := range out.RecordOutputs {
 			if aws.ToString(o.OutputKey) == "AccountId" && doc.AccountID == "" {
 				doc.AccountID = aws.ToString(o.OutputValue)
 			}
 		}
-		log.Info("Account Factory operation succeeded", "recordId", op.RecordID, "accountId", doc.AccountID)
+		log.Info("Account Factory operation succeeded", "recordId", op.RecordID, "accountId", doc.AccountID, "noticedBy", op.NoticedBy)
+		if !wake.byEvent() {
+			d.handOff(ctx, doc, "provisionstatus", 1)
+		}
 		return doc, nil
 	case sctypes.RecordStatusFailed:
 		op.Status = string(rec.Status)
@@ -54,6 +64,9 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 			return nil, &StepError{Name: ErrControlTowerBusy, Reason: "Control Tower refused the operation because another Control Tower operation was in progress; towervend starts it again: " + reason}
 		}
 		log.Warn("Account Factory operation failed", "recordId", op.RecordID, "reason", reason)
+		if !wake.byEvent() {
+			d.handOff(ctx, doc, "provisionstatus", 1)
+		}
 		return nil, &StepError{Name: ErrProvisioningFailed, Reason: fmt.Sprintf("Account Factory %s failed (record %s): %s%s", op.Kind, op.RecordID, strings.TrimSuffix(reason, "."), remedy(reason))}
 	}
 	started, err := time.Parse(time.RFC3339, op.StartedAt)
@@ -66,8 +79,30 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 				"Check it in Service Catalog (provisioned product %s), then redrive this request: towervend picks up the result",
 			op.RecordID, waited.Round(time.Minute), rec.Status, op.ProvisionedProductID)}
 	}
-	op.WaitSeconds = min(60<<min(op.Polls, 5), maxPollWait)
+	switch {
+	case op.Kind == OpTerminate:
+		// No event ends a termination: poll, waiting longer each time.
+		op.Poll, op.WaitSeconds = true, min(60<<min(op.Polls, 5), maxPollWait)
+	case wake.byEvent() || wake != nil && wake.Source == "await":
+		// Control Tower said it ended; the record follows within moments.
+		op.Poll, op.WaitSeconds = true, settlePoll
+	default:
+		op.Poll, op.WaitSeconds = false, nextFallback
+	}
 	return doc, nil
+}
+
+// noticedBy says how the end of an operation was seen.
+func noticedBy(w *Wake, op *Operation) string {
+	switch {
+	case w == nil && op.Poll:
+		return "poll"
+	case w == nil:
+		return "check"
+	case w.Error != "":
+		return "fallback"
+	}
+	return w.Source
 }
 
 func recordErrors(rec *sctypes.RecordDetail) string {
