@@ -28,6 +28,7 @@ func (r *Runtime) grant(busArn string) error {
 		BusArn:          busArn, StateMachineArn: r.StateMachineArn, StateMachineName: deploy.StateMachineName,
 		RejectedQueueArn:        r.queueArn(deploy.RejectedQueue.Name),
 		LifecycleFailedQueueArn: r.queueArn(deploy.LifecycleFailedQueue.Name),
+		WaitsTableArn:           r.WaitsTableArn,
 	}
 	for name := range r.opts.Revoke {
 		if _, ok := deploy.FunctionNamed(name); !ok {

@@ -24,6 +24,8 @@ import (
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -94,6 +96,8 @@ type Runtime struct {
 	// LifecycleFailedURL keeps the lifecycle events the lifecycle function
 	// failed on (its on-failure destination) or EventBridge could not deliver.
 	LifecycleFailedURL string
+	// WaitsTableArn is the table of waiting executions' task tokens.
+	WaitsTableArn string
 	// FunctionARNs maps function names (functions/<name>) to their simulated ARNs.
 	FunctionARNs map[string]string
 
@@ -192,6 +196,9 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	}
 	r.QueueURL, r.DeadLetterURL, r.RejectedURL = urls[deploy.RequestQueue.Name], urls[deploy.DeadLetterQueue.Name], urls[deploy.RejectedQueue.Name]
 	r.Deps.Config.RejectedQueueURL = r.RejectedURL
+	if err := r.createWaitsTable(ctx); err != nil {
+		return err
+	}
 
 	// The functions, each with the concurrency it has on AWS and calling as
 	// its own role (its policy is set once the resources it names exist).
@@ -275,6 +282,32 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		return err
 	}
 	r.Sim.SetExecutionObserver(r.observe)
+	return nil
+}
+
+// createWaitsTable creates the waits table as the stack does: on demand,
+// encrypted, with its time to live.
+func (r *Runtime) createWaitsTable(ctx context.Context) error {
+	spec := deploy.WaitsTable
+	db := dynamodb.NewFromConfig(r.Sim.Config())
+	out, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(spec.Name),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String(spec.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
+			{AttributeName: aws.String(spec.SortKey), KeyType: ddbtypes.KeyTypeRange}},
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(spec.PartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			{AttributeName: aws.String(spec.SortKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		SSESpecification: &ddbtypes.SSESpecification{Enabled: aws.Bool(true)},
+	})
+	if err != nil {
+		return fmt.Errorf("create table %s: %w", spec.Name, err)
+	}
+	if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(spec.Name),
+		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String(spec.TimeToLive), Enabled: aws.Bool(true)}}); err != nil {
+		return fmt.Errorf("table %s: time to live: %w", spec.Name, err)
+	}
+	r.WaitsTableArn = aws.ToString(out.TableDescription.TableArn)
+	r.Deps.Config.WaitTable = spec.Name
 	return nil
 }
 
