@@ -376,17 +376,33 @@ func TestHomeStack(t *testing.T) {
 		}
 	})
 
-	t.Run("the gate may list the vending workflow's executions, named by ARN", func(t *testing.T) {
-		var list []map[string]any
-		for _, st := range m.statements(m.roleID(t, "provision")) {
-			if contains(strs(st["Action"]), "states:ListExecutions") {
-				list = append(list, st)
+	t.Run("the steps that wake waiting executions name the workflow by ARN, and the waits table by reference", func(t *testing.T) {
+		for _, name := range []string{"provision", "provisionstatus", "await", "lifecycle"} {
+			var send, table []map[string]any
+			for _, st := range m.statements(m.roleID(t, name)) {
+				if contains(strs(st["Action"]), "states:SendTaskSuccess") {
+					send = append(send, st)
+				}
+				if contains(strs(st["Action"]), "dynamodb:DeleteItem") {
+					table = append(table, st)
+				}
 			}
+			require.Len(t, send, 1, name)
+			assert.Equal(t, "arn:aws:states:"+cfg.HomeRegion+":"+cfg.ManagementAccountID+":stateMachine:"+stack.StateMachineName, send[0]["Resource"],
+				"%s: a literal ARN: a reference would make the function depend on the workflow that invokes it", name)
+			require.Len(t, table, 1, name)
+			ref, _ := json.Marshal(table[0]["Resource"])
+			assert.Contains(t, string(ref), "Fn::GetAtt", name)
 		}
-		require.Len(t, list, 1)
-		assert.Equal(t, "states:ListExecutions", list[0]["Action"])
-		assert.Equal(t, "arn:aws:states:"+cfg.HomeRegion+":"+cfg.ManagementAccountID+":stateMachine:"+stack.StateMachineName, list[0]["Resource"],
-			"a literal ARN: a reference would make the function depend on the workflow that invokes it")
+		tables := m.resources("AWS::DynamoDB::Table")
+		require.Len(t, tables, 1)
+		for _, tb := range tables {
+			p := tb["Properties"].(map[string]any)
+			assert.Equal(t, stack.WaitsTableName, p["TableName"])
+			assert.Equal(t, "PAY_PER_REQUEST", p["BillingMode"], "nothing to pay while nobody waits")
+			assert.Equal(t, map[string]any{"SSEEnabled": true}, p["SSESpecification"])
+			assert.Equal(t, map[string]any{"AttributeName": "expiresAt", "Enabled": true}, p["TimeToLiveSpecification"])
+		}
 	})
 
 	t.Run("intake may send only to the rejected queue", func(t *testing.T) {
@@ -615,9 +631,11 @@ var expectedActions = map[string][]string{
 	"provision": append([]string{"servicecatalog:SearchProducts", "servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths",
 		"servicecatalog:ProvisionProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct",
 		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
-		"states:ListExecutions"},
+		"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "states:SendTaskSuccess"}, // the waiting line
 		accountFactoryPrincipal...),
-	"provisionstatus": {"servicecatalog:DescribeRecord"},
+	"await": {"dynamodb:PutItem", "dynamodb:DeleteItem", "servicecatalog:DescribeRecord", "states:SendTaskSuccess"},
+	"provisionstatus": {"servicecatalog:DescribeRecord",
+		"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "states:SendTaskSuccess"}, // wakes the waiting line
 	"assignsso": {"sso:ListInstances", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
 		"sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignments"},
 	"moveou":        {"organizations:ListParents", "organizations:MoveAccount"},
@@ -629,6 +647,7 @@ var expectedActions = map[string][]string{
 	"lifecycle": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:DescribeAccount",
 		"organizations:ListAccountsForParent", // the hourly sweep of the accounts in Root
 		"organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts", "states:StartExecution",
+		"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "states:SendTaskSuccess", // wakes the waiting executions
 		"sqs:SendMessage"}, // its on-failure destination
 }
 

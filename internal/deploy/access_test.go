@@ -24,6 +24,7 @@ var resources = deploy.Resources{
 	RejectedQueueArn: "arn:aws-cn:sqs:cn-north-1:111122223333:towervend-rejected",
 	// The lifecycle function's on-failure destination.
 	LifecycleFailedQueueArn: "arn:aws-cn:sqs:cn-north-1:111122223333:towervend-lifecycle-failed",
+	WaitsTableArn:           "arn:aws-cn:dynamodb:cn-north-1:111122223333:table/towervend-waits",
 }
 
 func TestEveryFunctionHasItsGrants(t *testing.T) {
@@ -76,7 +77,10 @@ func TestGrantsNameTheDeployedResources(t *testing.T) {
 		{"lifecycle", "sqs:SendMessage", resources.LifecycleFailedQueueArn},
 		{"notify", "events:PutEvents", resources.BusArn},
 		{"assignsso", "sso:DescribeAccountAssignmentCreationStatus", resources.InstanceArn},
-		{"provision", "states:ListExecutions", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
+		{"provision", "states:SendTaskSuccess", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
+		{"provision", "dynamodb:Query", resources.WaitsTableArn},
+		{"await", "dynamodb:PutItem", resources.WaitsTableArn},
+		{"lifecycle", "states:SendTaskSuccess", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.function+" "+tt.action, func(t *testing.T) {
