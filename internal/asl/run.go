@@ -161,7 +161,13 @@ func (r *runner) payload(v any) (json.RawMessage, error) {
 
 // env builds the evaluation environment of a state for the given input.
 func (r *runner) env(sr *stateRun, input any, retryCount int, item *mapItem) *evalEnv {
-	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, item) }}
+	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, item, "") }}
+}
+
+// callbackEnv is the environment of a callback task's Parameters, where
+// $$.Task.Token is the attempt's token.
+func (r *runner) callbackEnv(sr *stateRun, input any, retryCount int, token string) *evalEnv {
+	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, nil, token) }}
 }
 
 type mapItem struct {
@@ -169,8 +175,9 @@ type mapItem struct {
 	value any
 }
 
-// contextObject is the "$$" object of a state.
-func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem) any {
+// contextObject is the "$$" object of a state. It has a Task object (with the
+// Token) only in a callback task's Parameters, as in AWS.
+func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem, token string) any {
 	x := r.x
 	if r.execCtx == nil {
 		x.mu.Lock()
@@ -202,6 +209,9 @@ func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem) any 
 	}
 	if item != nil {
 		c["Map"] = map[string]any{"Item": map[string]any{"Index": int64(item.index), "Value": item.value}}
+	}
+	if token != "" {
+		c["Task"] = map[string]any{"Token": token}
 	}
 	return c
 }
@@ -508,20 +518,30 @@ func (r *runner) task(sr *stateRun, input any) (any, string, error) {
 		return nil, "", err
 	}
 	return r.attempt(sr, input, func(retryCount int) (any, error) {
+		var cb *callback
+		env := r.env(sr, eff, retryCount, nil)
+		if st.task.callback {
+			// A new token for every attempt (and so for every redrive).
+			cb = r.openCallback(st.task)
+			defer r.closeCallback(cb)
+			env = r.callbackEnv(sr, eff, retryCount, cb.token)
+		}
 		params := eff
 		if st.parameters != nil {
-			p, err := st.parameters.eval(r.env(sr, eff, retryCount, nil))
+			p, err := st.parameters.eval(env)
 			if err != nil {
 				return nil, err
 			}
 			params = p
 		}
-		return r.invoke(st, params)
+		return r.invoke(st, params, cb)
 	})
 }
 
-// invoke calls the Invoker once and records the Task's resource events.
-func (r *runner) invoke(st *state, params any) (any, error) {
+// invoke calls the Invoker once and records the Task's resource events. For a
+// callback task (cb set) a successful invocation is only the task's
+// submission: it then waits for the token's result.
+func (r *runner) invoke(st *state, params any, cb *callback) (any, error) {
 	t := st.task
 	function, payload := t.resource, params
 	if t.invoke {
@@ -545,7 +565,7 @@ func (r *runner) invoke(st *state, params any) (any, error) {
 	res := resourceEvents(t)
 	var scheduled HistoryEvent
 	if t.invoke {
-		scheduled = HistoryEvent{Type: TaskScheduled, ResourceType: "lambda", Resource: "invoke", Region: r.region(),
+		scheduled = HistoryEvent{Type: TaskScheduled, ResourceType: "lambda", Resource: res.resource, Region: r.region(),
 			Parameters: json.RawMessage(mustJSON(params)), TimeoutInSeconds: t.timeoutSeconds, HeartbeatInSeconds: t.heartbeatSeconds}
 	} else {
 		scheduled = HistoryEvent{Type: LambdaFunctionScheduled, Resource: t.resource, Input: payloadRaw, TimeoutInSeconds: t.timeoutSeconds}
@@ -561,9 +581,17 @@ func (r *runner) invoke(st *state, params any) (any, error) {
 	}
 	// Local handlers usually run in no clock time; one that sleeps on the clock
 	// past TimeoutSeconds times out once it returns (AWS would cut it short).
-	if t.timeoutSeconds > 0 && r.e.Clock.Now().Sub(began) > time.Duration(t.timeoutSeconds)*time.Second {
+	// A callback task's deadlines are its wait's (a result sent in time during
+	// the invocation still counts).
+	if cb == nil && t.timeoutSeconds > 0 && r.e.Clock.Now().Sub(began) > time.Duration(t.timeoutSeconds)*time.Second {
 		f := &failure{name: ErrorTimeout, cause: fmt.Sprintf("The task did not finish within its TimeoutSeconds of %d.", t.timeoutSeconds)}
 		return nil, r.taskFailed(res, res.timedOut, f)
+	}
+	if cb != nil {
+		if result, _, _ := cb.poll(r.e.Clock.Now()); result != nil && result.timedOut {
+			// Its deadline passed during the invocation, before any result came.
+			return nil, r.taskFailed(res, res.timedOut, result.failure)
+		}
 	}
 	if ierr != nil {
 		return nil, r.taskFailed(res, res.failed, taskFailure(ierr))
@@ -589,6 +617,16 @@ func (r *runner) invoke(st *state, params any) (any, error) {
 		}
 		return nil, err
 	}
+	if cb != nil {
+		// The function's own result only shows in TaskSubmitted: the task's
+		// result is what SendTaskSuccess sends.
+		ev := res.event(TaskSubmitted)
+		ev.Output = resultRaw
+		if err := r.emit(ev); err != nil {
+			return nil, err
+		}
+		return r.awaitCallback(res, cb)
+	}
 	ev := res.event(res.succeeded)
 	ev.Output = resultRaw
 	if err := r.emit(ev); err != nil {
@@ -611,12 +649,17 @@ func (r *runner) taskFailed(res resourceNames, typ EventType, f *failure) error 
 // lambda:invoke integration, LambdaFunction* for a function ARN.
 type resourceNames struct {
 	invoke                               bool
+	resource                             string // of Task* events: "invoke" or "invoke.waitForTaskToken"
 	started, succeeded, failed, timedOut EventType
 }
 
 func resourceEvents(t *taskSpec) resourceNames {
 	if t.invoke {
-		return resourceNames{invoke: true, started: TaskStarted, succeeded: TaskSucceeded, failed: TaskFailed, timedOut: TaskTimedOut}
+		n := resourceNames{invoke: true, resource: "invoke", started: TaskStarted, succeeded: TaskSucceeded, failed: TaskFailed, timedOut: TaskTimedOut}
+		if t.callback {
+			n.resource += waitForTaskToken
+		}
+		return n
 	}
 	return resourceNames{started: LambdaFunctionStarted, succeeded: LambdaFunctionSucceeded, failed: LambdaFunctionFailed, timedOut: LambdaFunctionTimedOut}
 }
@@ -624,7 +667,7 @@ func resourceEvents(t *taskSpec) resourceNames {
 func (n resourceNames) event(typ EventType) HistoryEvent {
 	ev := HistoryEvent{Type: typ}
 	if n.invoke {
-		ev.ResourceType, ev.Resource = "lambda", "invoke"
+		ev.ResourceType, ev.Resource = "lambda", n.resource
 	}
 	return ev
 }
