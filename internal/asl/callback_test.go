@@ -448,3 +448,28 @@ func TestTaskTokensRepeatForASeed(t *testing.T) {
 		assert.Equal(t, TaskToken{StateMachineARN: testInfo.StateMachineARN, ExecutionARN: testInfo.ARN}, info)
 	}
 }
+
+// Under a Virtual clock a run with callbacks repeats exactly: tokens,
+// timestamps and events, whichever goroutine the tokens are sent from.
+func TestCallbackRunsRepeat(t *testing.T) {
+	history := func() string {
+		w := newWorld(t)
+		ask := newAsker(w)
+		x := w.start(approval(`, "HeartbeatSeconds": 300, "Retry": [{"ErrorEquals": ["States.HeartbeatTimeout"], "IntervalSeconds": 30}]`), `{"request": "r-1"}`)
+		w.clk.Advance(4 * time.Minute)
+		sent := make(chan error)
+		go func() { sent <- w.engine.SendTaskHeartbeat(ask.last(t)) }()
+		require.NoError(t, <-sent)
+		w.clk.Advance(20 * time.Minute) // the heartbeat lapses at 9m, 14m30s and 20m30s; each retry asks again
+		require.NoError(t, w.engine.SendTaskSuccess(ask.last(t), json.RawMessage(`{"approved": true}`)))
+		w.clk.Advance(time.Minute)
+		require.Equal(t, StatusSucceeded, x.Status())
+		require.Len(t, ask.all(), 4)
+		b, err := json.Marshal(x.History())
+		require.NoError(t, err)
+		return string(b)
+	}
+	first := history()
+	assert.Equal(t, first, history())
+	assert.Contains(t, first, `"error":"States.HeartbeatTimeout"`)
+}
