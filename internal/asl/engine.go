@@ -56,6 +56,9 @@ type Engine struct {
 
 	once sync.Once
 	rnd  *lockedRand
+
+	tokensMu sync.Mutex
+	tokens   map[string]*callback // every callback task attempt's token, open or closed
 }
 
 // ExecutionInfo identifies an execution, as the Step Functions API names it.
@@ -101,6 +104,20 @@ func (l *lockedRand) uint64N(n uint64) uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.Uint64N(n)
+}
+
+// bytes returns n random bytes.
+func (l *lockedRand) bytes(n int) []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := make([]byte, n)
+	for i := 0; i < n; i += 8 {
+		v := l.r.Uint64()
+		for j := i; j < n && j < i+8; j++ {
+			b[j] = byte(v >> (8 * (j - i)))
+		}
+	}
+	return b
 }
 
 // uuid returns a version 4 UUID.
@@ -153,6 +170,7 @@ type Execution struct {
 	frames       []frame    // states (and Map iterations) in progress, outermost first
 	resumeState  string     // the top-level state a redrive resumes at
 	resumeInput  any
+	callback     *callback // the callback task waiting now (Map and Parallel run one at a time)
 	cancel       context.CancelFunc
 	stopTimer    func() bool
 	done         chan struct{}
@@ -327,6 +345,13 @@ func (x *Execution) end(gen uint64, status Status, errName, cause string, output
 	x.stopDate = now
 	x.frames = nil
 	x.cancel()
+	if x.callback != nil {
+		// Its token is closed for good: a later SendTask* gets TaskTimedOut.
+		// Waking the run (it returns, its context being done) keeps a Virtual
+		// clock's run deterministic.
+		x.callback.abandon()
+		x.callback = nil
+	}
 	if x.stopTimer != nil {
 		x.stopTimer()
 		x.stopTimer = nil

@@ -11,6 +11,7 @@ const (
 	ErrorTaskFailed        = "States.TaskFailed"
 	ErrorRuntime           = "States.Runtime"
 	ErrorTimeout           = "States.Timeout"
+	ErrorHeartbeatTimeout  = "States.HeartbeatTimeout"
 	ErrorDataLimitExceeded = "States.DataLimitExceeded"
 	ErrorNoChoiceMatched   = "States.NoChoiceMatched"
 )
@@ -18,6 +19,21 @@ const (
 // ErrNotRedrivable is returned by Engine.Redrive for an execution that is
 // RUNNING or SUCCEEDED (the ExecutionNotRedrivable API error).
 var ErrNotRedrivable = errors.New("execution is not redrivable")
+
+// The errors of SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat, one
+// per error the Step Functions API answers (named after it). The engine's
+// methods wrap them: test with errors.Is.
+var (
+	// ErrInvalidToken: the token is not one the engine could have made (InvalidToken).
+	ErrInvalidToken = errors.New("the task token is not valid")
+	// ErrTaskDoesNotExist: a well-formed token of no task this engine runs (TaskDoesNotExist).
+	ErrTaskDoesNotExist = errors.New("the task does not exist")
+	// ErrTaskTimedOut: the task has closed: it succeeded, failed or timed out,
+	// or its execution stopped or timed out (TaskTimedOut).
+	ErrTaskTimedOut = errors.New("the task has timed out or is already closed")
+	// ErrInvalidOutput: SendTaskSuccess's output is not JSON or larger than 256 KiB (InvalidOutput).
+	ErrInvalidOutput = errors.New("the task output is not valid")
+)
 
 // TaskError is how an Invoker fails a Task with a named error, as a Lambda
 // function does with its errorType and the error payload as cause. Retry and
@@ -87,8 +103,17 @@ func errorMatches(list []string, name string) bool {
 	return false
 }
 
-// errorOutput is what a Catch hands to its ResultPath.
+// errorOutput is what a Catch hands to its ResultPath. A SendTaskFailure
+// without an error name is caught as {"Error": null, "Cause": null}, as AWS
+// records it.
 func errorOutput(f *failure) map[string]any {
+	if f.name == "" {
+		out := map[string]any{"Error": nil, "Cause": nil}
+		if f.cause != "" {
+			out["Cause"] = f.cause
+		}
+		return out
+	}
 	out := map[string]any{"Error": f.name}
 	if f.cause != "" {
 		out["Cause"] = f.cause

@@ -70,3 +70,46 @@ func ExampleParse() {
 	// Output:
 	// invalid state machine definition: state "Notify": field "Resource": "arn:aws:states:::sns:publish" is not supported by the local engine; use "arn:aws:states:::lambda:invoke" or a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)
 }
+
+// A callback task: the function is given a token and the task waits, under a
+// virtual clock without holding it, until someone sends the token a result.
+func ExampleEngine_SendTaskSuccess() {
+	m, err := asl.Parse([]byte(`{"StartAt": "Approve", "States": {
+		"Approve": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+			"Parameters": {"FunctionName": "ask-approver", "Payload": {"token.$": "$$.Task.Token"}},
+			"HeartbeatSeconds": 3600, "ResultPath": "$.approval", "End": true}}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	start := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	clk := clock.NewVirtual(start, 0)
+	var token string
+	e := &asl.Engine{
+		Clock: clk,
+		Rand:  rand.New(rand.NewPCG(1, 1)),
+		Invoker: asl.InvokerFunc(func(_ context.Context, _ string, payload json.RawMessage) (json.RawMessage, error) {
+			var in struct{ Token string }
+			err := json.Unmarshal(payload, &in)
+			token = in.Token // an approver would get it by mail, say
+			return json.RawMessage(`{"sent": true}`), err
+		}),
+	}
+	x, err := e.Start(context.Background(), m, asl.ExecutionInfo{Name: "req-43"}, json.RawMessage(`{"name": "sandbox-2"}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	clk.Advance(50 * time.Minute)
+	fmt.Println(x.Status(), e.SendTaskHeartbeat(token))
+	clk.Advance(50 * time.Minute)
+	fmt.Println(x.Status(), e.SendTaskSuccess(token, json.RawMessage(`{"by": "ops"}`)))
+	clk.Advance(time.Minute)
+	fmt.Println(x.Status(), x.StopDate().Sub(start), string(x.Output()))
+	fmt.Println(e.SendTaskSuccess(token, json.RawMessage(`{}`)))
+	// Output:
+	// RUNNING <nil>
+	// RUNNING <nil>
+	// SUCCEEDED 1h40m0s {"approval":{"by":"ops"},"name":"sandbox-2"}
+	// send task success: the task has timed out or is already closed
+}

@@ -61,6 +61,9 @@ const (
 	TaskSucceeded EventType = "TaskSucceeded"
 	TaskFailed    EventType = "TaskFailed"
 	TaskTimedOut  EventType = "TaskTimedOut"
+	// TaskSubmitted: a callback task's function was invoked; the task now
+	// waits for its token (lambda:invoke.waitForTaskToken).
+	TaskSubmitted EventType = "TaskSubmitted"
 )
 
 // HistoryEvent is one entry of an execution's history, flattened: the fields a
@@ -81,9 +84,11 @@ type HistoryEvent struct {
 	StateName string
 	// Input is the execution input, a state's input, or a Lambda function's payload.
 	Input json.RawMessage
-	// Output is the execution output, a state's output, or a task's result.
+	// Output is the execution output, a state's output, a task's result, or
+	// (TaskSubmitted) the lambda:invoke response of a callback task's function.
 	Output json.RawMessage
-	// Resource is the function ARN (LambdaFunction*) or "invoke" (Task*).
+	// Resource is the function ARN (LambdaFunction*), or "invoke" or
+	// "invoke.waitForTaskToken" (Task*).
 	Resource string
 	// ResourceType is "lambda" for Task* events.
 	ResourceType string
@@ -165,7 +170,7 @@ func (e HistoryEvent) MarshalJSON() ([]byte, error) {
 	case TaskStarted:
 		d["resourceType"] = e.ResourceType
 		d["resource"] = e.Resource
-	case TaskSucceeded:
+	case TaskSucceeded, TaskSubmitted:
 		d["resourceType"] = e.ResourceType
 		d["resource"] = e.Resource
 		d["output"] = string(e.Output)

@@ -98,6 +98,7 @@ type state struct {
 type taskSpec struct {
 	resource         string
 	invoke           bool // arn:aws:states:::lambda:invoke rather than a function ARN
+	callback         bool // lambda:invoke.waitForTaskToken: the task waits for SendTaskSuccess/Failure
 	timeoutSeconds   int64
 	heartbeatSeconds int64
 }
@@ -127,9 +128,12 @@ type dynString struct {
 func (d dynString) set() bool { return d.p != nil || d.call != nil }
 
 var (
-	lambdaInvokeARN = regexp.MustCompile(`^arn:aws[a-z-]*:states:::lambda:invoke$`)
+	lambdaInvokeARN = regexp.MustCompile(`^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$`)
 	lambdaFuncARN   = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
 )
+
+// waitForTaskToken is the Resource suffix of the callback pattern.
+const waitForTaskToken = ".waitForTaskToken"
 
 // Limits Step Functions applies to definitions.
 const (
@@ -648,6 +652,7 @@ func (p *parser) task(st *state, obj map[string]any, where string) error {
 	switch {
 	case lambdaInvokeARN.MatchString(res):
 		t.invoke = true
+		t.callback = strings.HasSuffix(res, waitForTaskToken)
 		params, ok := obj["Parameters"].(map[string]any)
 		if !ok {
 			return p.fail(where, "Parameters", "lambda:invoke needs Parameters with FunctionName and Payload")
@@ -674,6 +679,8 @@ func (p *parser) task(st *state, obj map[string]any, where string) error {
 		}
 	case lambdaFuncARN.MatchString(res):
 		p.functions[res] = true
+	case strings.HasSuffix(res, waitForTaskToken):
+		return p.fail(where, "Resource", "%q is not supported by the local engine: its only callback task is \"arn:aws:states:::lambda:invoke.waitForTaskToken\"", res)
 	default:
 		return p.fail(where, "Resource", "%q is not supported by the local engine; use \"arn:aws:states:::lambda:invoke\" or a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)", res)
 	}

@@ -1,15 +1,12 @@
 package asl
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -161,7 +158,13 @@ func (r *runner) payload(v any) (json.RawMessage, error) {
 
 // env builds the evaluation environment of a state for the given input.
 func (r *runner) env(sr *stateRun, input any, retryCount int, item *mapItem) *evalEnv {
-	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, item) }}
+	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, item, "") }}
+}
+
+// callbackEnv is the environment of a callback task's Parameters, where
+// $$.Task.Token is the attempt's token.
+func (r *runner) callbackEnv(sr *stateRun, input any, retryCount int, token string) *evalEnv {
+	return &evalEnv{input: input, rand: r.e.random(), ctxFn: func() any { return r.contextObject(sr, retryCount, nil, token) }}
 }
 
 type mapItem struct {
@@ -169,8 +172,9 @@ type mapItem struct {
 	value any
 }
 
-// contextObject is the "$$" object of a state.
-func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem) any {
+// contextObject is the "$$" object of a state. It has a Task object (with the
+// Token) only in a callback task's Parameters, as in AWS.
+func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem, token string) any {
 	x := r.x
 	if r.execCtx == nil {
 		x.mu.Lock()
@@ -202,6 +206,9 @@ func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem) any 
 	}
 	if item != nil {
 		c["Map"] = map[string]any{"Item": map[string]any{"Index": int64(item.index), "Value": item.value}}
+	}
+	if token != "" {
+		c["Task"] = map[string]any{"Token": token}
 	}
 	return c
 }
@@ -499,174 +506,6 @@ func (r *runner) failState(sr *stateRun, input any) error {
 		*d.target = s
 	}
 	return f
-}
-
-func (r *runner) task(sr *stateRun, input any) (any, string, error) {
-	st := sr.st
-	eff, _, err := r.inputPath(sr, input, 0)
-	if err != nil {
-		return nil, "", err
-	}
-	return r.attempt(sr, input, func(retryCount int) (any, error) {
-		params := eff
-		if st.parameters != nil {
-			p, err := st.parameters.eval(r.env(sr, eff, retryCount, nil))
-			if err != nil {
-				return nil, err
-			}
-			params = p
-		}
-		return r.invoke(st, params)
-	})
-}
-
-// invoke calls the Invoker once and records the Task's resource events.
-func (r *runner) invoke(st *state, params any) (any, error) {
-	t := st.task
-	function, payload := t.resource, params
-	if t.invoke {
-		obj, _ := params.(map[string]any)
-		name, ok := obj["FunctionName"].(string)
-		if !ok || name == "" {
-			return nil, runtimeErr("The lambda:invoke parameter FunctionName must be a non-empty string, got %s", describe(obj["FunctionName"], obj["FunctionName"] != nil))
-		}
-		function = name
-		if p, ok := obj["Payload"]; ok {
-			payload = p
-		} else {
-			payload = map[string]any{}
-		}
-	}
-	payloadRaw, err := r.payload(payload)
-	if err != nil {
-		return nil, err
-	}
-
-	res := resourceEvents(t)
-	var scheduled HistoryEvent
-	if t.invoke {
-		scheduled = HistoryEvent{Type: TaskScheduled, ResourceType: "lambda", Resource: "invoke", Region: r.region(),
-			Parameters: json.RawMessage(mustJSON(params)), TimeoutInSeconds: t.timeoutSeconds, HeartbeatInSeconds: t.heartbeatSeconds}
-	} else {
-		scheduled = HistoryEvent{Type: LambdaFunctionScheduled, Resource: t.resource, Input: payloadRaw, TimeoutInSeconds: t.timeoutSeconds}
-	}
-	if err := r.emit(scheduled, res.event(res.started)); err != nil {
-		return nil, err
-	}
-
-	began := r.e.Clock.Now()
-	out, ierr := r.e.Invoker.Invoke(r.ctx, function, payloadRaw)
-	if r.ctx.Err() != nil {
-		return nil, errStopped
-	}
-	// Local handlers usually run in no clock time; one that sleeps on the clock
-	// past TimeoutSeconds times out once it returns (AWS would cut it short).
-	if t.timeoutSeconds > 0 && r.e.Clock.Now().Sub(began) > time.Duration(t.timeoutSeconds)*time.Second {
-		f := &failure{name: ErrorTimeout, cause: fmt.Sprintf("The task did not finish within its TimeoutSeconds of %d.", t.timeoutSeconds)}
-		return nil, r.taskFailed(res, res.timedOut, f)
-	}
-	if ierr != nil {
-		return nil, r.taskFailed(res, res.failed, taskFailure(ierr))
-	}
-	var value any
-	if len(bytes.TrimSpace(out)) > 0 {
-		v, err := decodeJSON(out)
-		if err != nil {
-			f := &failure{name: ErrorTaskFailed, cause: fmt.Sprintf("The function %s returned invalid JSON: %v", function, err)}
-			return nil, r.taskFailed(res, res.failed, f)
-		}
-		value = v
-	}
-	result := value
-	if t.invoke {
-		result = r.invokeResult(value, len(out))
-	}
-	resultRaw, err := r.payload(result)
-	if err != nil {
-		var f *failure
-		if errors.As(err, &f) {
-			return nil, r.taskFailed(res, res.failed, f)
-		}
-		return nil, err
-	}
-	ev := res.event(res.succeeded)
-	ev.Output = resultRaw
-	if err := r.emit(ev); err != nil {
-		return nil, err
-	}
-	return result, nil
-}
-
-// taskFailed records a failed or timed-out resource event and returns the failure.
-func (r *runner) taskFailed(res resourceNames, typ EventType, f *failure) error {
-	ev := res.event(typ)
-	ev.Error, ev.Cause = f.name, f.cause
-	if err := r.emit(ev); err != nil {
-		return err
-	}
-	return f
-}
-
-// resourceNames are the event types a Task's resource records: Task* for the
-// lambda:invoke integration, LambdaFunction* for a function ARN.
-type resourceNames struct {
-	invoke                               bool
-	started, succeeded, failed, timedOut EventType
-}
-
-func resourceEvents(t *taskSpec) resourceNames {
-	if t.invoke {
-		return resourceNames{invoke: true, started: TaskStarted, succeeded: TaskSucceeded, failed: TaskFailed, timedOut: TaskTimedOut}
-	}
-	return resourceNames{started: LambdaFunctionStarted, succeeded: LambdaFunctionSucceeded, failed: LambdaFunctionFailed, timedOut: LambdaFunctionTimedOut}
-}
-
-func (n resourceNames) event(typ EventType) HistoryEvent {
-	ev := HistoryEvent{Type: typ}
-	if n.invoke {
-		ev.ResourceType, ev.Resource = "lambda", "invoke"
-	}
-	return ev
-}
-
-// region is taken from the state machine ARN (arn:aws:states:REGION:...).
-func (r *runner) region() string {
-	if parts := strings.Split(r.x.info.StateMachineARN, ":"); len(parts) > 3 && parts[3] != "" {
-		return parts[3]
-	}
-	return "us-east-1"
-}
-
-// httpDate is the format of the HTTP Date header.
-const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
-
-// invokeResult wraps a function's output the way the lambda:invoke integration returns it.
-func (r *runner) invokeResult(payload any, size int) map[string]any {
-	reqID := r.e.random().uuid()
-	headers := map[string]any{
-		"Connection":                     "keep-alive",
-		"Content-Length":                 strconv.Itoa(size),
-		"Content-Type":                   "application/json",
-		"Date":                           r.e.Clock.Now().UTC().Format(httpDate),
-		"X-Amz-Executed-Version":         "$LATEST",
-		"x-amzn-Remapped-Content-Length": "0",
-		"x-amzn-RequestId":               reqID,
-	}
-	all := make(map[string]any, len(headers))
-	for k, v := range headers {
-		all[k] = []any{v}
-	}
-	return map[string]any{
-		"ExecutedVersion": "$LATEST",
-		"Payload":         payload,
-		"SdkHttpMetadata": map[string]any{
-			"AllHttpHeaders": all,
-			"HttpHeaders":    headers,
-			"HttpStatusCode": int64(200),
-		},
-		"SdkResponseMetadata": map[string]any{"RequestId": reqID},
-		"StatusCode":          int64(200),
-	}
 }
 
 func (r *runner) mapState(sr *stateRun, input any) (any, string, error) {

@@ -24,6 +24,27 @@ type Clock interface {
 	AfterFunc(d time.Duration, f func()) (stop func() bool)
 	// Go runs f as clock-scheduled work.
 	Go(f func())
+	// NewAlarm returns an Alarm on this clock.
+	NewAlarm() Alarm
+}
+
+// Alarm is a sleep that another goroutine can end early: clock-scheduled work
+// waiting for something that comes from outside its own goroutine (a callback
+// through an API, a message from other work) sleeps on an Alarm, and whoever
+// brings that something calls Wake. The waiter never blocks a Virtual clock,
+// and Wake gives it its turn back at once, in the order of the waker's other
+// scheduling, so a run stays deterministic (a context cancellation, by
+// contrast, reaches a sleeper asynchronously).
+type Alarm interface {
+	// Wait blocks for d of clock time (d < 0: until woken), until Wake is
+	// called or until ctx is done (then it returns ctx.Err()). A Wake that
+	// came while no Wait was in progress makes the next Wait return at once.
+	// Like Sleep, it must be called from clock-scheduled work under a Virtual
+	// clock. One goroutine at a time may wait on an Alarm.
+	Wait(ctx context.Context, d time.Duration) error
+	// Wake ends the Wait in progress, or the next one. Any goroutine may call
+	// it, at any time, any number of times.
+	Wake()
 }
 
 // Real is the wall clock scaled by Speed: with Speed 60 one simulated minute
@@ -81,3 +102,35 @@ func (r *Real) AfterFunc(d time.Duration, f func()) func() bool {
 
 // Go implements Clock.
 func (r *Real) Go(f func()) { go f() }
+
+// NewAlarm implements Clock.
+func (r *Real) NewAlarm() Alarm { return &realAlarm{r: r, woken: make(chan struct{}, 1)} }
+
+type realAlarm struct {
+	r     *Real
+	woken chan struct{} // holds one pending Wake
+}
+
+func (a *realAlarm) Wait(ctx context.Context, d time.Duration) error {
+	var expired <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(a.r.real(d))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-a.woken:
+		return nil
+	case <-expired:
+		return nil
+	}
+}
+
+func (a *realAlarm) Wake() {
+	select {
+	case a.woken <- struct{}{}:
+	default: // a Wake is pending already
+	}
+}

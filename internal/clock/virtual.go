@@ -134,6 +134,78 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) func() bool {
 // Go implements Clock: f runs when the work running now blocks.
 func (v *Virtual) Go(f func()) { v.AfterFunc(0, f) }
 
+// NewAlarm implements Clock.
+func (v *Virtual) NewAlarm() Alarm { return &virtualAlarm{v: v} }
+
+// virtualAlarm is a Sleep whose timer Wake can move to now. Its fields are
+// guarded by v.mu.
+type virtualAlarm struct {
+	v       *Virtual
+	waiting *timer // the Wait in progress, nil if none
+	pending bool   // a Wake came while no Wait was in progress
+}
+
+func (a *virtualAlarm) Wait(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v := a.v
+	v.mu.Lock()
+	if a.pending {
+		a.pending = false
+		v.mu.Unlock()
+		return nil
+	}
+	t := &timer{wake: make(chan struct{}), index: -1}
+	if d >= 0 {
+		t.when = v.now.Add(d)
+		v.add(t)
+	} // else: no timer at all, so an idle clock does not jump ahead for it
+	a.waiting = t
+	v.release()
+	v.mu.Unlock()
+	select {
+	case <-t.wake:
+	case <-ctx.Done():
+		v.mu.Lock()
+		if a.waiting == t && !t.fired {
+			a.requeue(t) // take the turn back now, as Sleep does
+		}
+		v.mu.Unlock()
+		<-t.wake
+	}
+	v.mu.Lock()
+	if a.waiting == t {
+		a.waiting = nil
+	}
+	v.mu.Unlock()
+	return ctx.Err()
+}
+
+func (a *virtualAlarm) Wake() {
+	a.v.mu.Lock()
+	defer a.v.mu.Unlock()
+	t := a.waiting
+	if t == nil || t.fired {
+		a.pending = true // the waiter is not asleep: its next Wait returns at once
+		return
+	}
+	a.requeue(t)
+}
+
+// requeue moves the waiting timer to now, behind the work already due now,
+// and lets the clock run it. v.mu is held.
+func (a *virtualAlarm) requeue(t *timer) {
+	v := a.v
+	a.waiting = nil
+	if t.index >= 0 {
+		heap.Remove(&v.timers, t.index)
+	}
+	t.when = v.now
+	v.add(t)
+	v.kick()
+}
+
 // release marks the running piece of work as blocked or done and starts the next.
 // v.mu is held.
 func (v *Virtual) release() {

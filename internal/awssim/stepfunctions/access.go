@@ -10,6 +10,11 @@ import (
 // and condition keys for AWS Step Functions" lists it: state machines
 // (arn:aws:states:<region>:<account>:stateMachine:<name>) and executions
 // (…:execution:<machine>:<name>); ListStateMachines has no resource type.
+// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat are authorized on the
+// state machine of the token's execution (what CDK's grantTaskResponse
+// grants); a token that names no state machine (malformed) on "*", so a
+// caller granted them only on a state machine is denied rather than told
+// InvalidToken.
 // Creating or updating a machine with a role also needs iam:PassRole on it,
 // with iam:PassedToService states.amazonaws.com.
 
@@ -57,4 +62,23 @@ func onHistory(_ *protocol.Call, in getExecutionHistoryInput) []protocol.Access 
 
 func onStop(_ *protocol.Call, in stopExecutionInput) []protocol.Access {
 	return []protocol.Access{protocol.On(in.ExecutionArn)}
+}
+
+func (s *Service) onTaskToken(token string) []protocol.Access {
+	if arn := s.taskStateMachine(token); arn != "" {
+		return []protocol.Access{protocol.On(arn)}
+	}
+	return nil
+}
+
+func (s *Service) onSendTaskSuccess(_ *protocol.Call, in sendTaskSuccessInput) []protocol.Access {
+	return s.onTaskToken(in.TaskToken)
+}
+
+func (s *Service) onSendTaskFailure(_ *protocol.Call, in sendTaskFailureInput) []protocol.Access {
+	return s.onTaskToken(in.TaskToken)
+}
+
+func (s *Service) onSendTaskHeartbeat(_ *protocol.Call, in taskTokenRef) []protocol.Access {
+	return s.onTaskToken(in.TaskToken)
 }

@@ -30,6 +30,9 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"GetExecutionHistory":  protocol.OpOn(s.getExecutionHistory, onHistory),
 		"StopExecution":        protocol.OpOn(s.stopExecution, onStop),
 		"RedriveExecution":     protocol.OpOn(s.redriveExecution, onExecution),
+		"SendTaskSuccess":      protocol.OpOn(s.sendTaskSuccess, s.onSendTaskSuccess),
+		"SendTaskFailure":      protocol.OpOn(s.sendTaskFailure, s.onSendTaskFailure),
+		"SendTaskHeartbeat":    protocol.OpOn(s.sendTaskHeartbeat, s.onSendTaskHeartbeat),
 	}
 }
 

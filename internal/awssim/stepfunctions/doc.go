@@ -3,6 +3,15 @@
 // holds the registry of Lambda stand-ins (Functions) that Task states and
 // EventBridge targets invoke.
 //
+// Callback tasks (lambda:invoke.waitForTaskToken) wait in the engine for
+// SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat (tasks.go), which take
+// the API reference's constraints (a ValidationException otherwise) and answer
+// its InvalidToken, TaskDoesNotExist, TaskTimedOut and InvalidOutput. They are
+// authorized on the state machine the token belongs to ("*" for a malformed
+// token). Unlike AWS, a token stays known only while the simulator runs (a
+// snapshot keeps no executions), the messages of those errors are plausible
+// rather than AWS's verbatim text, and KMS errors never occur.
+//
 // It may import protocol, internal/asl, internal/clock and the standard
 // library, and nothing of the root package awssim or of another service
 // package. Status-change events go out through the Env's publisher.

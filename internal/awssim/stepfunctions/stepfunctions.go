@@ -14,9 +14,10 @@ import (
 
 // Step Functions (awsJson 1.0, prefix AWSStepFunctions), run by towervend's
 // own ASL engine: definitions loaded through the API execute here, and their
-// Lambda Task states call the functions registered with RegisterFunction. So
-// the intake function and the CLI use the real sfn client, and a changed
-// workflow can be tried locally before it is deployed.
+// Lambda Task states call the functions registered with RegisterFunction
+// (callback tasks then wait for SendTaskSuccess/SendTaskFailure). So the
+// intake function and the CLI use the real sfn client, and a changed workflow
+// can be tried locally before it is deployed.
 //
 // Executions live in memory: snapshots keep state machines but not executions.
 
