@@ -95,7 +95,8 @@ coldstart:
 FUZZTIME ?= 30s
 FUZZMINIMIZE ?= 100x
 FUZZ_TARGETS := internal/request:FuzzDecode internal/policy:FuzzParse internal/vend:FuzzIntake \
-	internal/vend:FuzzLifecycle internal/asl:FuzzParse internal/asl:FuzzIntrinsic
+	internal/vend:FuzzLifecycle internal/asl:FuzzParse internal/asl:FuzzIntrinsic \
+	internal/awssim/dynamodb:FuzzExpressions
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \

@@ -14,6 +14,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/controltower"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/controltower/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -245,6 +247,11 @@ func TestAccessDeniedShapes(t *testing.T) {
 			_, err := sqs.NewFromConfig(cfg).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String("x")})
 			return err
 		}, nil, "AccessDenied", 403, "sqs:sendmessage on resource: arn:aws:sqs:eu-west-1:" + authzMgmt + ":towervend-rejected because no identity-based policy allows the sqs:sendmessage action"},
+		{"dynamodb", func() error {
+			_, err := dynamodb.NewFromConfig(cfg).GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("towervend-tokens"),
+				Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "a"}}})
+			return err
+		}, nil, "AccessDeniedException", 400, "dynamodb:GetItem on resource: arn:aws:dynamodb:eu-west-1:" + authzMgmt + ":table/towervend-tokens because no identity-based policy allows the dynamodb:GetItem action"},
 		{"eventbridge", func() error {
 			_, err := eventbridge.NewFromConfig(cfg).ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
 			return err

@@ -2,6 +2,7 @@ package awssim
 
 import (
 	"github.com/towervend/towervend/internal/awssim/authz"
+	"github.com/towervend/towervend/internal/awssim/dynamodb"
 	"github.com/towervend/towervend/internal/awssim/organizations"
 	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/sts"
@@ -25,5 +26,6 @@ func (s *Sim) build(w *World) error {
 		return err
 	}
 	s.queues = sqs.New(s.env, Endpoint)
+	s.tables = dynamodb.New(s.env)
 	return s.initEvents(w)
 }

@@ -1,7 +1,7 @@
 // Package awssim simulates the part of the AWS control plane towervend talks to
 // (Organizations, Service Catalog with Control Tower's Account Factory behind it,
-// IAM Identity Center, STS, SQS, EventBridge and Step Functions) at the wire
-// level, so the real aws-sdk-go-v2 clients run against it unchanged.
+// IAM Identity Center, STS, SQS, DynamoDB, EventBridge and Step Functions) at
+// the wire level, so the real aws-sdk-go-v2 clients run against it unchanged.
 //
 // A Sim is an http.Handler. Point SDK clients at it with Sim.Config (in-process,
 // no network) or serve it on loopback (`towervend sim`) and use BaseEndpoint or
@@ -34,6 +34,7 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim/accountfactory"
 	"github.com/towervend/towervend/internal/awssim/authz"
+	"github.com/towervend/towervend/internal/awssim/dynamodb"
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/lambda"
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -71,6 +72,7 @@ type Sim struct {
 	identity *identitycenter.Service
 	catalog  *accountfactory.Service // Service Catalog, Control Tower's Account Factory and its API
 	queues   *sqs.Service
+	tables   *dynamodb.Service // DynamoDB
 	events   *eventbridge.Service
 	// sts owns the access keys: the world's principals' and those AssumeRole issued.
 	sts *sts.Service
@@ -141,6 +143,10 @@ func (s *Sim) registerServices() {
 			Throttle:     &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:          s.queues.Ops(),
 			AccessDenied: sqs.AccessDenied},
+		dynamodb.TargetPrefix: {Name: "dynamodb", ContentType: "application/x-amz-json-1.0",
+			Throttle:     dynamodb.Throttle(),
+			Ops:          s.tables.Ops(),
+			AccessDenied: dynamodb.AccessDenied},
 		"AWSEvents": {Name: "events", ContentType: "application/x-amz-json-1.1",
 			Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 400},
 			Ops:          s.events.Ops(),
@@ -391,6 +397,7 @@ type snapshot struct {
 	Identity identitycenter.State          `json:"identityCenter"`
 	Catalog  accountfactory.State          `json:"serviceCatalog"`
 	Queues   sqs.QueueState                `json:"sqs"`
+	Tables   dynamodb.State                `json:"dynamodb"`
 	Events   EventsState                   `json:"eventBridge"`
 	SFN      StepFunctionsState            `json:"stepFunctions"`
 	Requests organizations.OrgRequestState `json:"organizationsRequests"`
@@ -412,6 +419,7 @@ func (s *Sim) Snapshot(w io.Writer) error {
 	if err := enc.Encode(snapshot{Now: s.env.Clock.Now(), Rand: r, World: s.world, Faults: *s.env.Faults(), Org: *s.org.State(),
 		Identity: *s.identity.State(), Catalog: *s.catalog.State(),
 		Queues:   s.queues.State(),
+		Tables:   s.tables.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
 		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.State()}); err != nil {
@@ -450,6 +458,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.org.Resume()
 	s.catalog.Resume()
 	s.queues.Restore(snap.Queues)
+	s.tables.Restore(snap.Tables)
 	s.identity.Resume()
 	s.events.Resume()
 	return s, nil

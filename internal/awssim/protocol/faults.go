@@ -10,7 +10,7 @@ import (
 // Faults are what can go wrong, on purpose. Rates are probabilities per call in [0,1].
 type Faults struct {
 	// Throttle answers that share of calls with the service's own throttling error.
-	// Keys are services: organizations, servicecatalog, sso, identitystore, sts, sqs, events, states.
+	// Keys are services: organizations, servicecatalog, sso, identitystore, sts, sqs, events, states, dynamodb.
 	Throttle map[string]float64 `json:"throttle,omitempty"`
 	// ServerErrors answers that share of calls with a 500 InternalFailure.
 	ServerErrors map[string]float64 `json:"serverErrors,omitempty"`

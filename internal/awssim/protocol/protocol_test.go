@@ -116,6 +116,14 @@ func TestWriteJSONErrorCarriesTheQueryCode(t *testing.T) {
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 	assert.Equal(t, map[string]any{"__type": "QueueDoesNotExist", "message": "gone", "Extra": 1.0}, body)
+
+	rec = httptest.NewRecorder()
+	protocol.WriteJSONError(rec, "application/x-amz-json-1.0", &protocol.APIError{Code: "TransactionCanceledException", Message: "cancelled",
+		Fields: map[string]any{"Message": "cancelled"}})
+	body = nil
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	assert.Equal(t, map[string]any{"__type": "TransactionCanceledException", "Message": "cancelled"}, body,
+		"a shape whose member is Message gets no second, lower-case message")
 }
 
 func TestBeforeRunsAheadOfEveryOperation(t *testing.T) {

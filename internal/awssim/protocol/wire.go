@@ -21,14 +21,18 @@ func WriteJSON(w http.ResponseWriter, contentType string, v any) {
 }
 
 // WriteJSONError writes a JSON-protocol error: __type and message, plus the
-// error shape's extra fields.
+// error shape's extra fields. A shape whose message member is "Message"
+// (DynamoDB's TransactionCanceledException) carries it in Fields, and then
+// no "message" is written beside it.
 func WriteJSONError(w http.ResponseWriter, contentType string, e *APIError) {
 	body := map[string]any{}
 	for k, v := range e.Fields {
 		body[k] = v
 	}
 	body["__type"] = e.Code
-	body["message"] = e.Message
+	if _, ok := e.Fields["Message"]; !ok {
+		body["message"] = e.Message
+	}
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Errortype", e.Code)
