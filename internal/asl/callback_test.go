@@ -473,3 +473,35 @@ func TestCallbackRunsRepeat(t *testing.T) {
 	assert.Equal(t, first, history())
 	assert.Contains(t, first, `"error":"States.HeartbeatTimeout"`)
 }
+
+// TimeoutSecondsPath and HeartbeatSecondsPath read the wait's deadlines from
+// the state's input at each attempt; a value that is not a positive integer
+// fails the state with States.Runtime.
+func TestCallbackTaskTimeoutFromThePath(t *testing.T) {
+	catch := `, "TimeoutSecondsPath": "$.wait", "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Caught"}]`
+	w := newWorld(t)
+	newAsker(w)
+	x := w.start(approval(catch), `{"request": "r-1", "wait": 900}`)
+	w.clk.Advance(24 * time.Hour)
+	require.Equal(t, StatusSucceeded, x.Status())
+	timedOut := findEvents(x, TaskTimedOut)
+	require.Len(t, timedOut, 1)
+	assert.Equal(t, epoch.Add(15*time.Minute), timedOut[0].Timestamp)
+	scheduled := findEvents(x, TaskScheduled)
+	require.Len(t, scheduled, 1)
+	assert.Equal(t, int64(900), scheduled[0].TimeoutInSeconds, "the history shows the resolved timeout")
+
+	for _, bad := range []string{`"soon"`, `0`, `-5`, `1.5`} {
+		w := newWorld(t)
+		newAsker(w)
+		x := w.start(approval(catch), `{"request": "r-1", "wait": `+bad+`}`)
+		w.clk.Advance(time.Hour)
+		require.Equal(t, StatusFailed, x.Status(), bad)
+		name, cause := x.Error()
+		assert.Equal(t, "States.Runtime", name, bad)
+		assert.Contains(t, cause, "TimeoutSecondsPath", bad)
+	}
+
+	_, err := Parse([]byte(approval(`, "TimeoutSeconds": 60, "TimeoutSecondsPath": "$.wait"`)))
+	assert.ErrorContains(t, err, "cannot be used together with TimeoutSeconds")
+}

@@ -101,6 +101,9 @@ type taskSpec struct {
 	callback         bool // lambda:invoke.waitForTaskToken: the task waits for SendTaskSuccess/Failure
 	timeoutSeconds   int64
 	heartbeatSeconds int64
+	// timeoutPath and heartbeatPath are TimeoutSecondsPath and
+	// HeartbeatSecondsPath: read from the effective input at each attempt.
+	timeoutPath, heartbeatPath *path
 }
 
 type retrier struct {
@@ -143,7 +146,7 @@ const (
 )
 
 var stateFields = map[string][]string{
-	"Task":     {"Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "Resource", "TimeoutSeconds", "HeartbeatSeconds"},
+	"Task":     {"Next", "End", "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "Resource", "TimeoutSeconds", "HeartbeatSeconds", "TimeoutSecondsPath", "HeartbeatSecondsPath"},
 	"Pass":     {"Next", "End", "InputPath", "OutputPath", "Parameters", "Result", "ResultPath"},
 	"Choice":   {"InputPath", "OutputPath", "Choices", "Default"},
 	"Wait":     {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath"},
@@ -159,8 +162,6 @@ var unsupportedFields = map[string]string{
 	"Arguments":                      "Arguments belongs to JSONata states; the local engine runs JSONPath states only (use Parameters)",
 	"Output":                         "Output belongs to JSONata states; the local engine runs JSONPath states only (use OutputPath/ResultSelector)",
 	"Credentials":                    "cross-account Task Credentials are not supported by the local engine",
-	"TimeoutSecondsPath":             "TimeoutSecondsPath is not supported by the local engine; use TimeoutSeconds",
-	"HeartbeatSecondsPath":           "HeartbeatSecondsPath is not supported by the local engine; use HeartbeatSeconds",
 	"ItemReader":                     "Distributed Map (ItemReader) is not supported by the local engine; use an inline Map",
 	"ItemBatcher":                    "Distributed Map (ItemBatcher) is not supported by the local engine; use an inline Map",
 	"ResultWriter":                   "Distributed Map (ResultWriter) is not supported by the local engine; use an inline Map",
@@ -693,6 +694,28 @@ func (p *parser) task(st *state, obj map[string]any, where string) error {
 	}
 	if t.heartbeatSeconds > 0 && t.timeoutSeconds > 0 && t.heartbeatSeconds >= t.timeoutSeconds {
 		return p.fail(where, "HeartbeatSeconds", "must be smaller than TimeoutSeconds")
+	}
+	for _, f := range []struct {
+		name, fixed string
+		dst         **path
+		set         bool
+	}{{"TimeoutSecondsPath", "TimeoutSeconds", &t.timeoutPath, t.timeoutSeconds > 0}, {"HeartbeatSecondsPath", "HeartbeatSeconds", &t.heartbeatPath, t.heartbeatSeconds > 0}} {
+		raw, ok := obj[f.name]
+		if !ok {
+			continue
+		}
+		if f.set {
+			return p.fail(where, f.name, "cannot be used together with %s", f.fixed)
+		}
+		src, ok := raw.(string)
+		if !ok {
+			return p.fail(where, f.name, "must be a reference path string")
+		}
+		pp, perr := parseRefPath(src)
+		if perr != nil {
+			return p.fail(where, f.name, "%v", perr)
+		}
+		*f.dst = pp
 	}
 	st.task = t
 	p.hasTasks = true

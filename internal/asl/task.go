@@ -20,8 +20,18 @@ func (r *runner) task(sr *stateRun, input any) (any, string, error) {
 		return nil, "", err
 	}
 	return r.attempt(sr, input, func(retryCount int) (any, error) {
+		st := st
 		var cb *callback
 		env := r.env(sr, eff, retryCount, nil)
+		if st.task.timeoutPath != nil || st.task.heartbeatPath != nil {
+			spec, err := resolveTimeouts(*st.task, eff, env)
+			if err != nil {
+				return nil, err
+			}
+			resolved := *st
+			resolved.task = &spec
+			st = &resolved
+		}
 		if st.task.callback {
 			// A new token for every attempt (and so for every redrive).
 			cb = r.openCallback(st.task)
@@ -212,4 +222,29 @@ func (r *runner) invokeResult(payload any, size int) map[string]any {
 		"SdkResponseMetadata": map[string]any{"RequestId": reqID},
 		"StatusCode":          int64(200),
 	}
+}
+
+// resolveTimeouts reads a Task's TimeoutSecondsPath and HeartbeatSecondsPath
+// from its effective input: each must be a positive integer of seconds, and
+// the heartbeat shorter than the timeout (as AWS checks them at run time).
+func resolveTimeouts(t taskSpec, eff any, env *evalEnv) (taskSpec, error) {
+	for _, f := range []struct {
+		name string
+		p    *path
+		dst  *int64
+	}{{"TimeoutSecondsPath", t.timeoutPath, &t.timeoutSeconds}, {"HeartbeatSecondsPath", t.heartbeatPath, &t.heartbeatSeconds}} {
+		if f.p == nil {
+			continue
+		}
+		v, ok := f.p.get(eff, env.context())
+		n, isInt := toInteger(v)
+		if !ok || !isInt || n < 1 || n > maxSeconds {
+			return t, runtimeErr("The %s parameter does not reference a valid positive integer: %s is %s", f.name, f.p.src, describe(v, ok))
+		}
+		*f.dst = n
+	}
+	if t.heartbeatSeconds > 0 && t.timeoutSeconds > 0 && t.heartbeatSeconds >= t.timeoutSeconds {
+		return t, runtimeErr("The HeartbeatSeconds (%d) must be smaller than the TimeoutSeconds (%d)", t.heartbeatSeconds, t.timeoutSeconds)
+	}
+	return t, nil
 }
