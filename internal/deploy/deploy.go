@@ -13,12 +13,16 @@
 // function's calls with.
 //
 // It may import internal/handler and internal/vend (each function's handler),
-// schema and the standard library; nothing of infra, the simulator or the CLI.
+// schema, the AWS SDK's request types and the standard library; nothing of infra, the simulator or the CLI.
 package deploy
 
 import (
 	"context"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/towervend/towervend/internal/handler"
 	"github.com/towervend/towervend/internal/vend"
@@ -176,6 +180,26 @@ type Table struct {
 	PartitionKey, SortKey string
 	// TimeToLive is the attribute DynamoDB expires items by.
 	TimeToLive string
+}
+
+// CreateInput is the CreateTable call that makes the table as the stack
+// does: on demand, encrypted, string keys.
+func (t Table) CreateInput() *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
+		TableName:   aws.String(t.Name),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String(t.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
+			{AttributeName: aws.String(t.SortKey), KeyType: ddbtypes.KeyTypeRange}},
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(t.PartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			{AttributeName: aws.String(t.SortKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		SSESpecification: &ddbtypes.SSESpecification{Enabled: aws.Bool(true)},
+	}
+}
+
+// TimeToLiveInput turns on the table's time to live.
+func (t Table) TimeToLiveInput() *dynamodb.UpdateTimeToLiveInput {
+	return &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(t.Name),
+		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String(t.TimeToLive), Enabled: aws.Bool(true)}}
 }
 
 // WaitsTable keeps the task tokens of executions waiting for a Control Tower

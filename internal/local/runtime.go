@@ -25,7 +25,6 @@ import (
 	lambdaevents "github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -290,20 +289,11 @@ func (r *Runtime) deploy(ctx context.Context) error {
 func (r *Runtime) createWaitsTable(ctx context.Context) error {
 	spec := deploy.WaitsTable
 	db := dynamodb.NewFromConfig(r.Sim.Config())
-	out, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(spec.Name),
-		BillingMode: ddbtypes.BillingModePayPerRequest,
-		KeySchema: []ddbtypes.KeySchemaElement{{AttributeName: aws.String(spec.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
-			{AttributeName: aws.String(spec.SortKey), KeyType: ddbtypes.KeyTypeRange}},
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(spec.PartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			{AttributeName: aws.String(spec.SortKey), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		SSESpecification: &ddbtypes.SSESpecification{Enabled: aws.Bool(true)},
-	})
+	out, err := db.CreateTable(ctx, spec.CreateInput())
 	if err != nil {
 		return fmt.Errorf("create table %s: %w", spec.Name, err)
 	}
-	if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(spec.Name),
-		TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: aws.String(spec.TimeToLive), Enabled: aws.Bool(true)}}); err != nil {
+	if _, err := db.UpdateTimeToLive(ctx, spec.TimeToLiveInput()); err != nil {
 		return fmt.Errorf("table %s: time to live: %w", spec.Name, err)
 	}
 	r.WaitsTableArn = aws.ToString(out.TableDescription.TableArn)

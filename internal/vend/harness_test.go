@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/identitystore"
@@ -34,6 +35,7 @@ import (
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/clock"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/internal/rules"
@@ -188,6 +190,15 @@ func (f *fixture) deploy() {
 	})
 	sm := sfn.NewFromConfig(f.cfg)
 	q := sqs.NewFromConfig(f.cfg)
+	db := dynamodb.NewFromConfig(f.cfg)
+	f.must(func(ctx context.Context) error {
+		if _, err := db.CreateTable(ctx, deploy.WaitsTable.CreateInput()); err != nil {
+			return err
+		}
+		f.deps.Config.WaitTable = deploy.WaitsTable.Name
+		_, err := db.UpdateTimeToLive(ctx, deploy.WaitsTable.TimeToLiveInput())
+		return err
+	})
 	f.must(func(ctx context.Context) error {
 		out, err := sm.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("towervend-test"),
 			Definition: aws.String(`{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}`),

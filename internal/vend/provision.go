@@ -47,6 +47,12 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	}
 	attemptKey := doc.RedriveCount*1000 + attempt
 
+	// A request arriving behind others waits its turn before anything else:
+	// whatever a crashed try of this very call may have started is found
+	// (adopted) when its turn comes.
+	if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
+		return d.queued(doc, q, err)
+	}
 	// Adopt what a previous try of this request left behind.
 	if adopted, err := d.adopt(ctx, doc, attemptKey); err != nil || adopted {
 		return doc, err
@@ -162,28 +168,13 @@ func firstWait(kind string) int {
 // account operations are in flight (and, for a termination, no other
 // termination: unmanaging is one at a time).
 func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, int, error) {
-	if err := d.waitsReady(); err != nil {
-		return nil, 0, err
-	}
 	key := lineKey(doc)
-	inLine := doc.Queue != nil
 	ahead, live, err := d.lineAhead(ctx, key, false)
 	if err != nil {
 		return nil, 0, err
 	}
 	limit := d.Config.ConcurrencyLimit
-	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: -1, Ahead: ahead}
-	if prev := doc.Queue; prev != nil {
-		q.Since, q.Checks = prev.Since, prev.Checks
-	}
-	q.Checks++
-	if ahead > 0 && !inLine {
-		// Newly arrived behind others: its turn comes after theirs, whoever
-		// frees a slot wakes them first; no need to count Control Tower's.
-		q.Reason = fmt.Sprintf("%d earlier requests wait for a Control Tower slot", ahead)
-		q.WaitSeconds = slotFallback(ahead, limit, doc.Request.RequestID, q.Checks)
-		return q, 0, nil
-	}
+	q := d.queueStatus(doc, ahead)
 	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
 	if err != nil {
 		return nil, 0, err
@@ -209,6 +200,36 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 	}
 	q.WaitSeconds = slotFallback(ahead, limit, doc.Request.RequestID, q.Checks)
 	return q, 0, nil
+}
+
+// behindOthers queues a request that arrives (it has not waited yet) while
+// others wait in line: its turn comes after theirs, and whoever frees a slot
+// wakes them first, so it need not count Control Tower's operations.
+func (d *Deps) behindOthers(ctx context.Context, doc *Doc) (*QueueStatus, error) {
+	if err := d.waitsReady(); err != nil {
+		return nil, err
+	}
+	if doc.Queue != nil {
+		return nil, nil
+	}
+	ahead, _, err := d.lineAhead(ctx, lineKey(doc), false)
+	if err != nil || ahead == 0 {
+		return nil, err
+	}
+	q := d.queueStatus(doc, ahead)
+	q.Reason = fmt.Sprintf("%d earlier requests wait for a Control Tower slot", ahead)
+	q.WaitSeconds = slotFallback(ahead, d.Config.ConcurrencyLimit, doc.Request.RequestID, q.Checks)
+	return q, nil
+}
+
+// queueStatus is the request's place in line, keeping when it first waited.
+func (d *Deps) queueStatus(doc *Doc, ahead int) *QueueStatus {
+	q := &QueueStatus{Since: d.Clock.Now().UTC().Format(time.RFC3339), InFlight: -1, Ahead: ahead}
+	if prev := doc.Queue; prev != nil {
+		q.Since, q.Checks = prev.Since, prev.Checks
+	}
+	q.Checks++
+	return q
 }
 
 // Pacing of the fallback of a request waiting for a slot. It is woken when a

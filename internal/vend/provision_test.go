@@ -3,7 +3,6 @@ package vend_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -149,11 +148,11 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 		assert.Nil(t, waiting.Operation)
 		assert.Contains(t, q.Reason, "2 of 2 Control Tower account operations are in flight")
 		assert.Equal(t, 2, q.InFlight)
-		assert.Equal(t, -1, q.Ahead, "without the execution's identity the request cannot be ranked")
+		assert.Equal(t, 0, q.Ahead, "nobody waits before it")
 		assert.Equal(t, 1, q.Checks)
 		assert.Equal(t, queuedAt, q.Since)
-		assert.GreaterOrEqual(t, q.WaitSeconds, 60)
-		assert.LessOrEqual(t, q.WaitSeconds, 80)
+		assert.GreaterOrEqual(t, q.WaitSeconds, 300, "first in line: woken when a slot frees, else asks again after five minutes")
+		assert.LessOrEqual(t, q.WaitSeconds, 400)
 		assert.Equal(t, 2, f.calls("servicecatalog", "ProvisionProduct"), "the third operation was not started")
 		assert.Empty(t, f.products("name:sandbox-c"))
 
@@ -190,9 +189,9 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 		second = f.mustStep("Provision", f.deps.Provision, second)
 		require.NotNil(t, second.Queue)
 		assert.Contains(t, second.Queue.Reason, "Control Tower unmanages one account at a time")
-		assert.Equal(t, -1, second.Queue.Ahead, "terminations are not ranked among the other waiting requests")
-		assert.GreaterOrEqual(t, second.Queue.WaitSeconds, 60)
-		assert.LessOrEqual(t, second.Queue.WaitSeconds, 80, "an unmanage takes minutes: check again in about one")
+		assert.Equal(t, 0, second.Queue.Ahead)
+		assert.GreaterOrEqual(t, second.Queue.WaitSeconds, 300)
+		assert.LessOrEqual(t, second.Queue.WaitSeconds, 400)
 		assert.Equal(t, 1, f.calls("servicecatalog", "TerminateProvisionedProduct"))
 
 		_, err := f.waitOperation(first)
@@ -206,106 +205,128 @@ func TestProvisionWaitsForASlot(t *testing.T) {
 	})
 }
 
-// rankedSFN answers ListExecutions with a fixed set of running executions.
-type rankedSFN struct {
+// wakeSFN records the tokens the steps wake (SendTaskSuccess) and answers
+// as Step Functions does for a live token, or TaskTimedOut for one in gone.
+type wakeSFN struct {
 	vend.SFNAPI
-	running []sfntypes.ExecutionListItem
-	err     error
-	calls   int
+	woken []string
+	gone  map[string]bool
 }
 
-func (r *rankedSFN) ListExecutions(_ context.Context, in *sfn.ListExecutionsInput, _ ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error) {
-	r.calls++
-	if r.err != nil {
-		return nil, r.err
+func (w *wakeSFN) SendTaskSuccess(_ context.Context, in *sfn.SendTaskSuccessInput, _ ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error) {
+	tok := aws.ToString(in.TaskToken)
+	if w.gone[tok] {
+		return nil, &sfntypes.TaskTimedOut{Message: aws.String("Task Timed Out")}
 	}
-	if in.StatusFilter != sfntypes.ExecutionStatusRunning {
-		return nil, fmt.Errorf("want the RUNNING filter, got %q", in.StatusFilter)
-	}
-	return &sfn.ListExecutionsOutput{Executions: r.running}, nil
+	w.woken = append(w.woken, tok)
+	return &sfn.SendTaskSuccessOutput{}, nil
 }
 
-// The gate ranks a waiting request among the running executions that started
-// before it and paces its next check by that place: the first in line asks
-// again within seconds, the hundredth waits the longest wait; never a failure
-// when the ranking is not available.
-func TestProvisionQueuePacing(t *testing.T) {
-	const machine = "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending"
+// The waiting line for Control Tower's slots (the waits table): a request's
+// place is its execution's start time, its fallback wait grows with the
+// requests ahead of it (logarithmic checks however long the line), a newcomer
+// behind others queues without counting Control Tower's operations, and a
+// freed slot wakes the longest waiter, skipping the dead.
+func TestProvisionWaitingLine(t *testing.T) {
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	running := func(n int) []sfntypes.ExecutionListItem {
-		var out []sfntypes.ExecutionListItem
-		for i := range n {
-			out = append(out, sfntypes.ExecutionListItem{Name: aws.String(fmt.Sprintf("REQ%04d", i)), Status: sfntypes.ExecutionStatusRunning,
-				StartDate: aws.Time(t0.Add(time.Duration(i) * time.Second)), StateMachineArn: aws.String(machine)})
-		}
-		return out
-	}
-	// Five operations fill the gate (the limit is 5).
 	f := newFixture(t, setup{})
+	var running []*vend.Doc
 	for i := range 5 {
 		doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, fmt.Sprintf("CHG600%d", i), fmt.Sprintf("sandbox-%d", i))})
-		f.mustStep("Provision", f.deps.Provision, doc)
+		running = append(running, f.mustStep("Provision", f.deps.Provision, doc))
 	}
-	fake := &rankedSFN{SFNAPI: f.deps.SFN, running: running(200)}
-	f.deps.SFN = fake
+	wakes := &wakeSFN{SFNAPI: f.deps.SFN, gone: map[string]bool{}}
+	f.deps.SFN = wakes
 	base := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: newAccountRequest(t, "CHG6100", "sandbox-late")})
-	queue := func(started int) *vend.QueueStatus {
-		t.Helper()
-		doc := *base
-		doc.Execution = &vend.ExecutionRef{StateMachineArn: machine, Name: fmt.Sprintf("REQ%04d", started),
-			StartTime: t0.Add(time.Duration(started) * time.Second).Format("2006-01-02T15:04:05.000Z07:00")}
-		out := f.mustStep("Provision", f.deps.Provision, &doc)
-		require.NotNil(t, out.Queue)
-		return out.Queue
+	at := func(i int) *vend.Doc {
+		doc := cloneDoc(t, base)
+		doc.Request.RequestID = fmt.Sprintf("REQ%04d", i)
+		doc.Execution = &vend.ExecutionRef{Name: doc.Request.RequestID, StartTime: t0.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano)}
+		name := fmt.Sprintf("sandbox-late-%d", i)
+		doc.Plan.AccountName, doc.Plan.ProductName, doc.Plan.AccountEmail = name, name, "aws+"+name+"@northwind.example"
+		return doc
+	}
+	// 200 requests queue and wait in line, each with its token.
+	for i := range 200 {
+		doc := f.mustStep("Provision", f.deps.Provision, at(i))
+		require.NotNil(t, doc.Queue, "REQ%04d", i)
+		_, err := run(f, func(ctx context.Context) (vend.AwaitResult, error) {
+			return f.deps.Await(ctx, vend.AwaitInput{Wait: vend.AwaitSlot, TaskToken: fmt.Sprintf("tok-%04d", i), Doc: doc})
+		})
+		require.NoError(t, err)
 	}
 	wait := func(q *vend.QueueStatus) time.Duration { return time.Duration(q.WaitSeconds) * time.Second }
+	again := func(i int) *vend.QueueStatus {
+		t.Helper()
+		doc := at(i)
+		doc.Queue = &vend.QueueStatus{Since: t0.Format(time.RFC3339), Checks: 1}
+		out := f.mustStep("Provision", f.deps.Provision, doc)
+		require.NotNil(t, out.Queue, "REQ%04d", i)
+		return out.Queue
+	}
 
-	// REQ0000..REQ0004 hold the slots; REQ0005 is first in line.
-	first := queue(5)
+	first := again(0)
 	assert.Equal(t, 0, first.Ahead)
 	assert.Equal(t, 5, first.InFlight)
-	assert.GreaterOrEqual(t, wait(first), 20*time.Second)
-	assert.LessOrEqual(t, wait(first), 27*time.Second)
-
+	assert.GreaterOrEqual(t, wait(first), 5*time.Minute)
+	assert.LessOrEqual(t, wait(first), 5*time.Minute*4/3)
 	// 20 ahead, 5 slots, a typical operation of 20 minutes: half of 80 minutes.
-	twentieth := queue(25)
+	twentieth := again(20)
 	assert.Equal(t, 20, twentieth.Ahead)
 	assert.GreaterOrEqual(t, wait(twentieth), 40*time.Minute)
 	assert.LessOrEqual(t, wait(twentieth), 40*time.Minute*4/3)
-
 	// 190 ahead would be 6h20m: the wait is capped at two hours.
-	last := queue(195)
+	last := again(190)
 	assert.Equal(t, 190, last.Ahead)
 	assert.GreaterOrEqual(t, wait(last), 2*time.Hour)
 	assert.LessOrEqual(t, wait(last), 2*time.Hour*4/3)
 
-	fifth := queue(10)
-	assert.Equal(t, 5, fifth.Ahead)
-	assert.GreaterOrEqual(t, wait(fifth), 10*time.Minute)
-	assert.LessOrEqual(t, wait(fifth), 10*time.Minute*4/3)
-	assert.Less(t, wait(first), wait(fifth))
-	assert.Less(t, wait(fifth), wait(twentieth)+time.Second)
+	// A newcomer behind the line queues without counting Control Tower's operations.
+	searches := f.calls("servicecatalog", "SearchProvisionedProducts")
+	late := f.mustStep("Provision", f.deps.Provision, at(500))
+	require.NotNil(t, late.Queue)
+	assert.Equal(t, 200, late.Queue.Ahead)
+	assert.Equal(t, -1, late.Queue.InFlight, "not counted")
+	assert.Equal(t, searches, f.calls("servicecatalog", "SearchProvisionedProducts"))
+	assert.Empty(t, wakes.woken, "nothing freed a slot yet")
 
-	// The first in line stays first without listing the executions again.
-	again := *base
-	again.Execution = &vend.ExecutionRef{StateMachineArn: machine, Name: "REQ0005", StartTime: t0.Add(5 * time.Second).Format(time.RFC3339)}
-	again.Queue = first
-	calls := fake.calls
-	next := f.mustStep("Provision", f.deps.Provision, &again)
-	require.NotNil(t, next.Queue)
-	assert.Equal(t, 0, next.Queue.Ahead)
-	assert.Equal(t, first.Checks+1, next.Queue.Checks)
-	assert.Equal(t, calls, fake.calls)
+	// An operation ends: the longest waiter is woken, a dead one skipped and dropped.
+	wakes.gone["tok-0000"] = true
+	_, err := f.waitOperation(running[0])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tok-0001"}, wakes.woken, "REQ0000's wait had ended: dropped, and REQ0001 woken")
 
-	// Equal start times are ranked by name.
-	fake.running = append(running(6), sfntypes.ExecutionListItem{Name: aws.String("REQ0004b"), StartDate: aws.Time(t0.Add(4 * time.Second))})
-	assert.Equal(t, 1, queue(5).Ahead, "REQ0004b started before REQ0005")
+	// REQ0001, woken, takes the slot and leaves the line. Control Tower
+	// finished the other four meanwhile (no event here), which REQ0001's count
+	// shows: it hands those four slots on to the next four.
+	doc := at(1)
+	doc.Queue = &vend.QueueStatus{Since: t0.Format(time.RFC3339), Checks: 3}
+	doc.Wake = &vend.Wake{Source: "slot"}
+	started := f.mustStep("Provision", f.deps.Provision, doc)
+	require.Nil(t, started.Queue, "woken at the head of the line with a free slot: started")
+	require.NotNil(t, started.Operation)
+	assert.Equal(t, []string{"tok-0001", "tok-0002", "tok-0003", "tok-0004", "tok-0005"}, wakes.woken)
 
-	// Listing fails: the request still waits, unranked, and nothing fails.
-	fake.err = errors.New("AccessDeniedException: not authorized to perform states:ListExecutions")
-	unranked := queue(5)
-	assert.Equal(t, -1, unranked.Ahead)
-	assert.GreaterOrEqual(t, wait(unranked), time.Minute)
+	// REQ0002 takes its slot; the three left are claimed by REQ0003..5, so it
+	// wakes nobody.
+	wakes.woken = nil
+	doc = at(2)
+	doc.Queue = &vend.QueueStatus{Since: t0.Format(time.RFC3339), Checks: 2}
+	require.Nil(t, f.mustStep("Provision", f.deps.Provision, doc).Queue)
+	assert.Empty(t, wakes.woken)
+
+	// REQ0030 asks by itself (its fallback): three slots are free but
+	// claimed by the woken ones ahead, so it keeps its place and wakes nobody.
+	q := again(30)
+	assert.Equal(t, 27, q.Ahead)
+	assert.Empty(t, wakes.woken)
+	// Ten minutes on, the claims have lapsed (those executions never came):
+	// the slots go to the next live waiters, the lapsed ones are woken again
+	// (and dropped if they cannot be).
+	wakes.gone["tok-0003"] = true
+	f.advance(11 * time.Minute)
+	again(30)
+	assert.Equal(t, []string{"tok-0004", "tok-0005", "tok-0006"}, wakes.woken)
 }
 
 // A provisioning that Control Tower fails stops the request with Control
@@ -406,7 +427,8 @@ func TestThrottlingEverywhereStillVends(t *testing.T) {
 // TowerVend.Timeout rather than waiting forever; redriven, towervend waits
 // for the same operation afresh and picks up its result.
 func TestSlowOperationTimesOutAndIsWaitedForAgain(t *testing.T) {
-	f := newFixture(t, setup{config: func(c *vend.Config) { c.WaitBudget = 20 * time.Minute }})
+	f := newFixture(t, setup{config: func(c *vend.Config) { c.WaitBudget = 60 * time.Minute },
+		world: func(w *awssim.World) { w.ControlTower.ProvisioningTime = awssim.Duration(100 * time.Minute) }})
 	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
 	doc = f.mustStep("Provision", f.deps.Provision, doc)
 

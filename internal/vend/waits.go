@@ -250,16 +250,18 @@ func (d *Deps) wakeOperation(ctx context.Context, accountID, accountName string,
 	return woken, nil
 }
 
-// wakeLine hands up to n freed slots to the longest waiters: each is woken
-// and marked, and asks the gate again. Entries woken within wokenGrace are
-// on their way and skipped; entries that cannot be woken are dropped. It
-// returns how many it woke; except is a line key not to wake (the caller's own).
+// wakeLine hands n free slots to the longest waiters: each is woken and
+// marked, and asks the gate again. An entry woken within wokenGrace is on its
+// way and has claimed one of the n; entries that cannot be woken are dropped.
+// No slot is lost when a claim lapses: whoever starts an operation counts
+// Control Tower's slots afresh and hands on the ones left. It returns how many
+// it woke; except is a line key not to wake (the caller's own).
 func (d *Deps) wakeLine(ctx context.Context, n int, except string) (int, error) {
 	if n <= 0 {
 		return 0, nil
 	}
 	now := d.Clock.Now()
-	woken := 0
+	woken, claimed := 0, 0
 	var start map[string]ddbtypes.AttributeValue
 	for {
 		in := &dynamodb.QueryInput{TableName: aws.String(d.Config.WaitTable), ConsistentRead: aws.Bool(true), Limit: aws.Int32(25),
@@ -277,6 +279,10 @@ func (d *Deps) wakeLine(ctx context.Context, n int, except string) (int, error) 
 				continue
 			}
 			if at := attrInt(it, waitWokenAt); at > 0 && now.Sub(time.Unix(at, 0)) < wokenGrace {
+				// Woken moments ago and on its way: one of the free slots is its.
+				if claimed++; woken+claimed >= n {
+					return woken, nil
+				}
 				continue
 			}
 			ok, err := d.wakeTask(ctx, tok, Wake{Source: "slot"})
@@ -292,7 +298,7 @@ func (d *Deps) wakeLine(ctx context.Context, n int, except string) (int, error) 
 			if err := d.markWoken(ctx, sk, tok, now); err != nil {
 				return woken, err
 			}
-			if woken++; woken == n {
+			if woken++; woken+claimed >= n {
 				return woken, nil
 			}
 		}
