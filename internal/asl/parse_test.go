@@ -63,7 +63,7 @@ func TestParseRefusals(t *testing.T) {
 		{"Credentials", task(`, "Credentials": {}`), `field "Credentials": cross-account`},
 		{"Assign", task(`, "Assign": {"x": 1}`), `field "Assign": workflow variables`},
 		{"Arguments", task(`, "Arguments": {}`), `field "Arguments": Arguments belongs to JSONata`},
-		{"TimeoutSecondsPath", task(`, "TimeoutSecondsPath": "$.t"`), `field "TimeoutSecondsPath": TimeoutSecondsPath is not supported`},
+		{"TimeoutSecondsPath beside TimeoutSeconds", task(`, "TimeoutSeconds": 5, "TimeoutSecondsPath": "$.t"`), `cannot be used together with TimeoutSeconds`},
 		{"heartbeat not below timeout", task(`, "TimeoutSeconds": 10, "HeartbeatSeconds": 10`), `field "HeartbeatSeconds": must be smaller`},
 		{"Parameters not an object", task(`, "Parameters": "x"`), `field "Parameters": must be a JSON object`},
 		{"dynamic field not a path", task(`, "Parameters": {"a.$": "hello"}`), `field "Parameters": field "a.$": "hello" is neither a path`},

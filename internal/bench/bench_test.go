@@ -65,7 +65,9 @@ func TestRunVendsABatchWithinTheQuota(t *testing.T) {
 	assert.Greater(t, rep.APICallsPerAccount["servicecatalog"], 1.0)
 	assert.Equal(t, 3.0, float64(rep.APICalls["states"]["StartExecution"])/12,
 		"one StartExecution per account for the request, and one each for its CreateAccountResult and AccountJoinedOrganization (the second finds the first's execution)")
-	assert.Positive(t, rep.APICalls["states"]["ListExecutions"], "the gate ranks the waiting requests")
+	assert.Zero(t, rep.APICalls["states"]["ListExecutions"], "the waiting line is the waits table, not a scan of the executions")
+	assert.Positive(t, rep.APICalls["states"]["SendTaskSuccess"], "Control Tower's events and freed slots wake the waiting executions")
+	assert.Positive(t, rep.APICalls["dynamodb"]["Query"], "the gate reads the waiting line")
 	assert.Positive(t, rep.GateWaitsPerAccount, "seven requests waited for a slot")
 	assert.Greater(t, rep.StateTransitionsPerAccount, 10.0)
 	assert.Greater(t, rep.Utilization, 0.5)

@@ -87,14 +87,17 @@ func UsesWaits(function string) bool {
 	return false
 }
 
-// wakes lets a function read the waits table and wake the executions it
-// finds.
+// wakes lets a function read the waits table, wake the executions it finds
+// and drop what it took or what can no longer be woken.
 func (r Resources) wakes() []Grant {
 	return []Grant{
 		{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
 		r.sendTask(),
 	}
 }
+
+// whenDeadWaiter is why a step that only wakes the line may delete from it.
+const whenDeadWaiter = "a request in the waiting line whose execution ended, or whose wait timed out, meanwhile: the first to meet its entry drops it"
 
 // sendTask lets a function complete a waiting task: SendTaskSuccess is
 // authorized on the state machine the token belongs to (as CDK's
@@ -204,13 +207,20 @@ func Grants(function string, r Resources) []Grant {
 			r.wakes()[0], r.wakes()[1],
 		}
 	case "await":
+		const whenDone = "Control Tower finished before the wait was stored (its event may be gone already): await wakes the execution itself and drops the waiter"
+		done := r.sendTask()
+		done.When = whenDone
 		return []Grant{
-			{Actions: []string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}, When: whenDone},
 			{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
-			r.sendTask(),
+			done,
 		}
 	case "provisionstatus":
-		return append([]Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog}}, r.wakes()...)
+		return []Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
+			{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}, When: whenDeadWaiter},
+			r.sendTask()}
 	case "assignsso":
 		return []Grant{
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
