@@ -25,7 +25,8 @@ import (
 //     operation; when it entered AfterOperation, the state after the wait for
 //     the operation) and the request's final notification.
 //
-// Definitions (each per request of the batch, over the requests that succeeded):
+// Definitions (the lags per request of the batch that succeeded, the
+// hand-offs per operation):
 //
 //   - detection lag: from Control Tower completing the request's operation
 //     (the record's completion in the simulator) to the execution first
@@ -175,9 +176,9 @@ func handOffs(ops []span, slots int, queued func(time.Time) bool) []time.Duratio
 type requestFacts struct {
 	// queuedAt is when its execution first entered Provision (zero: never).
 	queuedAt time.Time
-	// providedAt is when the Provision state was left for the last time
-	// (the operation started); gateWait is from queuedAt to it.
-	providedAt time.Time
+	// provisionLeftAt is when the Provision state was left for the last time
+	// (the operation started); Timeline.GateWait is from queuedAt to it.
+	provisionLeftAt time.Time
 	// afterOperation are the times it entered AfterOperation.
 	afterOperation []time.Time
 	// checks counts the ProvisionStatus tasks entered.
@@ -215,7 +216,7 @@ func gatherFacts(xs []*asl.Execution, notes []vend.Notification, batch map[strin
 			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvision && f.queuedAt.IsZero():
 				f.queuedAt = ev.Timestamp
 			case ev.Type == asl.TaskStateExited && ev.StateName == statemachine.StateProvision:
-				f.providedAt = ev.Timestamp
+				f.provisionLeftAt = ev.Timestamp
 			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvisionStatus:
 				f.checks++
 			case ev.Type == asl.ChoiceStateEntered && ev.StateName == statemachine.StateAfterOperation:
@@ -300,8 +301,8 @@ func measureSchedule(timings []awssim.OperationTiming, facts map[string]*request
 		m.timeline.Detection += lag
 		m.timeline.AfterOperation += f.succeededAt.Sub(noticedAt)
 		m.timeline.StatusChecks += float64(f.checks)
-		if !f.queuedAt.IsZero() && !f.providedAt.IsZero() {
-			m.timeline.GateWait += f.providedAt.Sub(f.queuedAt)
+		if !f.queuedAt.IsZero() && !f.provisionLeftAt.IsZero() {
+			m.timeline.GateWait += f.provisionLeftAt.Sub(f.queuedAt)
 		}
 	}
 	if n > 0 {
