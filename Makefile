@@ -69,7 +69,8 @@ lint:
 
 ## bench: vend 500 accounts through the whole local pipeline on a virtual clock and report the makespan
 ## against Control Tower's bound, the load, and the work per account (BENCHMARKS.md explains every number);
-## then the Go micro-benchmarks. BENCH_FLAGS go to `towervend bench`, e.g. BENCH_FLAGS="-n 100 -c 10 -t 20m".
+## then the Go micro-benchmarks. BENCH_FLAGS go to `towervend bench`, e.g. BENCH_FLAGS="-n 100 -c 10 -t 20m",
+## or BENCH_FLAGS="-n 1000 --spread 10m --drop-events 0.2 --json" (BENCHMARKS.md's event-driven waits table).
 bench:
 	$(GO) run ./cmd/towervend bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...

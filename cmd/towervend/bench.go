@@ -13,12 +13,13 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
+	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
 	n := fs.Int("n", 0, "how many accounts to vend (default 500); with --soak, how many requests (default 1000)")
 	c := fs.Int("c", 5, "Control Tower's concurrent account operations quota, and towervend's limit (1-10)")
 	t := fs.Duration("t", 30*time.Minute, "how long Control Tower takes to provision an account (simulated)")
 	spread := fs.Duration("spread", 0, "vary each provisioning by up to this much either way")
 	seed := fs.Uint64("seed", 0, "the world's seed (default: the demo world's)")
+	dropEvents := fs.Float64("drop-events", 0, "the share (0-1) of Control Tower's lifecycle events EventBridge drops (the world's faults.dropLifecycleEvents)")
 	soak := fs.Bool("soak", false, "run the fault soak: throttling, failed provisionings, every message twice, Control Tower busy; then clear the faults and redrive the failures")
 	burst := fs.Int("burst", 0, "with --soak: requests arriving together (default 25)")
 	throttleSQS := fs.Bool("throttle-sqs", false, "with --soak: throttle SQS too (the local poller's SDK retries then wait in real time)")
@@ -60,7 +61,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report, problems = rep, rep.Problems()
 	default:
-		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed})
+		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed,
+			DropLifecycleEvents: *dropEvents})
 		if err != nil {
 			return err
 		}

@@ -107,3 +107,28 @@ func TestWorldAccountOwnerIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// Every fault rate is a share between 0 and 1; another is refused, naming the field.
+func TestWorldFaultRatesAreChecked(t *testing.T) {
+	const org = `"organization": {"managementAccount": {"name": "m", "email": "m@example.com"}}`
+	for _, tc := range []struct{ faults, want string }{
+		{`{"dropLifecycleEvents": 1.5}`, "faults.dropLifecycleEvents: rate 1.5 must be between 0 and 1"},
+		{`{"dropLifecycleEvents": -0.2}`, "faults.dropLifecycleEvents: rate -0.2 must be between 0 and 1"},
+		{`{"failProvisioningRate": 2}`, "faults.failProvisioningRate: rate 2 must be between 0 and 1"},
+		{`{"throttle": {"sso": 1.2}}`, "faults.throttle.sso: rate 1.2 must be between 0 and 1"},
+		{`{"serverErrors": {"organizations": -1}}`, "faults.serverErrors.organizations: rate -1 must be between 0 and 1"},
+	} {
+		t.Run(tc.faults, func(t *testing.T) {
+			_, err := ParseWorld([]byte(`{` + org + `, "faults": ` + tc.faults + `}`))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	for text, rate := range map[string]float64{"0": 0, "0.2": 0.2, "1": 1} {
+		w, err := ParseWorld([]byte(`{` + org + `, "faults": {"dropLifecycleEvents": ` + text + `}}`))
+		require.NoError(t, err, text)
+		assert.Equal(t, rate, w.Faults.DropLifecycleEvents)
+	}
+	_, err := ParseWorld([]byte(`{` + org + `, "faults": {"dropLifecycleEvent": 0.2}}`))
+	assert.ErrorContains(t, err, "dropLifecycleEvent", "a misspelt fault is refused, not ignored")
+}

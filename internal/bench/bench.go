@@ -15,20 +15,13 @@ package bench
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
-
-	"github.com/towervend/towervend/internal/asl"
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/vend"
-
-	"github.com/towervend/towervend/statemachine"
 )
 
 // Options configure a vending benchmark.
@@ -47,6 +40,9 @@ type Options struct {
 	// SampleEvery is the simulated interval at which the Account Factory load
 	// is sampled (default 1s).
 	SampleEvery time.Duration
+	// DropLifecycleEvents is the world's faults.dropLifecycleEvents: the share
+	// of Control Tower's lifecycle events EventBridge never delivers (default 0).
+	DropLifecycleEvents float64
 }
 
 func (o Options) withDefaults() Options {
@@ -76,6 +72,20 @@ type Report struct {
 	Bound time.Duration `json:"bound"`
 	// Ratio is Makespan/Bound (1 is the bound).
 	Ratio float64 `json:"ratio"`
+	// IdealSchedule is the makespan of the run's own operations, with the
+	// durations Control Tower drew for them, on its slots with no hand-off and
+	// no detection lag (schedule.go defines it); RatioToSchedule is
+	// Makespan/IdealSchedule.Makespan, 1 at best. Unlike Bound it sees the
+	// spread: a batch whose draws ran long has a longer ideal.
+	IdealSchedule   IdealSchedule `json:"idealSchedule"`
+	RatioToSchedule float64       `json:"ratioToSchedule"`
+	// DetectionLag is, per succeeded request, from Control Tower completing its
+	// operation to the execution entering AfterOperation; HandOff, per
+	// operation that took a freed slot while requests were queued, from the
+	// completion that freed it to its start (schedule.go defines both).
+	// Timeline.Detection is DetectionLag's mean as a duration.
+	DetectionLag LagStats `json:"detectionLagSeconds"`
+	HandOff      LagStats `json:"handOffSeconds"`
 
 	// PeakRunning is the most account operations Control Tower ran at once
 	// (the simulator's own high-water mark, updated at every start).
@@ -102,10 +112,31 @@ type Report struct {
 	GateWaitsPerAccount        float64            `json:"gateWaitsPerAccount"`
 	MaxHistoryEvents           int                `json:"maxHistoryEvents"`
 	LambdaPerAccount           map[string]float64 `json:"lambdaPerAccount"`
+	LambdaPerAccountTotal      float64            `json:"lambdaPerAccountTotal"`
 	LambdaThrottled            map[string]int     `json:"lambdaThrottled"`
-	APICallsPerAccount         map[string]float64 `json:"apiCallsPerAccount"`
-	// APICalls are the totals by service and operation.
+	// APICallsPerAccount (by service) and APICallsPerAccountTotal leave out
+	// the queue poller's ReceiveMessage calls, which grow with the time the
+	// run takes, not with its accounts: QueuePollerReceiveMessage counts them.
+	APICallsPerAccount      map[string]float64 `json:"apiCallsPerAccount"`
+	APICallsPerAccountTotal float64            `json:"apiCallsPerAccountTotal"`
+	// SearchProvisionedProductsPerAccount is Service Catalog's
+	// SearchProvisionedProducts per account: the gate's count of operations in
+	// flight, and the lifecycle function's look-ups.
+	SearchProvisionedProductsPerAccount float64 `json:"searchProvisionedProductsPerAccount"`
+	// QueuePollerReceiveMessage is how often the SQS event source mapping
+	// (the local runtime's poller, as intake's role) called ReceiveMessage on
+	// the request queue, an empty answer every few seconds while idle;
+	// PerHour is per simulated hour of the makespan. towervend's functions
+	// never call ReceiveMessage.
+	QueuePollerReceiveMessage        int     `json:"queuePollerReceiveMessage"`
+	QueuePollerReceiveMessagePerHour float64 `json:"queuePollerReceiveMessagePerHour"`
+	// APICalls are the totals by service and operation, the poller's included.
 	APICalls map[string]map[string]int `json:"apiCalls"`
+
+	// DropLifecycleEvents is the fault's rate; LifecycleEvents counts Control
+	// Tower's lifecycle events EventBridge delivered and dropped.
+	DropLifecycleEvents float64         `json:"dropLifecycleEvents"`
+	LifecycleEvents     LifecycleEvents `json:"lifecycleEvents"`
 
 	Cost
 }
@@ -121,21 +152,35 @@ type Cost struct {
 	GoMaxProcs int           `json:"gomaxprocs"`
 }
 
+// LifecycleEvents counts Control Tower's lifecycle events (CreateManagedAccount,
+// UpdateManagedAccount) of a run.
+type LifecycleEvents struct {
+	// Delivered reached the management account's default bus.
+	Delivered int `json:"delivered"`
+	// Dropped never did (faults.dropLifecycleEvents).
+	Dropped int `json:"dropped"`
+}
+
 // Timeline is where the makespan went, averaged over the succeeded accounts.
 type Timeline struct {
 	// GateWait is from reaching the Provision state to starting the Account
 	// Factory operation (waiting for a slot).
 	GateWait time.Duration `json:"gateWait"`
-	// Detection is from Control Tower finishing the record to towervend's
-	// status check noticing it (the poll interval's cost).
+	// Detection is from Control Tower finishing the record to the execution
+	// entering AfterOperation (the poll interval's cost): the mean of
+	// Report.DetectionLag, kept under its old name.
 	Detection time.Duration `json:"detection"`
 	// StatusChecks is the mean number of DescribeRecord checks per account.
 	StatusChecks float64 `json:"statusChecks"`
 	// AfterOperation is from noticing to the execution's success (access,
 	// OU placement, tags, notification).
 	AfterOperation time.Duration `json:"afterOperation"`
-	// HandOff is the mean time a Control Tower slot stood empty between one
-	// operation ending and the next starting, while requests were waiting.
+	// HandOff is the slot-time Control Tower's slots stood empty from the
+	// first start to the last end (less the last wave's empty slots), from the
+	// 1 s samples, spread over every operation started, the first wave's
+	// included: the older, coarser measure, which assumes every operation
+	// takes ProvisioningTime (with a spread it can even be negative; the text
+	// report leaves it out then). Report.HandOff measures each hand-off itself.
 	HandOff time.Duration `json:"handOff"`
 	// Tail is from the last operation ending to the last notification.
 	Tail time.Duration `json:"tail"`
@@ -179,6 +224,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("accounts %d: vend at least one", opts.Accounts)
 	}
 	w := World(opts.Concurrency, opts.ProvisioningTime, opts.Spread, opts.Seed)
+	w.Faults.DropLifecycleEvents = opts.DropLifecycleEvents
+	if err := w.Faults.Validate(); err != nil {
+		return nil, fmt.Errorf("drop-events: %w", err)
+	}
 	b := bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime+opts.Spread)
 	rt, err := newRuntime(ctx, w, 3*b+24*time.Hour)
 	if err != nil {
@@ -202,7 +251,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	rep := &Report{Accounts: opts.Accounts, Concurrency: opts.Concurrency, ProvisioningTime: opts.ProvisioningTime,
-		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime)}
+		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime),
+		DropLifecycleEvents: opts.DropLifecycleEvents}
 	for _, r := range rt.Results() {
 		rep.Outcomes[r.Status]++
 	}
@@ -250,70 +300,31 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	lambda["intake"] = calls["sqs"]["DeleteMessageBatch"]
 	delete(lambda, "notification-collector")
 	rep.LambdaPerAccount = perAccount(lambda, opts.Accounts)
+	rep.LambdaPerAccountTotal = sum(rep.LambdaPerAccount)
 	rep.LambdaThrottled = throttled
 	rep.APICalls = calls
-	rep.APICallsPerAccount = perAccount(serviceTotals(calls), opts.Accounts)
-
-	tl, err := timeline(ctx, rt, xs)
-	if err != nil {
-		return nil, err
+	byAccounts := withoutPoller(calls)
+	rep.APICallsPerAccount = perAccount(serviceTotals(byAccounts), opts.Accounts)
+	rep.APICallsPerAccountTotal = sum(rep.APICallsPerAccount)
+	rep.SearchProvisionedProductsPerAccount = float64(calls["servicecatalog"]["SearchProvisionedProducts"]) / float64(opts.Accounts)
+	rep.QueuePollerReceiveMessage = calls["sqs"]["ReceiveMessage"]
+	if rep.Makespan > 0 {
+		rep.QueuePollerReceiveMessagePerHour = float64(rep.QueuePollerReceiveMessage) / rep.Makespan.Hours()
 	}
+	rep.LifecycleEvents = LifecycleEvents{Delivered: countLifecycleEvents(rt.Sim.BusEvents("default")), Dropped: len(rt.Sim.DroppedLifecycleEvents())}
+
+	batch := requestNames("bench", opts.Accounts)
+	sm := measureSchedule(rt.Sim.OperationTimings(), gatherFacts(xs, rt.Notifications(), batch), batch, opts.Concurrency, start)
 	rep.Timeline.GateWait, rep.Timeline.Detection, rep.Timeline.StatusChecks, rep.Timeline.AfterOperation =
-		tl.GateWait, tl.Detection, tl.StatusChecks, tl.AfterOperation
+		sm.timeline.GateWait, sm.timeline.Detection, sm.timeline.StatusChecks, sm.timeline.AfterOperation
+	rep.IdealSchedule = sm.ideal
+	if sm.ideal.Makespan > 0 {
+		rep.RatioToSchedule = float64(rep.Makespan) / float64(sm.ideal.Makespan)
+	}
+	rep.DetectionLag, rep.HandOff = lagStats(sm.detection), lagStats(sm.handOffs)
 
 	rep.Cost = smp.cost(wall)
 	return rep, nil
-}
-
-// timeline averages each succeeded execution's phases from its history and
-// its Account Factory record (read after the counts were taken).
-func timeline(ctx context.Context, rt *local.Runtime, xs []*asl.Execution) (Timeline, error) {
-	sc := servicecatalog.NewFromConfig(rt.Sim.Config())
-	var tl Timeline
-	n := 0
-	for _, x := range xs {
-		if x.Status() != asl.StatusSucceeded {
-			continue
-		}
-		var provisionAt, startedAt, noticedAt, doneAt time.Time
-		checks := 0
-		for _, ev := range x.History() {
-			switch {
-			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvision && provisionAt.IsZero():
-				provisionAt = ev.Timestamp
-			case ev.Type == asl.TaskStateExited && ev.StateName == statemachine.StateProvision:
-				startedAt = ev.Timestamp
-			case ev.Type == asl.TaskStateEntered && ev.StateName == statemachine.StateProvisionStatus:
-				checks++
-			case ev.Type == asl.ChoiceStateEntered && ev.StateName == statemachine.StateAfterOperation && noticedAt.IsZero():
-				noticedAt = ev.Timestamp
-			case ev.Type == asl.ExecutionSucceeded:
-				doneAt = ev.Timestamp
-			}
-		}
-		var doc vend.Doc
-		if err := json.Unmarshal(x.Output(), &doc); err != nil || doc.Operation == nil || doc.Operation.RecordID == "" || provisionAt.IsZero() {
-			continue
-		}
-		rec, err := sc.DescribeRecord(ctx, &servicecatalog.DescribeRecordInput{Id: aws.String(doc.Operation.RecordID)})
-		if err != nil {
-			return tl, fmt.Errorf("servicecatalog:DescribeRecord %s: %w", doc.Operation.RecordID, err)
-		}
-		finished := aws.ToTime(rec.RecordDetail.UpdatedTime)
-		n++
-		tl.GateWait += startedAt.Sub(provisionAt)
-		tl.Detection += noticedAt.Sub(finished)
-		tl.AfterOperation += doneAt.Sub(noticedAt)
-		tl.StatusChecks += float64(checks)
-	}
-	if n == 0 {
-		return tl, nil
-	}
-	tl.GateWait /= time.Duration(n)
-	tl.Detection /= time.Duration(n)
-	tl.AfterOperation /= time.Duration(n)
-	tl.StatusChecks /= float64(n)
-	return tl, nil
 }
 
 // sortedCounts lists a count map as "name n" pairs in name order.

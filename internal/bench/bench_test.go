@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -144,4 +145,141 @@ func TestRuntimeAPI(t *testing.T) {
 		second.Body.Close()
 	}
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "no second event")
+}
+
+// The ideal schedule takes the operations in the order given (the order
+// Control Tower took them), each into the slot that frees first, and ends
+// with the last operation of a succeeded request.
+func TestIdealMakespan(t *testing.T) {
+	m := time.Minute
+	final := func(ds ...time.Duration) []job {
+		out := make([]job, len(ds))
+		for i, d := range ds {
+			out[i] = job{d: d, final: true}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		jobs  []job
+		slots int
+		want  time.Duration
+	}{
+		{"two slots: the third waits for the first to end", final(10*m, 20*m, 5*m), 2, 20 * m},
+		{"arrival order, not the best order (20 first would end at 20)", final(10*m, 10*m, 20*m), 2, 30 * m},
+		{"one slot runs them end to end", final(10*m, 20*m, 5*m), 1, 35 * m},
+		{"more slots than operations", final(10*m, 20*m), 5, 20 * m},
+		{"a failed attempt holds a slot but ends nothing", []job{{d: 10 * m, final: true}, {d: 30 * m}}, 1, 10 * m},
+		{"a failed attempt delays what comes after it", []job{{d: 30 * m}, {d: 10 * m, final: true}}, 1, 40 * m},
+		{"the slot that frees first, not the next in turn", final(30*m, 5*m, 5*m, 5*m), 2, 30 * m},
+		{"nothing to schedule", nil, 3, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, idealMakespan(tc.jobs, tc.slots))
+		})
+	}
+}
+
+// A hand-off is counted from the completion that freed the slot an
+// operation took (the earliest not yet taken) to its start, only while a
+// request was queued; the first wave's starts take unused slots.
+func TestHandOffs(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	at := func(min, sec int) time.Time {
+		return t0.Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
+	}
+	ops := []span{
+		{at(0, 0), at(10, 0)},    // first wave
+		{at(0, 5), at(20, 0)},    // first wave
+		{at(10, 30), at(40, 0)},  // takes the slot freed at 10:00
+		{at(21, 0), at(30, 0)},   // takes the slot freed at 20:00
+		{at(45, 0), time.Time{}}, // takes the slot freed at 30:00 (40:00 is next), still running
+	}
+	always := func(time.Time) bool { return true }
+	assert.Equal(t, []time.Duration{30 * time.Second, time.Minute, 15 * time.Minute}, handOffs(ops, 2, always))
+	// Nobody was waiting when the slot freed at 30:00: not a hand-off.
+	notAt30 := func(t time.Time) bool { return !t.Equal(at(30, 0)) }
+	assert.Equal(t, []time.Duration{30 * time.Second, time.Minute}, handOffs(ops, 2, notAt30))
+	assert.Empty(t, handOffs(ops[:2], 2, always), "the first wave hands nothing off")
+}
+
+func TestLagStats(t *testing.T) {
+	var lags []time.Duration
+	for i := 100; i >= 1; i-- {
+		lags = append(lags, time.Duration(i)*time.Second)
+	}
+	assert.Equal(t, LagStats{N: 100, Mean: 50.5, P99: 99, Max: 100}, lagStats(lags))
+	assert.Equal(t, LagStats{N: 1, Mean: 2, P99: 2, Max: 2}, lagStats([]time.Duration{2 * time.Second}))
+	assert.Equal(t, LagStats{}, lagStats(nil))
+}
+
+// A small batch with a spread: nothing beats the ideal schedule of the
+// durations Control Tower drew, every lag is measured and non-negative, and
+// the report carries them in JSON; the queue poller's receives are counted
+// apart from the accounts' calls.
+func TestRunMeasuresAgainstTheIdealSchedule(t *testing.T) {
+	rep, err := Run(context.Background(), Options{Accounts: 12, Concurrency: 5, ProvisioningTime: 30 * time.Minute, Spread: 10 * time.Minute})
+	require.NoError(t, err)
+	require.Equal(t, 12, rep.Outcomes["SUCCEEDED"])
+
+	is := rep.IdealSchedule
+	assert.Equal(t, 12, is.OperationCount)
+	assert.Equal(t, is.Lead+is.Operations+is.AfterOperation, is.Makespan)
+	assert.Positive(t, is.Operations)
+	assert.Positive(t, is.AfterOperation, "access, OU, tags and the notification take time")
+	assert.GreaterOrEqual(t, rep.RatioToSchedule, 1.0, "nothing beats the ideal schedule")
+	assert.Less(t, rep.RatioToSchedule, 1.5)
+	assert.InDelta(t, float64(rep.Makespan)/float64(is.Makespan), rep.RatioToSchedule, 1e-9)
+
+	assert.Equal(t, 12, rep.DetectionLag.N, "one per succeeded request")
+	assert.Equal(t, 7, rep.HandOff.N, "every operation after the first wave of 5 took a freed slot while others waited")
+	for _, l := range []LagStats{rep.DetectionLag, rep.HandOff} {
+		assert.GreaterOrEqual(t, l.Mean, 0.0)
+		assert.GreaterOrEqual(t, l.P99, l.Mean)
+		assert.GreaterOrEqual(t, l.Max, l.P99)
+	}
+	assert.Positive(t, rep.DetectionLag.Mean, "a poll comes after Control Tower finishes")
+	assert.GreaterOrEqual(t, rep.HandOff.Mean, 15.0, "Service Catalog hands a request to Control Tower 15 s after accepting it")
+	assert.InDelta(t, rep.DetectionLag.Mean, rep.Timeline.Detection.Seconds(), 1e-6, "the old name carries the same mean")
+
+	assert.Positive(t, rep.QueuePollerReceiveMessage)
+	assert.InDelta(t, float64(rep.APICalls["sqs"]["SendMessage"]+rep.APICalls["sqs"]["DeleteMessageBatch"])/12, rep.APICallsPerAccount["sqs"], 1e-9,
+		"the accounts' SQS calls leave the poller's ReceiveMessage out")
+	assert.InDelta(t, float64(rep.APICalls["servicecatalog"]["SearchProvisionedProducts"])/12, rep.SearchProvisionedProductsPerAccount, 1e-9)
+	assert.InDelta(t, sum(rep.APICallsPerAccount), rep.APICallsPerAccountTotal, 1e-9)
+	assert.Equal(t, LifecycleEvents{Delivered: 12}, rep.LifecycleEvents)
+
+	b, err := json.Marshal(rep)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.Contains(t, doc, "ratio")
+	assert.Contains(t, doc, "ratioToSchedule")
+	for _, k := range []string{"detectionLagSeconds", "handOffSeconds"} {
+		require.Contains(t, doc, k)
+		lag, ok := doc[k].(map[string]any)
+		require.True(t, ok, k)
+		for _, f := range []string{"mean", "p99"} {
+			v, ok := lag[f].(float64)
+			require.True(t, ok, "%s.%s", k, f)
+			assert.GreaterOrEqual(t, v, 0.0, "%s.%s", k, f)
+		}
+	}
+	for _, k := range []string{"stateTransitionsPerAccount", "lambdaPerAccount", "apiCallsPerAccount", "searchProvisionedProductsPerAccount",
+		"queuePollerReceiveMessage", "maxRSSBytes", "wall", "idealSchedule", "lifecycleEvents"} {
+		assert.Contains(t, doc, k)
+	}
+}
+
+// With every lifecycle event dropped the polling workflow vends as before:
+// it never waits for them.
+func TestRunWithoutLifecycleEvents(t *testing.T) {
+	rep, err := Run(context.Background(), Options{Accounts: 5, Concurrency: 5, DropLifecycleEvents: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 5, rep.Outcomes["SUCCEEDED"])
+	assert.Equal(t, LifecycleEvents{Dropped: 5}, rep.LifecycleEvents)
+	assert.GreaterOrEqual(t, rep.RatioToSchedule, 1.0)
+
+	_, err = Run(context.Background(), Options{Accounts: 5, DropLifecycleEvents: 1.5})
+	assert.ErrorContains(t, err, "faults.dropLifecycleEvents: rate 1.5")
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"sort"
@@ -263,4 +264,39 @@ func sortedNames[V any](m map[string]V) []string {
 func notificationTime(s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	return t, err == nil
+}
+
+// withoutPoller is calls without the SQS event source mapping's
+// ReceiveMessage calls (the only ReceiveMessage calls of a run: the intake
+// function is handed its batches), which grow with time, not accounts.
+func withoutPoller(calls map[string]map[string]int) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(calls))
+	for svc, ops := range calls {
+		m := make(map[string]int, len(ops))
+		for op, n := range ops {
+			if svc != "sqs" || op != "ReceiveMessage" {
+				m[op] = n
+			}
+		}
+		out[svc] = m
+	}
+	return out
+}
+
+// countLifecycleEvents counts Control Tower's lifecycle events among a bus's events.
+func countLifecycleEvents(events []json.RawMessage) int {
+	n := 0
+	for _, raw := range events {
+		var ev struct {
+			Source string `json:"source"`
+			Detail struct {
+				EventName string `json:"eventName"`
+			} `json:"detail"`
+		}
+		if json.Unmarshal(raw, &ev) == nil && ev.Source == "aws.controltower" &&
+			(ev.Detail.EventName == "CreateManagedAccount" || ev.Detail.EventName == "UpdateManagedAccount") {
+			n++
+		}
+	}
+	return n
 }

@@ -22,11 +22,18 @@ func (r *Report) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	p("towervend bench: %d create requests, Control Tower limit %d, provisioning %s (spread ±%s), seed %d",
 		r.Accounts, r.Concurrency, r.ProvisioningTime, r.Spread, r.Seed)
+	if r.DropLifecycleEvents > 0 {
+		p("faults: EventBridge drops %.0f%% of Control Tower's lifecycle events", 100*r.DropLifecycleEvents)
+	}
 	p("")
 	p("outcomes\t%s", strings.Join(sortedCounts(r.Outcomes), ", "))
 	p("makespan (simulated)\t%s", hours(r.Makespan))
 	p("bound ceil(N/C)*T\t%s", hours(r.Bound))
 	p("makespan / bound\t%.4f", r.Ratio)
+	is := r.IdealSchedule
+	p("ideal schedule (drawn durations, no hand-off, no detection lag)\t%s = lead %s + operations %s + after-operation %s",
+		hours(is.Makespan), is.Lead.Round(time.Second), hours(is.Operations), is.AfterOperation.Round(time.Second))
+	p("makespan / ideal schedule\t%.4f", r.RatioToSchedule)
 	p("")
 	p("peak operations running (Control Tower)\t%d of %d", r.PeakRunning, r.Concurrency)
 	p("peak products UNDER_CHANGE (gate's count)\t%d", r.PeakUnderChange)
@@ -34,8 +41,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("slot utilization over the makespan\t%.2f%%", 100*r.Utilization)
 	p("")
 	p("mean wait for a slot (Provision state)\t%s", hours(r.Timeline.GateWait))
-	p("mean slot hand-off (slot empty, requests waiting)\t%s", r.Timeline.HandOff.Round(100*time.Millisecond))
-	p("mean detection lag (record done -> status check)\t%s", r.Timeline.Detection.Round(time.Second))
+	p("hand-off (slot freed -> next start, requests queued)\t%s", lagText(r.HandOff))
+	p("detection lag (record done -> AfterOperation)\t%s", lagText(r.DetectionLag))
+	if r.Spread == 0 {
+		// It assumes every operation takes ProvisioningTime (see Timeline.HandOff).
+		p("idle slot-time per operation started (1 s samples)\t%s", r.Timeline.HandOff.Round(100*time.Millisecond))
+	}
 	p("mean status checks per account\t%.2f", r.Timeline.StatusChecks)
 	p("mean after-operation steps (access, OU, tags, notify)\t%s", r.Timeline.AfterOperation.Round(time.Second))
 	p("tail (last operation end -> last notification)\t%s", r.Timeline.Tail.Round(time.Second))
@@ -43,7 +54,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("per account:")
 	p("  history events\t%.1f (longest history %d events; AWS's limit is 25,000)", r.HistoryEventsPerAccount, r.MaxHistoryEvents)
 	p("  state transitions (billed)\t%.1f (of which task retries %.1f; waits for a slot %.1f)", r.StateTransitionsPerAccount, r.TaskRetriesPerAccount, r.GateWaitsPerAccount)
-	p("  Lambda invocations\t%.2f", sum(r.LambdaPerAccount))
+	p("  Lambda invocations\t%.2f", r.LambdaPerAccountTotal)
 	for _, name := range sortedNames(r.LambdaPerAccount) {
 		extra := ""
 		if n := r.LambdaThrottled[name]; n > 0 {
@@ -51,17 +62,33 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		p("    %s\t%.2f%s", name, r.LambdaPerAccount[name], extra)
 	}
-	p("  AWS API calls\t%.2f", sum(r.APICallsPerAccount))
+	p("  AWS API calls (not the queue poller's)\t%.2f (SearchProvisionedProducts %.2f)", r.APICallsPerAccountTotal, r.SearchProvisionedProductsPerAccount)
 	for _, svc := range sortedNames(r.APICallsPerAccount) {
 		var ops []string
 		for _, op := range sortedNames(r.APICalls[svc]) {
+			if svc == "sqs" && op == "ReceiveMessage" {
+				continue
+			}
 			ops = append(ops, fmt.Sprintf("%s %.2f", op, float64(r.APICalls[svc][op])/float64(r.Accounts)))
 		}
 		p("    %s\t%.2f (%s)", svc, r.APICallsPerAccount[svc], strings.Join(ops, ", "))
 	}
+	p("queue poller's ReceiveMessage (grows with time)\t%d (%.1f per simulated hour)", r.QueuePollerReceiveMessage, r.QueuePollerReceiveMessagePerHour)
+	p("Control Tower lifecycle events delivered / dropped\t%d / %d", r.LifecycleEvents.Delivered, r.LifecycleEvents.Dropped)
 	p("")
 	r.Cost.writeText(p)
 	return tw.Flush()
+}
+
+// lagText prints lag statistics as "mean 45.0 s, p99 2m30s (max …, n …)".
+func lagText(l LagStats) string {
+	if l.N == 0 {
+		return "none measured"
+	}
+	sec := func(s float64) string {
+		return (time.Duration(s * float64(time.Second))).Round(100 * time.Millisecond).String()
+	}
+	return fmt.Sprintf("mean %s, p99 %s (max %s, n %d)", sec(l.Mean), sec(l.P99), sec(l.Max), l.N)
 }
 
 func sum(m map[string]float64) float64 {

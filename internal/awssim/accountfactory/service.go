@@ -127,6 +127,8 @@ type Service struct {
 	idc   Identity
 	set   Settings
 	state State
+	// timings logs when Control Tower took and ended each operation (measurements only).
+	timings timings
 }
 
 // New creates the Account Factory portfolio and product, and a provisioned

@@ -239,6 +239,7 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 		if precheck != "" {
 			op.Phase, op.FailCode, op.FailMessage = afFailing, "ValidationException", precheck
 			rec.Status, rec.Updated = recInProgress, now
+			s.afBegan(rec, now, afPrecheckTime)
 			s.afSchedule(rec, now.Add(afPrecheckTime))
 			return
 		}
@@ -270,6 +271,7 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 		// the rest of its work is done once the account exists.
 		op.Phase, op.Started, op.Duration = afCreating, now, d
 		rec.Status, rec.Updated = recInProgress, now
+		s.afBegan(rec, now, d)
 		s.afRequestAccount(rec, pp, now)
 		return
 	}
@@ -337,6 +339,7 @@ func afMsgBaseline(accountID string) string {
 func (s *Service) afRun(rec *Record, now time.Time, d time.Duration) {
 	rec.Operation.Phase = afRunning
 	rec.Status, rec.Updated = recInProgress, now
+	s.afBegan(rec, now, d)
 	s.afSchedule(rec, now.Add(d))
 }
 
@@ -427,6 +430,7 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 		}
 		delete(s.state.Provisioned, pp.ID)
 		rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
+		s.afEnded(rec, now)
 		return
 	}
 	acct, ok := s.org.Account(op.AccountID)
@@ -447,6 +451,7 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 	pp.LastSuccessfulRecordID = rec.ID
 	rec.Outputs = afOutputs(acct.ID, op.Params)
 	rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
+	s.afEnded(rec, now)
 	msg := afMsgCreated
 	if op.Event == afEventUpdate {
 		msg = afMsgUpdated
@@ -460,6 +465,7 @@ func (s *Service) afFail(rec *Record, pp *ProvisionedProduct, now time.Time, cod
 	op := rec.Operation
 	rec.Status, rec.Updated, rec.Operation = recFailed, now, nil
 	rec.Errors = []RecordError{{Code: code, Description: msg}}
+	s.afEnded(rec, now)
 	if op.Action == afCreate && op.AccountID != "" && pp.PhysicalID == "" {
 		pp.PhysicalID = op.AccountID // the account exists: a retry finds it
 	}

@@ -8,6 +8,10 @@
 // by the Region a request is signed for, and a target may be another Region's
 // bus), and a member
 // account's own CloudTrail calls that account's bus, which no rule watches.
+// With Faults.DropLifecycleEvents it drops that share of Control Tower's
+// lifecycle events before they reach the bus (AWS delivers CloudTrail's
+// events on a best-effort basis) and keeps them aside, where
+// DroppedLifecycleEvents shows them.
 //
 // It may import protocol, the standard library and Quamina, and nothing of
 // the root package awssim or of another service package. The Lambda

@@ -21,6 +21,10 @@ type State struct {
 	Log map[string][]json.RawMessage `json:"log"`
 	// FailedDeliveries are events a target kept refusing after EventBridge's retries.
 	FailedDeliveries []FailedDelivery `json:"failedDeliveries,omitempty"`
+	// DroppedLifecycleEvents are Control Tower lifecycle events EventBridge
+	// never delivered (Faults.DropLifecycleEvents), as they would have been put
+	// on the bus: on no bus's log, seen by no rule.
+	DroppedLifecycleEvents []json.RawMessage `json:"droppedLifecycleEvents,omitempty"`
 }
 
 // Bus is an event bus.
@@ -334,7 +338,29 @@ func (s *Service) PublishServiceEvent(ev protocol.Event) {
 		s.state.Log[key] = append(s.state.Log[key], s.envelopeIn(ev.Account, region, ev.Source, ev.DetailType, d, ev.Resources, at))
 		return
 	}
-	s.publish(s.buses(region)["default"], s.envelope(region, ev.Source, ev.DetailType, d, ev.Resources, at))
+	event := s.envelope(region, ev.Source, ev.DetailType, d, ev.Resources, at)
+	if f := s.env.Faults(); f.DropLifecycleEvents > 0 && isLifecycleEvent(ev.Source, d) && f.DropsLifecycleEvent(s.env.Rand()) {
+		s.state.DroppedLifecycleEvents = append(s.state.DroppedLifecycleEvents, event)
+		return
+	}
+	s.publish(s.buses(region)["default"], event)
+}
+
+// isLifecycleEvent reports whether a service event is one of Control Tower's
+// lifecycle events, the ones Faults.DropLifecycleEvents drops: source
+// aws.controltower, eventName CreateManagedAccount or UpdateManagedAccount
+// (the completion of Account Factory work, as towervend's rule matches it).
+func isLifecycleEvent(source string, detail json.RawMessage) bool {
+	if source != "aws.controltower" {
+		return false
+	}
+	var d struct {
+		EventName string `json:"eventName"`
+	}
+	if json.Unmarshal(detail, &d) != nil {
+		return false
+	}
+	return d.EventName == "CreateManagedAccount" || d.EventName == "UpdateManagedAccount"
 }
 
 // serviceRegion is the Region whose bus receives a service's events:
@@ -396,6 +422,14 @@ func (s *Service) BusEvents(bus string) []json.RawMessage {
 	s.env.Lock()
 	defer s.env.Unlock()
 	return append([]json.RawMessage(nil), s.state.Log[bus]...)
+}
+
+// DroppedLifecycleEvents returns the Control Tower lifecycle events
+// EventBridge dropped (Faults.DropLifecycleEvents), oldest first. It takes the lock.
+func (s *Service) DroppedLifecycleEvents() []json.RawMessage {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return append([]json.RawMessage(nil), s.state.DroppedLifecycleEvents...)
 }
 
 // FailedDeliveries returns the events targets refused after all retries. It takes the lock.

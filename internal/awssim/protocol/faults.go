@@ -3,7 +3,9 @@ package protocol
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -23,6 +25,45 @@ type Faults struct {
 	// ControlTowerBusy lists stretches, as offsets from the world's start, during
 	// which another Control Tower operation is running and Account Factory refuses work.
 	ControlTowerBusy []Window `json:"controlTowerBusy,omitempty"`
+	// DropLifecycleEvents is the share of Control Tower's lifecycle events
+	// (CreateManagedAccount, UpdateManagedAccount) EventBridge never
+	// delivers: the operation ends and its record says so, but no rule sees
+	// the event. They reach EventBridge through CloudTrail, whose delivery AWS
+	// documents as best effort ("in some rare cases an event might not be
+	// delivered"); this makes the rare case common, to test what relies on them.
+	DropLifecycleEvents float64 `json:"dropLifecycleEvents,omitempty"`
+}
+
+// Validate checks every rate is a probability; an error names the field as
+// a world file spells it.
+func (f *Faults) Validate() error {
+	for _, svc := range sortedKeys(f.Throttle) {
+		if rate := f.Throttle[svc]; rate < 0 || rate > 1 {
+			return fmt.Errorf("faults.throttle.%s: rate %v must be between 0 and 1", svc, rate)
+		}
+	}
+	for _, svc := range sortedKeys(f.ServerErrors) {
+		if rate := f.ServerErrors[svc]; rate < 0 || rate > 1 {
+			return fmt.Errorf("faults.serverErrors.%s: rate %v must be between 0 and 1", svc, rate)
+		}
+	}
+	if rate := f.FailProvisioningRate; rate < 0 || rate > 1 {
+		return fmt.Errorf("faults.failProvisioningRate: rate %v must be between 0 and 1", rate)
+	}
+	if rate := f.DropLifecycleEvents; rate < 0 || rate > 1 {
+		return fmt.Errorf("faults.dropLifecycleEvents: rate %v must be between 0 and 1 (the share of Control Tower lifecycle events EventBridge drops)", rate)
+	}
+	return nil
+}
+
+// sortedKeys returns a map's keys in order, so the first bad rate reported is always the same.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// DropsLifecycleEvent decides, from the seeded rand, whether EventBridge
+// drops a Control Tower lifecycle event. It draws only when the rate is set,
+// so a world without the fault repeats as before. The Env's lock is held.
+func (f *Faults) DropsLifecycleEvent(rng *rand.Rand) bool {
+	return f.DropLifecycleEvents > 0 && rng.Float64() < f.DropLifecycleEvents
 }
 
 // Inject decides, from the seeded rand, whether a call to service is throttled

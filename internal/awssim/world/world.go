@@ -252,15 +252,8 @@ func (w *World) validate() error {
 	if !landingZoneVersion.MatchString(w.ControlTower.LandingZoneVersion) {
 		return fmt.Errorf("controlTower.landingZoneVersion: %q is not a version such as 3.3", w.ControlTower.LandingZoneVersion)
 	}
-	for svc, rate := range w.Faults.Throttle {
-		if rate < 0 || rate > 1 {
-			return fmt.Errorf("faults.throttle.%s: rate %v must be between 0 and 1", svc, rate)
-		}
-	}
-	for svc, rate := range w.Faults.ServerErrors {
-		if rate < 0 || rate > 1 {
-			return fmt.Errorf("faults.serverErrors.%s: rate %v must be between 0 and 1", svc, rate)
-		}
+	if err := w.Faults.Validate(); err != nil {
+		return err
 	}
 	if err := w.validateOwners(); err != nil {
 		return err
