@@ -36,11 +36,13 @@ import (
 //   - hand-off: for each operation Control Tower took into a slot a previous
 //     operation had freed, while at least one request was queued (its
 //     execution had entered Provision and its operation had not started), the
-//     time from that completion to this start. Slots are taken first come,
-//     first served: a start takes the earliest completion not yet taken, and
-//     an operation of the first wave, taking a slot no operation has used,
-//     has no hand-off. Control Tower's own start delay (Service Catalog hands
-//     a request over 15 s after accepting it) is part of every hand-off.
+//     time from that completion to towervend asking for the next operation
+//     (Service Catalog accepting it). Slots are taken first come, first
+//     served: a start takes the earliest completion not yet taken, and an
+//     operation of the first wave, taking a slot no operation has used, has
+//     no hand-off. Control Tower's own pick-up (Service Catalog hands a
+//     request over 15 s after accepting it) is AWS's, the same for any
+//     client, and not part of it; the ideal schedule has it in its lead.
 //   - ideal schedule: the same operations with the durations Control Tower
 //     drew for them, in the order it took them (the order they arrived at
 //     it), each put at once into whichever of the C slots frees first (no
@@ -325,7 +327,7 @@ func measureSchedule(timings []awssim.OperationTiming, facts map[string]*request
 	spans := make([]span, len(ops))
 	jobs := make([]job, len(ops))
 	for i, op := range ops {
-		spans[i] = span{start: op.Started, end: op.Ended}
+		spans[i] = span{start: op.Requested, end: op.Ended}
 		jobs[i] = job{d: op.Planned, final: counted[i]}
 	}
 	m.handOffs = handOffs(spans, slots, queued)

@@ -226,19 +226,28 @@ func (d *Deps) enrollJoined(ctx context.Context, log interface{ Info(string, ...
 	if d.Policy.EnrollmentOU() == "" {
 		return d.ignored(log, "the policy names no enrollmentOrganizationalUnit")
 	}
-	pp, err := d.productFor(ctx, id)
-	if err != nil {
-		return LifecycleResult{}, err
-	}
-	if pp != nil {
-		return d.ignored(log, "Control Tower already manages the account")
-	}
 	a, err := d.describeAccount(ctx, id)
 	if err != nil {
 		return LifecycleResult{}, err
 	}
 	if a == nil {
 		return d.ignored(log, "the account is not in the organization")
+	}
+	// Control Tower creates Account Factory's accounts through Organizations:
+	// one towervend's own request waits for (by the account's name) is not a
+	// stranger joining. The event masks the name; DescribeAccount has it.
+	if req, err := d.awaitedCreate(ctx, aws.ToString(a.Name)); err != nil || req != "" {
+		if err != nil {
+			return LifecycleResult{}, err
+		}
+		return d.ignored(log, "towervend's request "+req+" is creating this account through Account Factory")
+	}
+	pp, err := d.productFor(ctx, id)
+	if err != nil {
+		return LifecycleResult{}, err
+	}
+	if pp != nil {
+		return d.ignored(log, "Control Tower already manages the account")
 	}
 	return d.startJoin(ctx, log, a)
 }

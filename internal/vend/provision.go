@@ -234,13 +234,16 @@ func (d *Deps) queueStatus(doc *Doc, ahead int) *QueueStatus {
 
 // Pacing of the fallback of a request waiting for a slot. It is woken when a
 // slot frees; should that wake be lost, it asks again by itself after about
-// half the time its turn is expected to take (the requests ahead of it,
-// divided by the slots, times a typical operation), at least headOfLineWait:
-// so a waiting request asks a few times (logarithmic in its place) however
-// long the line, and nothing waits forever on a lost event.
+// twice the time its turn is expected to take (the requests ahead of it,
+// divided by the slots, times a typical operation), at least headOfLineWait
+// and at most longestQueueWait: so a waiting request that is woken in time
+// never asks by itself, and one whose wake was lost asks a few times
+// (logarithmic in its place) however long the line. Every start also counts
+// Control Tower's slots afresh and hands on the free ones (handOff), so a lost
+// wake delays the line only until the next operation starts or ends.
 const (
 	headOfLineWait   = 5 * time.Minute
-	longestQueueWait = 2 * time.Hour
+	longestQueueWait = 24 * time.Hour
 	typicalOperation = 20 * time.Minute // Control Tower documents up to 30 minutes for a new account
 )
 
@@ -249,7 +252,7 @@ const (
 // a third more is added as jitter, derived from the request and the check so
 // a run repeats exactly.
 func slotFallback(ahead, slots int, requestID string, check int) int {
-	w := time.Duration(ahead) * typicalOperation / time.Duration(2*max(slots, 1))
+	w := time.Duration(ahead) * 2 * typicalOperation / time.Duration(max(slots, 1))
 	w = min(max(w, headOfLineWait), longestQueueWait)
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s|%d", requestID, check)

@@ -270,16 +270,16 @@ func TestProvisionWaitingLine(t *testing.T) {
 	assert.Equal(t, 5, first.InFlight)
 	assert.GreaterOrEqual(t, wait(first), 5*time.Minute)
 	assert.LessOrEqual(t, wait(first), 5*time.Minute*4/3)
-	// 20 ahead, 5 slots, a typical operation of 20 minutes: half of 80 minutes.
+	// 20 ahead, 5 slots, a typical operation of 20 minutes: twice 80 minutes.
 	twentieth := again(20)
 	assert.Equal(t, 20, twentieth.Ahead)
-	assert.GreaterOrEqual(t, wait(twentieth), 40*time.Minute)
-	assert.LessOrEqual(t, wait(twentieth), 40*time.Minute*4/3)
-	// 190 ahead would be 6h20m: the wait is capped at two hours.
+	assert.GreaterOrEqual(t, wait(twentieth), 160*time.Minute)
+	assert.LessOrEqual(t, wait(twentieth), 160*time.Minute*4/3)
+	// 190 ahead: twice 12h40m, capped at a day.
 	last := again(190)
 	assert.Equal(t, 190, last.Ahead)
-	assert.GreaterOrEqual(t, wait(last), 2*time.Hour)
-	assert.LessOrEqual(t, wait(last), 2*time.Hour*4/3)
+	assert.GreaterOrEqual(t, wait(last), 24*time.Hour)
+	assert.LessOrEqual(t, wait(last), 24*time.Hour*4/3)
 
 	// A newcomer behind the line queues without counting Control Tower's operations.
 	searches := f.calls("servicecatalog", "SearchProvisionedProducts")

@@ -250,6 +250,19 @@ func (d *Deps) wakeOperation(ctx context.Context, accountID, accountName string,
 	return woken, nil
 }
 
+// awaitedCreate returns the request waiting for an Account Factory create of
+// an account with that name, or "".
+func (d *Deps) awaitedCreate(ctx context.Context, accountName string) (string, error) {
+	if accountName == "" || d.waitsReady() != nil {
+		return "", nil
+	}
+	items, err := d.query(ctx, "op#name#"+accountName, 1)
+	if err != nil || len(items) == 0 {
+		return "", err
+	}
+	return attrString(items[0], waitSort), nil
+}
+
 // wakeLine hands n free slots to the longest waiters: each is woken and
 // marked, and asks the gate again. An entry woken within wokenGrace is on its
 // way and has claimed one of the n; entries that cannot be woken are dropped.
