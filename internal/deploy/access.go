@@ -96,6 +96,16 @@ func (r Resources) wakes() []Grant {
 	}
 }
 
+// whenHandOn is when provision wakes others: its count shows more free
+// slots than it takes while requests wait (several freed at once, or a wake
+// was lost).
+const whenHandOn = "requests wait in line while Control Tower has more free slots than this start takes (several freed at once, or a wake was lost): provision hands them on"
+
+func withWhen(g Grant, when string) Grant {
+	g.When = when
+	return g
+}
+
 // whenDeadWaiter is why a step that only wakes the line may delete from it.
 const whenDeadWaiter = "a request in the waiting line whose execution ended, or whose wait timed out, meanwhile: the first to meet its entry drops it"
 
@@ -203,13 +213,15 @@ func Grants(function string, r Resources) []Grant {
 				Why: "Account Factory acts with the provisioning principal's permissions; Control Tower documents this set of sso, " +
 					"sso-directory, controltower, organizations and s3:GetObject (the product template) actions with Resource \"*\" " +
 					"('Automated Account Provisioning With IAM Roles'), and most have no resource types"},
-			// The gate reads the waiting line and hands free slots to it.
-			r.wakes()[0], r.wakes()[1],
+			// The gate reads the waiting line and leaves it; it hands slots
+			// it sees free to the requests waiting.
+			{Actions: []string{"dynamodb:Query", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:UpdateItem"}, Resources: []string{r.WaitsTableArn}, When: whenHandOn},
+			withWhen(r.sendTask(), whenHandOn),
 		}
 	case "await":
 		const whenDone = "Control Tower finished before the wait was stored (its event may be gone already): await wakes the execution itself and drops the waiter"
-		done := r.sendTask()
-		done.When = whenDone
+		done := withWhen(r.sendTask(), whenDone)
 		return []Grant{
 			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},
 			{Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}, When: whenDone},

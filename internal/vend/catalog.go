@@ -18,9 +18,14 @@ type product struct {
 	id, artifactID, pathID string
 }
 
-// accountFactory finds the Account Factory product, its active provisioning
+// accountFactory finds (at most every lookupTTL) the Account Factory product, its active provisioning
 // artifact and the caller's launch path.
 func (d *Deps) accountFactory(ctx context.Context) (*product, error) {
+	return cached(d, "accountFactory", func() (*product, error) { return d.findAccountFactory(ctx) })
+}
+
+// findAccountFactory looks the product, its artifact and launch path up.
+func (d *Deps) findAccountFactory(ctx context.Context) (*product, error) {
 	out, err := d.Catalog.SearchProducts(ctx, &servicecatalog.SearchProductsInput{
 		Filters: map[string][]string{"FullTextSearch": {d.Config.ProductName}},
 	})

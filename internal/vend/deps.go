@@ -220,6 +220,44 @@ type Deps struct {
 	instance *instance
 	// landingZone caches the landing zone once it is new enough.
 	landingZone *landingZone
+	// cache keeps what rarely changes for lookupTTL (see cached).
+	cache map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	value any
+	at    time.Time
+}
+
+// lookupTTL is how long a function container trusts what it read of the
+// organization's shape (its OUs, the permission sets, the Account Factory
+// product): a request validated right after an OU or permission set was made
+// may not see it for that long, and is rejected with the reason (a redrive or
+// a new request then finds it). What a request changes or counts — accounts,
+// products, the gate — is always read afresh.
+const lookupTTL = 5 * time.Minute
+
+// cached returns what load returned under key within lookupTTL, or loads it
+// (an error is not kept).
+func cached[T any](d *Deps, key string, load func() (T, error)) (T, error) {
+	now := d.Clock.Now()
+	d.mu.Lock()
+	if e, ok := d.cache[key]; ok && now.Sub(e.at) < lookupTTL {
+		d.mu.Unlock()
+		return e.value.(T), nil
+	}
+	d.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	d.mu.Lock()
+	if d.cache == nil {
+		d.cache = map[string]cacheEntry{}
+	}
+	d.cache[key] = cacheEntry{value: v, at: now}
+	d.mu.Unlock()
+	return v, nil
 }
 
 type instance struct{ arn, storeID string }

@@ -29,8 +29,13 @@ type ouNode struct {
 	id, name, parent, path string
 }
 
-// loadOUs reads the OU tree from the root down.
+// loadOUs is the OU tree from the root down, read at most every lookupTTL.
 func (d *Deps) loadOUs(ctx context.Context) (*orgView, error) {
+	return cached(d, "ous", func() (*orgView, error) { return d.readOUs(ctx) })
+}
+
+// readOUs reads the organization's root and OU tree.
+func (d *Deps) readOUs(ctx context.Context) (*orgView, error) {
 	roots, err := d.Org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		return nil, awsErr("organizations:ListRoots", err)

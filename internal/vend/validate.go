@@ -563,6 +563,11 @@ func (d *Deps) identityCenter(ctx context.Context) (*instance, error) {
 
 // permissionSets maps permission set names to ARNs.
 func (d *Deps) permissionSets(ctx context.Context) (map[string]string, error) {
+	return cached(d, "permissionSets", func() (map[string]string, error) { return d.readPermissionSets(ctx) })
+}
+
+// readPermissionSets reads the instance's permission sets, by name.
+func (d *Deps) readPermissionSets(ctx context.Context) (map[string]string, error) {
 	inst, err := d.identityCenter(ctx)
 	if err != nil {
 		return nil, err
