@@ -42,11 +42,12 @@ import (
 //     operation of the first wave, taking a slot no operation has used, has
 //     no hand-off. Control Tower's own pick-up (Service Catalog hands a
 //     request over 15 s after accepting it) is AWS's, the same for any
-//     client, and not part of it; the ideal schedule has it in its lead.
+//     client, and not part of it; the ideal schedule counts it in each
+//     operation.
 //   - ideal schedule: the same operations with the durations Control Tower
 //     drew for them, in the order it took them (the order they arrived at
 //     it), each put at once into whichever of the C slots frees first (no
-//     hand-off, no detection lag), starting when Control Tower took the first
+//     hand-off, no detection lag), starting when towervend asked for the first
 //     operation (the lead: no slot can be used before a request has been
 //     taken in and validated), plus the shortest after-operation time any
 //     request of the run had: from noticing its operation done to its final
@@ -328,12 +329,14 @@ func measureSchedule(timings []awssim.OperationTiming, facts map[string]*request
 	jobs := make([]job, len(ops))
 	for i, op := range ops {
 		spans[i] = span{start: op.Requested, end: op.Ended}
-		jobs[i] = job{d: op.Planned, final: counted[i]}
+		// Service Catalog hands each request to Control Tower a moment after
+		// accepting it: AWS's time, which any client's operation takes too.
+		jobs[i] = job{d: op.Planned + op.Started.Sub(op.Requested), final: counted[i]}
 	}
 	m.handOffs = handOffs(spans, slots, queued)
 
 	if len(ops) > 0 && len(counted) > 0 {
-		m.ideal = IdealSchedule{Lead: ops[0].Started.Sub(start), Operations: idealMakespan(jobs, slots),
+		m.ideal = IdealSchedule{Lead: ops[0].Requested.Sub(start), Operations: idealMakespan(jobs, slots),
 			AfterOperation: max(minAfter, 0), OperationCount: len(ops)}
 		m.ideal.Makespan = m.ideal.Lead + m.ideal.Operations + m.ideal.AfterOperation
 	}
