@@ -53,9 +53,17 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
 		return d.queued(doc, q, err)
 	}
-	// Adopt what a previous try of this request left behind.
-	if adopted, err := d.adopt(ctx, doc, attemptKey); err != nil || adopted {
-		return doc, err
+	// Adopt what a previous try of this request left behind. A request woken
+	// from the waiting line that never started an operation has nothing to
+	// adopt but what a crashed call of its own may have started, which
+	// Service Catalog's idempotency token answers with the same record; a
+	// product of its name made meanwhile by someone else is refused by
+	// Service Catalog and then looked at (below).
+	fromLine := doc.Queue != nil && doc.Operation == nil && doc.RedriveCount == 0
+	if !fromLine {
+		if adopted, err := d.adopt(ctx, doc, attemptKey); err != nil || adopted {
+			return doc, err
+		}
 	}
 	q, spare, err := d.admit(ctx, doc, plan.Operation)
 	if err != nil || q != nil {
@@ -65,6 +73,11 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	switch plan.Operation {
 	case OpProvision:
 		rec, err = d.provisionProduct(ctx, doc, attemptKey)
+		if err != nil && fromLine && strings.Contains(err.Error(), "already exists") {
+			if adopted, aerr := d.adopt(ctx, doc, attemptKey); aerr != nil || adopted {
+				return doc, aerr
+			}
+		}
 	case OpUpdate:
 		rec, err = d.updateProduct(ctx, doc, plan.ProvisionedProductID, attemptKey, false)
 	case OpTerminate:
@@ -236,14 +249,14 @@ func (d *Deps) queueStatus(doc *Doc, ahead int) *QueueStatus {
 // slot frees; should that wake be lost, it asks again by itself after about
 // twice the time its turn is expected to take (the requests ahead of it,
 // divided by the slots, times a typical operation), at least headOfLineWait
-// and at most longestQueueWait: so a waiting request that is woken in time
-// never asks by itself, and one whose wake was lost asks a few times
+// and at most a week: so a waiting request that is woken in time never asks
+// by itself, and one whose wake was lost asks a few times
 // (logarithmic in its place) however long the line. Every start also counts
 // Control Tower's slots afresh and hands on the free ones (handOff), so a lost
 // wake delays the line only until the next operation starts or ends.
 const (
 	headOfLineWait   = 5 * time.Minute
-	longestQueueWait = 24 * time.Hour
+	longestQueueWait = 7 * 24 * time.Hour
 	typicalOperation = 20 * time.Minute // Control Tower documents up to 30 minutes for a new account
 )
 
