@@ -155,8 +155,8 @@ const (
 	firstFallback       = 40 * 60
 	firstUpdateFallback = 20 * 60
 	nextFallback        = 10 * 60
-	firstPoll     = 120
-	settlePoll    = 15
+	firstPoll           = 120
+	settlePoll          = 15
 )
 
 // firstWait is the first wait's length for an operation of that kind.
