@@ -27,6 +27,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the run ends, to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +69,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report = rep
 	}
+	if *memProfile != "" {
+		if err := profileHeap(*memProfile); err != nil {
+			return err
+		}
+	}
 	if err := printResult(stdout, *asJSON, report, func() error { return report.WriteText(stdout) }); err != nil {
 		return err
 	}
@@ -90,4 +96,13 @@ func profileCPU(path string) (stop func() error, err error) {
 		pprof.StopCPUProfile()
 		return f.Close()
 	}, nil
+}
+
+// profileHeap writes the heap profile (live objects and every allocation so far) to path.
+func profileHeap(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
 }

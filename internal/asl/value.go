@@ -75,7 +75,9 @@ func encodeJSON(v any) (json.RawMessage, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	// A copy of exactly the encoding's size: histories keep payloads, and the
+	// buffer's spare capacity (up to as much again) would be kept with them.
+	return bytes.Clone(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
 // mustJSON renders a value known to be encodable (built from decoded JSON).
