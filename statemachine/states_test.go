@@ -98,7 +98,7 @@ func TestEveryLambdaTaskRetriesLambdaServiceErrors(t *testing.T) {
 			assert.True(t, statemachine.Retries(name, e), "task %s does not retry %s", name, e)
 		}
 	}
-	assert.Equal(t, 12, tasks, "every step's Task and ReportFailure")
+	assert.Equal(t, 10, tasks, "every step's Task and ReportFailure")
 }
 
 func TestRetries(t *testing.T) {

@@ -624,13 +624,13 @@ var expectedActions = map[string][]string{
 	"validate": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccounts",
 		"organizations:DescribeAccount", "organizations:ListParents", "organizations:ListTagsForResource",
 		"controltower:ListEnabledBaselines", "controltower:ListLandingZones", "controltower:GetLandingZone",
-		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 		"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
-		"identitystore:GetUserId", "identitystore:GetGroupId"},
+		"identitystore:GetUserId", "identitystore:GetGroupId", "events:PutEvents"},
 	"checkrole": {"sts:AssumeRole"},
 	"provision": append([]string{"servicecatalog:SearchProducts", "servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths",
 		"servicecatalog:ProvisionProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct",
-		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 		"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "states:SendTaskSuccess"}, // the waiting line
 		accountFactoryPrincipal...),
 	"await": {"dynamodb:PutItem", "dynamodb:DeleteItem", "servicecatalog:DescribeRecord", "states:SendTaskSuccess"},
@@ -681,7 +681,7 @@ var noResourceLevel = func() map[string]bool {
 	m := map[string]bool{}
 	for _, a := range append([]string{"xray:PutTraceSegments", "xray:PutTelemetryRecords",
 		"organizations:ListRoots", "organizations:ListAccounts", "controltower:ListEnabledBaselines", "controltower:ListLandingZones", "sso:ListInstances",
-		"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+		"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 		"servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
 		accountFactoryPrincipal...) {
 		m[a] = true

@@ -217,6 +217,7 @@ func (r *runner) contextObject(sr *stateRun, retryCount int, item *mapItem, toke
 // machine's own states, where redrive bookkeeping happens.
 func (r *runner) graph(g *graph, start string, input any, top bool) (any, error) {
 	name, in := start, input
+	var inRaw json.RawMessage // the previous state's output as its Exited event holds it
 	for {
 		if err := r.boundary(); err != nil {
 			return nil, err
@@ -225,26 +226,31 @@ func (r *runner) graph(g *graph, start string, input any, top bool) (any, error)
 		if top {
 			r.setResume(name, in)
 		}
-		out, next, err := r.state(st, in)
+		out, outRaw, next, err := r.state(st, in, inRaw)
 		if err != nil {
 			return nil, err
 		}
 		if next == "" {
 			return out, nil
 		}
-		name, in = next, out
+		name, in, inRaw = next, out, outRaw
 	}
 }
 
-// state runs one state: Entered event, the type's work, Exited event.
-func (r *runner) state(st *state, input any) (any, string, error) {
-	inRaw, err := r.payload(input)
-	if err != nil {
-		return nil, "", err
+// state runs one state: Entered event, the type's work, Exited event. inRaw
+// is the input's encoding when the caller has it (the previous state's
+// Exited output): the Entered event shares it rather than holding a second
+// copy of the same document. It returns the output and its encoding.
+func (r *runner) state(st *state, input any, inRaw json.RawMessage) (any, json.RawMessage, string, error) {
+	if inRaw == nil {
+		var err error
+		if inRaw, err = r.payload(input); err != nil {
+			return nil, nil, "", err
+		}
 	}
 	sr := &stateRun{st: st, entered: r.e.Clock.Now()}
 	if err := r.emit(HistoryEvent{Type: EventType(st.typ + "StateEntered"), StateName: st.name, Input: inRaw}); err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	sr.eventID = r.lastEventID()
 	r.push(frame{typ: st.typ, name: st.name, index: -1})
@@ -252,6 +258,7 @@ func (r *runner) state(st *state, input any) (any, string, error) {
 
 	var out any
 	var next string
+	var err error
 	switch st.typ {
 	case "Pass":
 		out, next, err = r.pass(sr, input)
@@ -276,16 +283,16 @@ func (r *runner) state(st *state, input any) (any, string, error) {
 			err = &failure{name: f.name, located: true,
 				cause: fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", st.name, sr.eventID, f.cause)}
 		}
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	outRaw, err := r.payload(out)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	if err := r.emit(HistoryEvent{Type: EventType(st.typ + "StateExited"), StateName: st.name, Output: outRaw}); err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	return out, next, nil
+	return out, outRaw, next, nil
 }
 
 // succeed passes its input through InputPath and OutputPath; the branch ends.

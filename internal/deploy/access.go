@@ -106,6 +106,9 @@ func withWhen(g Grant, when string) Grant {
 	return g
 }
 
+// whenNoEvent is when provisionstatus hands a slot on itself.
+const whenNoEvent = "an operation ended without a Control Tower event (an unmanage, or a lost event) while requests wait in line for a slot: provisionstatus wakes the longest waiter"
+
 // whenDeadWaiter is why a step that only wakes the line may delete from it.
 const whenDeadWaiter = "a request in the waiting line whose execution ended, or whose wait timed out, meanwhile: the first to meet its entry drops it"
 
@@ -180,12 +183,14 @@ func Grants(function string, r Resources) []Grant {
 				Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
 			{Actions: []string{"controltower:ListEnabledBaselines", "controltower:ListLandingZones"}, Resources: []string{"*"}, Why: whyBaseline},
 			{Actions: []string{"controltower:GetLandingZone"}, Resources: []string{r.landingZones()}, Why: whyLZ},
-			{Actions: []string{"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
+			{Actions: []string{"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},
 			{Actions: []string{"sso:ListPermissionSets"}, Resources: []string{r.ssoInstance()}},
 			{Actions: []string{"sso:DescribePermissionSet"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets()}, Why: whySSO},
 			{Actions: []string{"sso:ListAccountAssignments"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets(), r.ssoAccounts()}, Why: whySSO},
 			{Actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, Resources: r.identityStore(), Why: whyIdentity},
+			// validate announces its verdict, accepted or rejected.
+			r.publish(),
 		}
 	case "checkrole":
 		return []Grant{{
@@ -201,7 +206,7 @@ func Grants(function string, r Resources) []Grant {
 		}}
 	case "provision":
 		return []Grant{
-			{Actions: []string{"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeRecord",
+			{Actions: []string{"servicecatalog:SearchProducts", "servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 				"servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct"},
 				Resources: []string{"*"}, Why: whyCatalog},
 			{Actions: []string{"servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths", "servicecatalog:ProvisionProduct"},
@@ -230,9 +235,10 @@ func Grants(function string, r Resources) []Grant {
 		}
 	case "provisionstatus":
 		return []Grant{{Actions: []string{"servicecatalog:DescribeRecord"}, Resources: []string{"*"}, Why: whyCatalog},
-			{Actions: []string{"dynamodb:Query", "dynamodb:UpdateItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:Query"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:UpdateItem"}, Resources: []string{r.WaitsTableArn}, When: whenNoEvent},
 			{Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}, When: whenDeadWaiter},
-			r.sendTask()}
+			withWhen(r.sendTask(), whenNoEvent)}
 	case "assignsso":
 		return []Grant{
 			{Actions: []string{"sso:ListInstances"}, Resources: []string{"*"}, Why: whySSO},

@@ -3,6 +3,7 @@ package vend
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -71,11 +72,31 @@ func (d *Deps) productFor(ctx context.Context, accountID string) (*sctypes.Provi
 	})
 }
 
-// productNamed returns the provisioned product with exactly that name, or nil.
+// productNamed returns the Account Factory product with exactly that name,
+// or nil. A provisioned product's name is unique in the account, so this is
+// a lookup (DescribeProvisionedProduct by Name), not a search: no other
+// product's name can answer, and no search quota is spent. The answer has
+// no PhysicalId (DescribeProvisionedProduct does not return it).
 func (d *Deps) productNamed(ctx context.Context, name string) (*sctypes.ProvisionedProductAttribute, error) {
-	return d.searchExact(ctx, "name:"+name, func(pp *sctypes.ProvisionedProductAttribute) bool {
-		return aws.ToString(pp.Name) == name
-	})
+	out, err := d.Catalog.DescribeProvisionedProduct(ctx, &servicecatalog.DescribeProvisionedProductInput{Name: aws.String(name)})
+	var missing *sctypes.ResourceNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		return nil, nil
+	case err != nil:
+		return nil, awsErr("servicecatalog:DescribeProvisionedProduct", err)
+	case out.ProvisionedProductDetail == nil:
+		return nil, nil
+	}
+	pd := out.ProvisionedProductDetail
+	if t := aws.ToString(pd.Type); t != "" && t != "CONTROL_TOWER_ACCOUNT" {
+		return nil, nil
+	}
+	return &sctypes.ProvisionedProductAttribute{Id: pd.Id, Name: pd.Name, Arn: pd.Arn, Type: pd.Type, Status: pd.Status,
+		StatusMessage: pd.StatusMessage, CreatedTime: pd.CreatedTime, IdempotencyToken: pd.IdempotencyToken,
+		LastRecordId: pd.LastRecordId, LastProvisioningRecordId: pd.LastProvisioningRecordId,
+		LastSuccessfulProvisioningRecordId: pd.LastSuccessfulProvisioningRecordId,
+		ProductId: pd.ProductId, ProvisioningArtifactId: pd.ProvisioningArtifactId}, nil
 }
 
 // searchExact returns the Account Factory product a SearchQuery finds that is
@@ -107,9 +128,14 @@ func (d *Deps) searchExact(ctx context.Context, query string, is func(*sctypes.P
 // inFlight counts Account Factory operations in progress from Control Tower's
 // own products (the source of truth: operations started by hand in the
 // console count too). Which of them are terminations costs a DescribeRecord
-// each, so it is counted only when asked (for a termination's gate).
-func (d *Deps) inFlight(ctx context.Context, countTerminations bool) (total, terminating int, err error) {
+// each, so it is counted only when asked (for a termination's gate). Once
+// full of them (limit or more UNDER_CHANGE) the gate is shut whatever else is
+// in flight, so PLAN_IN_PROGRESS is not searched then.
+func (d *Deps) inFlight(ctx context.Context, countTerminations bool, full int) (total, terminating int, err error) {
 	for _, status := range []string{"UNDER_CHANGE", "PLAN_IN_PROGRESS"} {
+		if full > 0 && total >= full {
+			break
+		}
 		p := servicecatalog.NewSearchProvisionedProductsPaginator(d.Catalog, &servicecatalog.SearchProvisionedProductsInput{
 			AccessLevelFilter: &sctypes.AccessLevelFilter{Key: sctypes.AccessLevelFilterKeyAccount, Value: aws.String("self")},
 			Filters:           map[string][]string{"SearchQuery": {"status:" + status}},

@@ -354,8 +354,7 @@ func (f *fixture) workflow(req request.Request) *vend.Doc {
 	f.t.Helper()
 	doc := &vend.Doc{Request: req, Origin: "queue"}
 	doc = f.mustStep("Validate", f.deps.Validate, doc)
-	require.False(f.t, doc.Plan.Rejected, "the request is rejected: %v", doc.Plan.Problems)
-	f.notify(vend.StateAccepted, doc)
+	require.False(f.t, doc.Plan.Rejected, "the request is rejected: %v", doc.Plan.Problems) // validate announced it accepted
 	if doc.Plan.CheckRole {
 		doc = f.mustStep("CheckRole", f.deps.CheckRole, doc)
 	}

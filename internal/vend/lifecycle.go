@@ -114,7 +114,12 @@ func (d *Deps) Lifecycle(ctx context.Context, ev events.CloudWatchEvent) (Lifecy
 		}
 		return d.enrollJoined(ctx, log, sd.Status.AccountID)
 	case ev.Source == "aws.organizations" && det.EventName == "AccountJoinedOrganization":
-		id := joinedAccount(det.ServiceEventDetails)
+		if joinedDetail(det.ServiceEventDetails, "joinedMethod") == "CREATED" {
+			// CreateAccountResult announces a created account (and says
+			// whether the creation succeeded); this is the same account again.
+			return d.ignored(log, "a created account: its CreateAccountResult event starts the work")
+		}
+		id := joinedDetail(det.ServiceEventDetails, "accountId")
 		if id == "" {
 			// AWS documents the event's fields, not where in the record they
 			// sit: without an account id, look at every account instead.
@@ -129,23 +134,22 @@ func (d *Deps) Lifecycle(ctx context.Context, ev events.CloudWatchEvent) (Lifecy
 	return d.ignored(log, "not an event towervend acts on")
 }
 
-// joinedAccount finds the joining account's id in AccountJoinedOrganization's
-// serviceEventDetails: an accountId member, at the top or one object down.
-func joinedAccount(details json.RawMessage) string {
+// joinedDetail finds a string member (accountId, joinedMethod) of
+// AccountJoinedOrganization's serviceEventDetails, at the top or one object
+// down: AWS documents the fields, not where in the record they sit.
+func joinedDetail(details json.RawMessage, name string) string {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(details, &top) != nil {
 		return ""
 	}
-	var id string
-	if json.Unmarshal(top["accountId"], &id) == nil && id != "" {
-		return id
+	var v string
+	if json.Unmarshal(top[name], &v) == nil && v != "" {
+		return v
 	}
 	for _, k := range sortedKeys(top) {
-		var inner struct {
-			AccountID string `json:"accountId"`
-		}
-		if json.Unmarshal(top[k], &inner) == nil && inner.AccountID != "" {
-			return inner.AccountID
+		var inner map[string]json.RawMessage
+		if json.Unmarshal(top[k], &inner) == nil && json.Unmarshal(inner[name], &v) == nil && v != "" {
+			return v
 		}
 	}
 	return ""

@@ -13,15 +13,14 @@ import (
 	"github.com/towervend/towervend/statemachine"
 )
 
-// Notify announces a request state on the notification bus with what the
-// requester needs (requestId, ticket, account, OU), as
-// schema/notification.schema.json describes (every collected notification is
-// checked against it).
+// Validate announces its verdict on the notification bus (as notify does the
+// later states) with what the requester needs (requestId, ticket, account,
+// OU), as schema/notification.schema.json describes (every collected
+// notification is checked against it).
 func TestNotifyAnnouncesTheRequestState(t *testing.T) {
 	f := newFixture(t, setup{})
-	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "03-enroll")})
 	before := f.clk.Now()
-	f.notify(vend.StateAccepted, doc)
+	f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "03-enroll")})
 
 	ns := f.notifications()
 	require.Len(t, ns, 1)

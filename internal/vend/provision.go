@@ -188,7 +188,7 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 	}
 	limit := d.Config.ConcurrencyLimit
 	q := d.queueStatus(doc, ahead)
-	total, terminating, err := d.inFlight(ctx, op == OpTerminate)
+	total, terminating, err := d.inFlight(ctx, op == OpTerminate, limit)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -334,8 +334,7 @@ func TestProvisionWaitingLine(t *testing.T) {
 // UpdateProvisionedProduct on the same provisioned product: no second account.
 func TestFailedProvisioningIsRerunWithoutASecondAccount(t *testing.T) {
 	f := newFixture(t, setup{world: func(w *awssim.World) { w.Faults.FailProvisioning = []string{"payments-dev"} }})
-	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
-	f.notify(vend.StateAccepted, doc)
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")}) // announces accepted
 	doc = f.mustStep("Provision", f.deps.Provision, doc)
 
 	doc, err := f.waitOperation(doc)

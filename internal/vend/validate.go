@@ -46,6 +46,19 @@ func (d *Deps) Validate(ctx context.Context, doc *Doc) (*Doc, error) {
 		log.Info("request planned", "operation", v.plan.Operation, "accountId", doc.AccountID)
 	}
 	doc.Plan = v.plan
+	if v.plan.Skipped || v.plan.Deferred {
+		return doc, nil
+	}
+	// Validate announces its own verdict: a step (and a Lambda invocation)
+	// less per request than a notify state after it. A repeat after a failed
+	// publish announces again, as a notify state's retry would.
+	state := StateAccepted
+	if v.plan.Rejected {
+		state = StateRejected
+	}
+	if err := d.publish(ctx, d.notification(doc, state)); err != nil {
+		return nil, err
+	}
 	return doc, nil
 }
 

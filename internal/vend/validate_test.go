@@ -209,8 +209,7 @@ func TestValidateRejects(t *testing.T) {
 				assert.NotContains(t, p.Fix, s)
 			}
 
-			// The rejection reaches the requester with every problem.
-			f.notify(vend.StateRejected, doc)
+			// Validate announced the rejection to the requester, with every problem.
 			ns := f.notifications()
 			require.Len(t, ns, 1)
 			assert.Equal(t, vend.StateRejected, ns[0].State)
