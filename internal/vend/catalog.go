@@ -3,8 +3,8 @@ package vend
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -96,7 +96,7 @@ func (d *Deps) productNamed(ctx context.Context, name string) (*sctypes.Provisio
 		StatusMessage: pd.StatusMessage, CreatedTime: pd.CreatedTime, IdempotencyToken: pd.IdempotencyToken,
 		LastRecordId: pd.LastRecordId, LastProvisioningRecordId: pd.LastProvisioningRecordId,
 		LastSuccessfulProvisioningRecordId: pd.LastSuccessfulProvisioningRecordId,
-		ProductId: pd.ProductId, ProvisioningArtifactId: pd.ProvisioningArtifactId}, nil
+		ProductId:                          pd.ProductId, ProvisioningArtifactId: pd.ProvisioningArtifactId}, nil
 }
 
 // searchExact returns the Account Factory product a SearchQuery finds that is
