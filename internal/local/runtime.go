@@ -17,8 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -422,7 +425,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 				return
 			}
 			if r.Clock.Now().After(deadline) {
-				done <- fmt.Errorf("the run did not finish within %s of simulated time", r.opts.MaxSimulatedTime)
+				done <- fmt.Errorf("the run did not finish within %s of simulated time%s", r.opts.MaxSimulatedTime, r.unfinished())
 				cancel()
 				return
 			}
@@ -454,18 +457,57 @@ func (r *Runtime) Serve(ctx context.Context) {
 
 // finished reports whether every submitted request has a final state, no
 // execution runs, the queue is empty and the world has been quiet for a while.
-func (r *Runtime) finished() bool {
-	if r.Sim.RunningExecutions() > 0 {
-		return false
+// unfinished says what is still running, for a run that did not finish:
+// the executions running, by the state each is in.
+func (r *Runtime) unfinished() string {
+	by := map[string]int{}
+	var example = map[string]string{}
+	for _, x := range r.Sim.Executions() {
+		if x.Status() != asl.StatusRunning {
+			continue
+		}
+		st := x.CurrentState()
+		by[st]++
+		if example[st] == "" {
+			example[st] = x.Info().Name
+		}
 	}
+	var parts []string
 	if v, inflight := r.Sim.QueueDepth(r.QueueURL); v+inflight > 0 {
-		return false
+		parts = append(parts, fmt.Sprintf("%d messages on the request queue", v+inflight))
 	}
-	if r.Sim.PendingHappenings() > 0 {
-		return false // the run is not finished before the world's happenings
+	if n := r.Sim.PendingHappenings(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d world happenings to come", n))
 	}
+	if open := r.withoutFinalState(); len(open) > 0 {
+		parts = append(parts, fmt.Sprintf("%d requests without a final notification (e.g. %s)", len(open), open[0]))
+	}
+	for _, st := range slices.Sorted(maps.Keys(by)) {
+		parts = append(parts, fmt.Sprintf("%d executions running in %s (e.g. %s)", by[st], st, example[st]))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, "; ")
+}
+
+// withoutFinalState lists the requests no final notification announced.
+func (r *Runtime) withoutFinalState() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	final := r.finalStates()
+	var open []string
+	for _, id := range r.order {
+		if !final[id] && id[0] != '(' {
+			open = append(open, id)
+		}
+	}
+	return open
+}
+
+// finalStates tells, for each request announced, whether its latest
+// announcement is final. The lock is held.
+func (r *Runtime) finalStates() map[string]bool {
 	final := map[string]bool{}
 	for _, n := range r.notifications {
 		switch n.State {
@@ -478,6 +520,22 @@ func (r *Runtime) finished() bool {
 	for id := range r.skipped {
 		final[id] = true
 	}
+	return final
+}
+
+func (r *Runtime) finished() bool {
+	if r.Sim.RunningExecutions() > 0 {
+		return false
+	}
+	if v, inflight := r.Sim.QueueDepth(r.QueueURL); v+inflight > 0 {
+		return false
+	}
+	if r.Sim.PendingHappenings() > 0 {
+		return false // the run is not finished before the world's happenings
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	final := r.finalStates()
 	for _, id := range r.order {
 		if !final[id] && id[0] != '(' {
 			return false

@@ -344,13 +344,17 @@ func (b ClockBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) 
 	return 0, nil
 }
 
-// pacer is a token bucket on the clock: at most rate calls a second.
+// pacer spaces calls on the clock: at most rate calls a second, in bursts
+// of up to rate. Each caller reserves the next free slot and sleeps until it
+// (the generic cell rate algorithm), so a crowd of callers sleeps once each
+// instead of all waking for every token and all but one sleeping again.
 type pacer struct {
-	mu     sync.Mutex
-	clock  clock.Clock
-	rate   float64
-	tokens float64
-	last   time.Time
+	mu    sync.Mutex
+	clock clock.Clock
+	rate  float64
+	// next is the earliest free slot; up to a second of slots before now may
+	// be taken at once (the burst).
+	next time.Time
 }
 
 // identityCenterTPS keeps towervend under Identity Center's 20 TPS collective
@@ -361,33 +365,27 @@ func (d *Deps) idcPacer() *pacer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.idc == nil {
-		d.idc = &pacer{clock: d.Clock, rate: identityCenterTPS, tokens: identityCenterTPS}
+		d.idc = &pacer{clock: d.Clock, rate: identityCenterTPS}
 	}
 	return d.idc
 }
 
-// wait blocks until a call may go out.
+// wait blocks until the caller's slot comes. A slot whose caller gave up
+// (ctx ended) is not handed back.
 func (p *pacer) wait(ctx context.Context) error {
-	for {
-		p.mu.Lock()
-		now := p.clock.Now()
-		if !p.last.IsZero() {
-			p.tokens = min(p.rate, p.tokens+now.Sub(p.last).Seconds()*p.rate)
-		}
-		p.last = now
-		if p.tokens >= 1 {
-			p.tokens--
-			p.mu.Unlock()
-			return nil
-		}
-		// Round up to a millisecond: a wait shorter than the clock can show would
-		// never refill the bucket.
-		need := max(time.Duration((1-p.tokens)/p.rate*float64(time.Second)), time.Millisecond)
-		p.mu.Unlock()
-		if err := p.clock.Sleep(ctx, need); err != nil {
-			return err
-		}
+	interval := time.Duration(float64(time.Second) / p.rate)
+	p.mu.Lock()
+	now := p.clock.Now()
+	if earliest := now.Add(-time.Second + interval); p.next.Before(earliest) {
+		p.next = earliest
 	}
+	at := p.next
+	p.next = at.Add(interval)
+	p.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		return p.clock.Sleep(ctx, d)
+	}
+	return nil
 }
 
 // logger returns the logger with the request id and step on every line.

@@ -172,7 +172,7 @@ func (d *Deps) controlTowerFinished(ctx context.Context, log interface {
 	if err != nil {
 		return woken, err
 	}
-	slots, err := d.wakeLine(ctx, 1, "")
+	slots, err := d.wakeLine(ctx, 1, "", false)
 	if err != nil {
 		log.Warn("cannot wake the request waiting for a slot", "error", err.Error())
 	}

@@ -182,7 +182,7 @@ func firstWait(kind string) int {
 // termination: unmanaging is one at a time).
 func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, int, error) {
 	key := lineKey(doc)
-	ahead, live, err := d.lineAhead(ctx, key, false)
+	ahead, err := d.lineAhead(ctx, key)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -201,11 +201,11 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 		q.Reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
 	case ahead > 0:
 		// Slots are free but earlier requests wait: they were not woken (a
-		// lost event, a crashed waker). Hand them the slots and keep the place.
-		if live {
-			if _, err := d.wakeLine(ctx, free, key); err != nil {
-				d.logger(doc, "provision").Warn("cannot wake the requests ahead", "error", err.Error())
-			}
+		// lost event, a crashed waker), or were just now and are on their way
+		// (wakeLine counts those as having their slot). Hand them the slots
+		// and keep the place.
+		if _, err := d.wakeLine(ctx, free, key, true); err != nil {
+			d.logger(doc, "provision").Warn("cannot wake the requests ahead", "error", err.Error())
 		}
 		q.Reason = fmt.Sprintf("%d earlier requests wait for a Control Tower slot; the free slots go to them first", ahead)
 	default:
@@ -225,7 +225,7 @@ func (d *Deps) behindOthers(ctx context.Context, doc *Doc) (*QueueStatus, error)
 	if doc.Queue != nil {
 		return nil, nil
 	}
-	ahead, _, err := d.lineAhead(ctx, lineKey(doc), false)
+	ahead, err := d.lineAhead(ctx, lineKey(doc))
 	if err != nil || ahead == 0 {
 		return nil, err
 	}
@@ -279,7 +279,7 @@ func (d *Deps) handOff(ctx context.Context, doc *Doc, step string, n int) {
 	if n <= 0 || d.waitsReady() != nil {
 		return
 	}
-	woken, err := d.wakeLine(ctx, n, lineKey(doc))
+	woken, err := d.wakeLine(ctx, n, lineKey(doc), false)
 	if err != nil {
 		d.logger(doc, step).Warn("cannot wake the requests waiting for a slot", "error", err.Error())
 		return

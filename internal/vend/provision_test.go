@@ -327,6 +327,16 @@ func TestProvisionWaitingLine(t *testing.T) {
 	f.advance(11 * time.Minute)
 	again(30)
 	assert.Equal(t, []string{"tok-0004", "tok-0005", "tok-0006"}, wakes.woken)
+
+	// A request that must wait for those ahead hands free slots to them
+	// only, never to those behind it: they would see it ahead and hand the
+	// slots back, over and over while the slots stay free. With the claims
+	// lapsed again, REQ0005 asks: only REQ0004 is ahead of it and live.
+	wakes.woken = nil
+	f.advance(11 * time.Minute)
+	q = again(5)
+	assert.Equal(t, 1, q.Ahead)
+	assert.Equal(t, []string{"tok-0004"}, wakes.woken, "three slots free, but only REQ0004 is ahead")
 }
 
 // A provisioning that Control Tower fails stops the request with Control

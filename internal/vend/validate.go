@@ -636,25 +636,37 @@ func (d *Deps) userID(ctx context.Context, nameOrEmail string) (string, bool, er
 }
 
 // groupID finds a group by display name.
+// A group found is kept for lookupTTL like the other lookups (a burst of
+// requests naming the same groups asks once); a missing one is asked again
+// each time, so a group made after a rejection is found at once.
 func (d *Deps) groupID(ctx context.Context, name string) (string, bool, error) {
-	inst, err := d.identityCenter(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	if err := d.idcPacer().wait(ctx); err != nil {
-		return "", false, err
-	}
-	out, err := d.Identity.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: aws.String(inst.storeID),
-		AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{
-			AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(name)}}})
-	var nf *idtypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
+	id, err := cached(d, "group#"+name, func() (string, error) {
+		inst, err := d.identityCenter(ctx)
+		if err != nil {
+			return "", err
+		}
+		if err := d.idcPacer().wait(ctx); err != nil {
+			return "", err
+		}
+		out, err := d.Identity.GetGroupId(ctx, &identitystore.GetGroupIdInput{IdentityStoreId: aws.String(inst.storeID),
+			AlternateIdentifier: &idtypes.AlternateIdentifierMemberUniqueAttribute{Value: idtypes.UniqueAttribute{
+				AttributePath: aws.String("displayName"), AttributeValue: document.NewLazyDocument(name)}}})
+		var nf *idtypes.ResourceNotFoundException
+		if errors.As(err, &nf) {
+			return "", errNoGroup
+		}
+		if err != nil {
+			return "", awsErr("identitystore:GetGroupId", err)
+		}
+		return aws.ToString(out.GroupId), nil
+	})
+	if errors.Is(err, errNoGroup) {
 		return "", false, nil
 	}
-	if err != nil {
-		return "", false, awsErr("identitystore:GetGroupId", err)
-	}
-	return aws.ToString(out.GroupId), true, nil
+	return id, err == nil, err
 }
+
+// errNoGroup is a group lookup that found none (not kept by cached).
+var errNoGroup = errors.New("no such group")
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

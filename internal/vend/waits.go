@@ -268,8 +268,12 @@ func (d *Deps) awaitedCreate(ctx context.Context, accountName string) (string, e
 // way and has claimed one of the n; entries that cannot be woken are dropped.
 // No slot is lost when a claim lapses: whoever starts an operation counts
 // Control Tower's slots afresh and hands on the ones left. It returns how many
-// it woke; except is a line key not to wake (the caller's own).
-func (d *Deps) wakeLine(ctx context.Context, n int, except string) (int, error) {
+// it woke; except is a line key not to wake (the caller's own). With
+// aheadOnly only the entries before except are looked at: a request that
+// must wait for those ahead of it hands its free slots to them and never to
+// those behind it (who would see it ahead of them and hand the slots back,
+// and so on for as long as the slots stay free).
+func (d *Deps) wakeLine(ctx context.Context, n int, except string, aheadOnly bool) (int, error) {
 	if n <= 0 {
 		return 0, nil
 	}
@@ -288,6 +292,9 @@ func (d *Deps) wakeLine(ctx context.Context, n int, except string) (int, error) 
 		}
 		for _, it := range page.Items {
 			sk, tok := attrString(it, waitSort), attrString(it, waitToken)
+			if aheadOnly && sk >= except {
+				return woken, nil
+			}
 			if sk == except {
 				continue
 			}
@@ -337,31 +344,24 @@ func (d *Deps) markWoken(ctx context.Context, sk, taskToken string, now time.Tim
 	return nil
 }
 
-// lineAhead reads the waiting line before key: how many wait there, and
-// whether any of them is live (not handed a slot within wokenGrace). With
-// firstOnly it reads only the first.
-func (d *Deps) lineAhead(ctx context.Context, key string, firstOnly bool) (ahead int, live bool, err error) {
-	now := d.Clock.Now()
+// lineAhead counts the requests waiting in line before key. DynamoDB counts
+// (Select COUNT): the answer carries no items, so asking costs the same
+// however long the line, one call per megabyte of entries read.
+func (d *Deps) lineAhead(ctx context.Context, key string) (int, error) {
 	in := &dynamodb.QueryInput{TableName: aws.String(d.Config.WaitTable), ConsistentRead: aws.Bool(true),
+		Select:                    ddbtypes.SelectCount,
 		KeyConditionExpression:    aws.String("#k = :k AND #s < :s"),
 		ExpressionAttributeNames:  map[string]string{"#k": waitKey, "#s": waitSort},
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": str(linePartition), ":s": str(key)}}
-	if firstOnly {
-		in.Limit = aws.Int32(1)
-	}
+	ahead := 0
 	for {
 		page, err := d.Waits.Query(ctx, in)
 		if err != nil {
-			return ahead, live, awsErr("dynamodb:Query", err)
+			return ahead, awsErr("dynamodb:Query", err)
 		}
-		for _, it := range page.Items {
-			ahead++
-			if at := attrInt(it, waitWokenAt); at == 0 || now.Sub(time.Unix(at, 0)) >= wokenGrace {
-				live = true
-			}
-		}
-		if firstOnly && ahead > 0 || len(page.LastEvaluatedKey) == 0 {
-			return ahead, live, nil
+		ahead += int(page.Count)
+		if len(page.LastEvaluatedKey) == 0 {
+			return ahead, nil
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}

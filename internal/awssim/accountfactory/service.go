@@ -129,6 +129,11 @@ type Service struct {
 	state State
 	// timings logs when Control Tower took and ended each operation (measurements only).
 	timings timings
+	// active holds the ids of the records that may have an operation in
+	// flight (afSubmit adds them; the counts drop the finished): counting the
+	// operations in flight reads these, not every record ever made. Derived
+	// from the state: SetState and Resume rebuild it.
+	active map[string]struct{}
 }
 
 // New creates the Account Factory portfolio and product, and a provisioned
@@ -138,7 +143,7 @@ func New(env *protocol.Env, org Organization, idc Identity, set Settings) (*Serv
 	if set.LandingZoneVersion == "" {
 		set.LandingZoneVersion = "3.3"
 	}
-	s := &Service{env: env, org: org, idc: idc, set: set}
+	s := &Service{env: env, org: org, idc: idc, set: set, active: map[string]struct{}{}}
 	c := &s.state
 	start := env.Start
 	c.PortfolioID = "port-" + env.RandString(13, protocol.LowerAlnum)
@@ -202,10 +207,38 @@ func (s *Service) State() *State { return &s.state }
 
 // SetState replaces the state with a snapshot's; Resume then reschedules its
 // work in flight.
-func (s *Service) SetState(st State) { s.state = st }
+func (s *Service) SetState(st State) {
+	s.state = st
+	s.rebuildActive()
+}
+
+// rebuildActive finds the records with an operation in flight.
+func (s *Service) rebuildActive() {
+	s.active = map[string]struct{}{}
+	for id, rec := range s.state.Records {
+		if rec.Operation != nil {
+			s.active[id] = struct{}{}
+		}
+	}
+}
+
+// activeRecords returns the records with an operation in flight, dropping
+// from active those whose operation ended. The lock is held.
+func (s *Service) activeRecords() []*Record {
+	out := make([]*Record, 0, len(s.active))
+	for id := range s.active {
+		if rec := s.state.Records[id]; rec != nil && rec.Operation != nil {
+			out = append(out, rec)
+			continue
+		}
+		delete(s.active, id)
+	}
+	return out
+}
 
 // Resume reschedules account operations that were in flight when a snapshot was taken.
 func (s *Service) Resume() {
+	s.rebuildActive()
 	for _, id := range sortedKeys(s.state.Records) {
 		if s.state.Records[id].Operation != nil {
 			s.afArm(id)
@@ -251,11 +284,13 @@ func (s *Service) AccountOperations() (running, peak, refused int) {
 // Catalog has accepted but not yet handed to Control Tower, so it can run
 // ahead of AccountOperations' running count.
 func (s *Service) ProductsUnderChange() int {
-	n := 0
-	for _, pp := range s.state.Provisioned {
-		if pp.Status == ppUnderChange || pp.Status == ppPlan {
-			n++
+	// A product changes only under an operation (a new product starts
+	// UNDER_CHANGE with its first): the active records' products are all.
+	seen := map[string]bool{}
+	for _, rec := range s.activeRecords() {
+		if pp := s.state.Provisioned[rec.ProvisionedProductID]; pp != nil && !seen[pp.ID] && (pp.Status == ppUnderChange || pp.Status == ppPlan) {
+			seen[pp.ID] = true
 		}
 	}
-	return n
+	return len(seen)
 }

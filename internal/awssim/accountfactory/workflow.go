@@ -96,6 +96,10 @@ const (
 // afSubmit attaches Control Tower's work to a new record. The lock is held.
 func (s *Service) afSubmit(rec *Record, kind string, params map[string]string, artifactID string, now time.Time) {
 	rec.Operation = &AccountOperation{Kind: kind, Phase: afPending, Params: params, ArtifactID: artifactID, Requested: now}
+	if s.active == nil {
+		s.rebuildActive()
+	}
+	s.active[rec.ID] = struct{}{}
 	s.afSchedule(rec, now.Add(afStartDelay))
 }
 
@@ -158,7 +162,7 @@ func (s *Service) afStep(rec *Record, now time.Time) {
 // afInFlight counts the account operations Control Tower is working on.
 // The lock is held.
 func (s *Service) afInFlight() (ops, terminations int) {
-	for _, r := range s.state.Records {
+	for _, r := range s.activeRecords() {
 		if op := r.Operation; op != nil && op.Phase != afPending {
 			ops++
 			if op.Kind == afTerminate {

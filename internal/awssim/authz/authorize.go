@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (r *role) markUsed(req iam.Request) {
 				continue
 			}
 			for _, pat := range st.Action {
-				if r.used[pat] {
+				if r.used[pat] || !actionMayMatch(pat, req.Action) {
 					continue
 				}
 				one := st
@@ -125,4 +126,13 @@ func (r *role) markUsed(req iam.Request) {
 			}
 		}
 	}
+}
+
+// actionMayMatch is a quick look whether an action pattern can match the
+// action (IAM compares actions case-insensitively; '*' and '?' are its
+// wildcards, and actions hold no '/'), so only those are evaluated in full.
+// A pattern it cannot read is evaluated.
+func actionMayMatch(pattern, action string) bool {
+	ok, err := path.Match(strings.ToLower(pattern), strings.ToLower(action))
+	return ok || err != nil
 }

@@ -338,8 +338,27 @@ func (v Value) size() int {
 
 // numberSize is one byte per two significant digits, plus one.
 func numberSize(canonical string) int {
-	digits := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(canonical), "0")
-	return (len(digits)+1)/2 + 1
+	// The significant digits: without sign and point, and without leading and
+	// trailing zeros.
+	first, last, n := -1, -1, 0
+	for i := 0; i < len(canonical); i++ {
+		c := canonical[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		if c != '0' {
+			if first < 0 {
+				first = n
+			}
+			last = n
+		}
+		n++
+	}
+	digits := 0
+	if first >= 0 {
+		digits = last - first + 1
+	}
+	return (digits+1)/2 + 1
 }
 
 func (it Item) size() int {
