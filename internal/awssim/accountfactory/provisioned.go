@@ -72,6 +72,7 @@ func (s *Service) newProduct(name, artifactID, userArn, session, token string, a
 		Parameters: params, Created: at, IdempotencyToken: token, UserArn: userArn, UserArnSession: session,
 	}
 	s.state.Provisioned[id] = pp
+	s.productsGen++
 	return pp
 }
 

@@ -134,12 +134,24 @@ func (s *Service) queryMatches(p *ProvisionedProduct, terms []string) (bool, *pr
 // sortedProducts lists provisioned products oldest first (ties by id), the
 // order the simulator answers in when no sort is asked for.
 func (s *Service) sortedProducts() []*ProvisionedProduct {
+	if c := s.sorted; c.list != nil && c.gen == s.productsGen && len(c.list) == len(s.state.Provisioned) {
+		return c.list
+	}
 	out := make([]*ProvisionedProduct, 0, len(s.state.Provisioned))
 	for _, id := range sortedKeys(s.state.Provisioned) {
 		out = append(out, s.state.Provisioned[id])
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	s.sorted = sortedCache{list: out, gen: s.productsGen}
 	return out
+}
+
+// sortedCache is sortedProducts' last answer, for as long as no product was
+// made or removed (productsGen, and the count as a second check). Callers
+// only read it.
+type sortedCache struct {
+	list []*ProvisionedProduct
+	gen  int
 }
 
 type searchProvisionedProductsInput struct {

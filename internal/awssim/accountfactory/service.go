@@ -134,6 +134,10 @@ type Service struct {
 	// operations in flight reads these, not every record ever made. Derived
 	// from the state: SetState and Resume rebuild it.
 	active map[string]struct{}
+	// productsGen counts products made and removed; sorted caches the
+	// products in search order for one generation.
+	productsGen int
+	sorted      sortedCache
 }
 
 // New creates the Account Factory portfolio and product, and a provisioned
@@ -209,6 +213,7 @@ func (s *Service) State() *State { return &s.state }
 // work in flight.
 func (s *Service) SetState(st State) {
 	s.state = st
+	s.productsGen++
 	s.rebuildActive()
 }
 

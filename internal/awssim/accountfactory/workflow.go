@@ -433,6 +433,7 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 			s.org.SetEnrolled(op.AccountID, false)
 		}
 		delete(s.state.Provisioned, pp.ID)
+		s.productsGen++
 		rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
 		s.afEnded(rec, now)
 		return

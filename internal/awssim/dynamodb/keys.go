@@ -2,6 +2,7 @@ package dynamodb
 
 import (
 	"github.com/towervend/towervend/internal/awssim/protocol"
+	"slices"
 )
 
 // Primary keys: checking them against the key schema as AWS does, and the
@@ -96,14 +97,69 @@ func (t *Table) put(it Item) {
 	if t.Items[p] == nil {
 		t.Items[p] = map[string]Item{}
 	}
+	_, had := t.Items[p][s]
 	t.Items[p][s] = it
+	if keys, ok := t.order[p]; ok && !had {
+		i := t.orderIndex(p, keys, it)
+		t.order[p] = slices.Insert(keys, i, s)
+	}
 }
 
 // remove deletes the item with this key, if there is one.
 func (t *Table) remove(key Item) {
 	p, s := t.position(key)
+	it, had := t.Items[p][s]
+	if keys, ok := t.order[p]; ok && had {
+		if i := t.orderIndex(p, keys, it); i < len(keys) && keys[i] == s {
+			t.order[p] = slices.Delete(keys, i, i+1)
+		} else {
+			delete(t.order, p) // cannot happen; rebuilt by the next query
+		}
+	}
 	delete(t.Items[p], s)
 	if len(t.Items[p]) == 0 {
 		delete(t.Items, p)
+		delete(t.order, p)
 	}
+}
+
+// orderIndex is where an item goes in its partition's sort order: the first
+// key not before it.
+func (t *Table) orderIndex(p string, keys []string, it Item) int {
+	rk := t.rangeKey()
+	if rk == "" {
+		return 0
+	}
+	i, _ := slices.BinarySearchFunc(keys, it[rk], func(k string, v Value) int {
+		n, _ := compare(t.Items[p][k][rk], v)
+		return n
+	})
+	return i
+}
+
+// ordered returns a partition's items in sort-key order.
+func (t *Table) ordered(p string) []Item {
+	keys, ok := t.order[p]
+	if !ok {
+		rk := t.rangeKey()
+		keys = make([]string, 0, len(t.Items[p]))
+		for k := range t.Items[p] {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			n, _ := compare(t.Items[p][a][rk], t.Items[p][b][rk])
+			return n
+		})
+		if len(keys) > 0 {
+			if t.order == nil {
+				t.order = map[string][]string{}
+			}
+			t.order[p] = keys
+		}
+	}
+	out := make([]Item, len(keys))
+	for i, k := range keys {
+		out[i] = t.Items[p][k]
+	}
+	return out
 }

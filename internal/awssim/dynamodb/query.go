@@ -186,20 +186,16 @@ func (s *Service) query(c *protocol.Call, in queryInput) (any, *protocol.APIErro
 		}
 	}
 	var items []Item
-	for _, it := range t.Items[keyText(partition)] {
+	for _, it := range t.ordered(keyText(partition)) {
 		if sortCond == nil || holds(it, sortCond) {
 			items = append(items, it)
 		}
 	}
 	forward := in.ScanIndexForward == nil || *in.ScanIndexForward
 	rk := t.rangeKey()
-	slices.SortFunc(items, func(a, b Item) int {
-		n, _ := compare(a[rk], b[rk])
-		if !forward {
-			return -n
-		}
-		return n
-	})
+	if !forward {
+		slices.Reverse(items)
+	}
 	if in.ExclusiveStartKey != nil {
 		if aerr := t.checkStartKey(in.ExclusiveStartKey); aerr != nil {
 			return nil, aerr

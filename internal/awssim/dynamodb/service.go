@@ -46,6 +46,10 @@ type Table struct {
 	TTL                TTL               `json:"ttl"`
 	// Items are keyed by partition key, then sort key ("" without one), each as keyText.
 	Items map[string]map[string]Item `json:"items"`
+	// order holds, per partition a query has read, its sort-key texts in
+	// the sort key's order, kept up to date by put and remove (derived:
+	// built again when missing), so a query does not sort its partition.
+	order map[string][]string
 }
 
 // KeyElement is one attribute of a key schema (also its wire form).

@@ -192,6 +192,7 @@ func (s *Service) startExecution(c *protocol.Call, in startExecutionInput) (any,
 	}
 	rt.execs[arn] = x
 	rt.order = append(rt.order, arn)
+	rt.live[arn] = x
 	return map[string]any{"executionArn": arn, "startDate": protocol.Epoch(x.StartDate())}, nil
 }
 
@@ -342,6 +343,7 @@ func (s *Service) redriveExecution(c *protocol.Call, in executionRef) (any, *pro
 	if err := s.sfn().engine.Redrive(context.Background(), x); err != nil {
 		return nil, protocol.Err("ExecutionNotRedrivable", "Execution Not Redrivable: %s", err.Error())
 	}
+	s.sfn().live[x.Info().ARN] = x
 	return map[string]any{"redriveDate": protocol.Epoch(x.RedriveDate())}, nil
 }
 

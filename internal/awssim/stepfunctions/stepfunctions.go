@@ -59,6 +59,9 @@ type runtime struct {
 	parsed map[string]*asl.Machine   // by state machine ARN + definition
 	execs  map[string]*asl.Execution // by execution ARN
 	order  []string                  // execution ARNs in start order
+	// live holds the executions started or redriven that may still run:
+	// counting the running ones reads these, not every execution there was.
+	live map[string]*asl.Execution
 }
 
 // New returns Step Functions with no state machines, whose tasks invoke the
@@ -78,7 +81,7 @@ func (s *Service) sfn() *runtime {
 	if s.rt != nil {
 		return s.rt
 	}
-	rt := &runtime{parsed: map[string]*asl.Machine{}, execs: map[string]*asl.Execution{}}
+	rt := &runtime{parsed: map[string]*asl.Machine{}, execs: map[string]*asl.Execution{}, live: map[string]*asl.Execution{}}
 	rt.engine = &asl.Engine{
 		Clock:    s.env.Clock,
 		Invoker:  asl.InvokerFunc(s.invokeFunction),
@@ -182,10 +185,13 @@ func (s *Service) RunningExecutions() int {
 	s.env.Lock()
 	defer s.env.Unlock()
 	n := 0
-	for _, x := range s.sfn().execs {
-		if x.Status() == asl.StatusRunning {
-			n++
+	rt := s.sfn()
+	for arn, x := range rt.live {
+		if x.Status() != asl.StatusRunning {
+			delete(rt.live, arn)
+			continue
 		}
+		n++
 	}
 	return n
 }
