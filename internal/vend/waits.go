@@ -345,8 +345,8 @@ func (d *Deps) markWoken(ctx context.Context, sk, taskToken string, now time.Tim
 }
 
 // lineAhead counts the requests waiting in line before key. DynamoDB counts
-// (Select COUNT): the answer carries no items, so asking costs the same
-// however long the line, one call per megabyte of entries read.
+// (Select COUNT): the answer carries no items, only the count (DynamoDB
+// still reads the entries, one call per megabyte of them).
 func (d *Deps) lineAhead(ctx context.Context, key string) (int, error) {
 	in := &dynamodb.QueryInput{TableName: aws.String(d.Config.WaitTable), ConsistentRead: aws.Bool(true),
 		Select:                    ddbtypes.SelectCount,
