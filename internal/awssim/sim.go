@@ -83,8 +83,8 @@ type Sim struct {
 	sfn       *stepfunctions.Service
 	functions *lambda.Service // Lambda: the stand-ins by ARN, and asynchronous invocation
 
-	services map[string]*protocol.Service // by X-Amz-Target prefix
-	query    *protocol.QueryService       // STS
+	services map[string]*protocol.Service      // by X-Amz-Target prefix
+	query    map[string]*protocol.QueryService // by signing name: STS, SQS's Query protocol
 	rest     *protocol.Service            // Control Tower (REST JSON), ops by path
 
 	pendingHappenings int // the world's happenings still to happen
@@ -140,7 +140,7 @@ func (s *Sim) registerServices() {
 			Ops:          s.identity.IdentityStoreOps(),
 			AccessDenied: identitycenter.AccessDenied},
 		"AmazonSQS": {Name: "sqs", ContentType: "application/x-amz-json-1.0",
-			Throttle:     &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400},
+			Throttle:     sqsThrottle,
 			Ops:          s.queues.Ops(),
 			AccessDenied: sqs.AccessDenied},
 		dynamodb.TargetPrefix: {Name: "dynamodb", ContentType: "application/x-amz-json-1.0",
@@ -156,15 +156,24 @@ func (s *Sim) registerServices() {
 			Ops:          s.sfn.Ops(),
 			AccessDenied: stepfunctions.AccessDenied},
 	}
-	s.query = &protocol.QueryService{Name: "sts", Namespace: sts.Namespace,
-		Throttle:     &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
-		Actions:      s.sts.Actions(),
-		AccessDenied: sts.AccessDenied}
+	s.query = map[string]*protocol.QueryService{
+		"sts": {Name: "sts", Namespace: sts.Namespace, Version: "2011-06-15",
+			Throttle:     &APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400},
+			Actions:      s.sts.Actions(),
+			AccessDenied: sts.AccessDenied},
+		"sqs": {Name: "sqs", Namespace: sqs.QueryNamespace, Version: sqs.QueryVersion,
+			Throttle:     sqsThrottle,
+			Actions:      s.queues.QueryActions(),
+			AccessDenied: sqs.AccessDenied},
+	}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
 		Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
 		Ops:          s.catalog.ControlTowerOps(),
 		AccessDenied: accountfactory.ControlTowerAccessDenied}
 }
+
+// sqsThrottle is SQS's throttling error, in both its protocols.
+var sqsThrottle = &APIError{Code: "ThrottlingException", QueryCode: "ThrottlingException", Message: "Rate exceeded", Status: 400}
 
 // Clock is the simulator's time source.
 func (s *Sim) Clock() clock.Clock { return s.env.Clock }
@@ -231,33 +240,128 @@ func (s *Sim) callerOf(r *http.Request) Principal {
 	return Principal{Arn: "arn:aws:iam::" + mgmt + ":root", AccountID: mgmt, UserID: mgmt}
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A request finds its service as AWS's
+// endpoints tell them apart: the JSON protocols by X-Amz-Target, the REST
+// ones (Lambda, Control Tower) by path, and the Query protocol (STS, SQS's
+// older protocol) by the signing name in its credential scope, since they
+// all POST a form to "/". What the simulator does not serve is answered in
+// the protocol the client speaks, naming the service and the operation.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	if err != nil {
 		protocol.WriteJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "SerializationException", Message: "cannot read request body", Status: 400})
 		return
 	}
-	target := r.Header.Get("X-Amz-Target")
-	if target == "" {
-		if name, ok := lambda.InvokePath(r.URL.Path); ok && r.Method == http.MethodPost {
-			s.serveInvoke(w, r, name, body)
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		prefix, op, _ := strings.Cut(target, ".")
+		svc := s.services[prefix]
+		if svc == nil {
+			protocol.WriteJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "UnknownOperationException",
+				Message: fmt.Sprintf("The simulator does not serve %s (operation %s of %s)", serviceName(r, prefix), op, target), Status: 400})
 			return
 		}
-		if s.rest.Ops[r.URL.Path] != nil {
-			s.serveJSON(w, r, s.rest, r.URL.Path, body)
+		s.serveJSON(w, r, svc, op, body)
+		return
+	}
+	if name, ok := lambda.InvokePath(r.URL.Path); ok && r.Method == http.MethodPost {
+		s.serveInvoke(w, r, name, body)
+		return
+	}
+	if s.rest.Ops[r.URL.Path] != nil {
+		s.serveJSON(w, r, s.rest, r.URL.Path, body)
+		return
+	}
+	if form, ok := queryForm(r, body); ok {
+		action := form.Get("Action")
+		if svc := s.queryService(r, action); svc != nil {
+			s.serveQuery(w, r, svc, action, form)
 			return
 		}
-		s.serveQuery(w, r, body)
+		name := serviceName(r, "")
+		protocol.WriteXMLError(w, queryNamespaces[name], s.requestID(), &APIError{Code: "InvalidAction",
+			Message: fmt.Sprintf("The simulator does not serve %s (action %s)", name, action), Status: 400})
 		return
 	}
-	prefix, op, _ := strings.Cut(target, ".")
-	svc := s.services[prefix]
-	if svc == nil {
-		protocol.WriteJSONError(w, "application/x-amz-json-1.1", &APIError{Code: "UnknownOperationException", Message: "The simulator does not serve " + target, Status: 400})
-		return
+	w.Header().Set("X-Amzn-Requestid", s.requestID())
+	protocol.WriteJSONError(w, "application/json", &APIError{Code: "UnknownOperationException",
+		Message: fmt.Sprintf("The simulator does not implement %s %s %s", serviceName(r, ""), r.Method, r.URL.Path), Status: http.StatusNotFound})
+}
+
+// queryForm reads a Query-protocol request's parameters: the form POSTed, and
+// the URL's query (a GET, or a POST to a queue URL with parameters on it). It
+// is a Query request if it names an Action.
+func queryForm(r *http.Request, body []byte) (url.Values, bool) {
+	form := r.URL.Query()
+	if len(body) > 0 && !strings.HasPrefix(strings.TrimSpace(r.Header.Get("Content-Type")), "application/json") {
+		posted, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, false
+		}
+		for k, v := range posted {
+			form[k] = append(form[k], v...)
+		}
 	}
-	s.serveJSON(w, r, svc, op, body)
+	return form, form.Get("Action") != ""
+}
+
+// sqsPathRe is a queue URL's path: /<account id>/<queue name>.
+var sqsPathRe = regexp.MustCompile(`^/\d{12}/[A-Za-z0-9_.-]{1,80}$`)
+
+// queryService is the Query-protocol service a request is for: the one its
+// signature names; unsigned, SQS for a request to a queue URL or an SQS
+// action, STS otherwise.
+func (s *Sim) queryService(r *http.Request, action string) *protocol.QueryService {
+	if name := signingName(r); name != "" {
+		return s.query[name]
+	}
+	sqsQuery := s.query["sqs"]
+	if sqsPathRe.MatchString(r.URL.Path) || sqsQuery.Actions[action] != nil && s.query["sts"].Actions[action] == nil {
+		return sqsQuery
+	}
+	return s.query["sts"]
+}
+
+// signingName is the service a request was signed for, from its
+// Authorization header or a presigned URL's X-Amz-Credential.
+func signingName(r *http.Request) string {
+	if name := protocol.SignedService(r.Header.Get("Authorization")); name != "" {
+		return name
+	}
+	if cred := r.URL.Query().Get("X-Amz-Credential"); cred != "" {
+		return protocol.SignedService("Credential=" + cred)
+	}
+	return ""
+}
+
+// serviceName names the service a request was meant for in an error: its
+// signing name, or what the request itself says.
+func serviceName(r *http.Request, fallback string) string {
+	if name := signingName(r); name != "" {
+		return name
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return "this service"
+}
+
+// queryNamespaces are the XML namespaces of Query-protocol services the
+// simulator does not serve, so that their errors read as theirs.
+var queryNamespaces = map[string]string{
+	"iam":                  "https://iam.amazonaws.com/doc/2010-05-08/",
+	"cloudformation":       "http://cloudformation.amazonaws.com/doc/2010-05-15/",
+	"sns":                  "http://sns.amazonaws.com/doc/2010-03-31/",
+	"autoscaling":          "http://autoscaling.amazonaws.com/doc/2011-01-01/",
+	"elasticloadbalancing": "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+	"monitoring":           "http://monitoring.amazonaws.com/doc/2010-08-01/",
+	"rds":                  "http://rds.amazonaws.com/doc/2014-10-31/",
+}
+
+// requestID draws a request id for an answer no operation served.
+func (s *Sim) requestID() string {
+	s.env.Lock()
+	defer s.env.Unlock()
+	return s.env.UUID()
 }
 
 func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Service, op string, body []byte) {
@@ -271,7 +375,7 @@ func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Se
 	var aerr *APIError
 	switch {
 	case handler == nil:
-		aerr = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("The simulator does not implement %s.%s", svc.Name, op), Status: 400}
+		aerr = &APIError{Code: "UnknownOperationException", Message: fmt.Sprintf("The simulator does not implement %s %s", svc.Name, op), Status: 400}
 	default:
 		aerr = s.env.Faults().Inject(s.env.Rand(), svc.Name, svc.Throttle)
 		if aerr == nil {
@@ -292,33 +396,29 @@ func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Se
 	protocol.WriteJSON(w, svc.ContentType, out)
 }
 
-func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		protocol.WriteXMLError(w, "", &APIError{Code: "MalformedQueryString", Message: err.Error(), Status: 400})
-		return
-	}
-	action := form.Get("Action")
-	if d := s.latency("sts"); d > 0 {
+func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, svc *protocol.QueryService, action string, form url.Values) {
+	if d := s.latency(svc.Name); d > 0 {
 		time.Sleep(d)
 	}
 	s.env.Lock()
-	c := s.newCall(r, "sts", action, s.query.AccessDenied)
+	c := s.newCall(r, svc.Name, action, svc.AccessDenied)
 	var out any
-	aerr := s.env.Faults().Inject(s.env.Rand(), "sts", s.query.Throttle)
+	aerr := s.env.Faults().Inject(s.env.Rand(), svc.Name, svc.Throttle)
 	if aerr == nil {
-		if op := s.query.Actions[action]; op != nil {
+		if op := svc.Actions[action]; op != nil {
 			out, aerr = op(c, form)
 		} else {
-			aerr = &APIError{Code: "InvalidAction", Message: "The simulator does not implement sts " + action, Status: 400}
+			aerr = &APIError{Code: "InvalidAction", Message: fmt.Sprintf("The simulator does not implement %s action %s (API version %s)", svc.Name, action, svc.Version), Status: 400}
 		}
 	}
 	s.env.Unlock()
 	if aerr != nil {
-		protocol.WriteXMLError(w, c.RequestID, aerr)
+		s.log.Debug("aws call", "service", svc.Name, "operation", action, "error", aerr.Code)
+		protocol.WriteXMLError(w, svc.Namespace, c.RequestID, aerr)
 		return
 	}
-	protocol.WriteXML(w, action, s.query.Namespace, c.RequestID, out)
+	s.log.Debug("aws call", "service", svc.Name, "operation", action)
+	protocol.WriteXML(w, action, svc.Namespace, c.RequestID, out)
 }
 
 // newCall counts the call and captures who and when, and what IAM authorizes
@@ -330,8 +430,13 @@ func (s *Sim) newCall(r *http.Request, service, op string, denied func(action, m
 	}
 	s.calls[service][op]++
 	auth := r.Header.Get("Authorization")
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
 	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID(),
-		Region: protocol.SignedRegion(auth), Action: service + ":" + op, Authorizer: s.iam.Authorizer(auth, denied)}
+		Region: protocol.SignedRegion(auth), Endpoint: scheme + "://" + r.Host, Path: r.URL.Path,
+		Action: service + ":" + op, Authorizer: s.iam.Authorizer(auth, denied)}
 }
 
 func (s *Sim) latency(service string) time.Duration {

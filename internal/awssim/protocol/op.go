@@ -23,6 +23,11 @@ type Call struct {
 	// Region is the Region the request was signed for (SignedRegion); empty
 	// means the home Region.
 	Region string
+	// Endpoint is the scheme and host the caller reached the simulator on
+	// ("http://127.0.0.1:4566"): URLs in answers (SQS queue URLs) are built on
+	// it, as AWS builds them on its own endpoint. Path is the request's path.
+	Endpoint string
+	Path     string
 	// Action is the IAM action the call is authorized as ("sqs:SendMessage"),
 	// set by the router.
 	Action string
@@ -88,10 +93,15 @@ type Service struct {
 	AccessDenied func(action, message string) *APIError
 }
 
-// QueryService is one Query-protocol service (STS) as the router sees it.
+// QueryService is one Query-protocol service (STS, SQS's older protocol, IAM)
+// as the router sees it.
 type QueryService struct {
-	Name      string
+	// Name is the signing name, also the key in Faults and in call counts.
+	Name string
+	// Namespace is the XML namespace of its answers and errors; Version the
+	// API version it serves (the Version parameter).
 	Namespace string
+	Version   string
 	Throttle  *APIError
 	Actions   map[string]QueryHandler
 	// AccessDenied is as Service's.

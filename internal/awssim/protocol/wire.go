@@ -53,36 +53,49 @@ func statusOf(e *APIError) int {
 // xmlErrorResponse is the Query protocol error document.
 type xmlErrorResponse struct {
 	XMLName   xml.Name `xml:"ErrorResponse"`
+	Namespace string   `xml:"xmlns,attr,omitempty"`
 	Type      string   `xml:"Error>Type"`
 	Code      string   `xml:"Error>Code"`
 	Message   string   `xml:"Error>Message"`
 	RequestID string   `xml:"RequestId"`
 }
 
-// WriteXMLError writes a Query-protocol error document.
-func WriteXMLError(w http.ResponseWriter, requestID string, e *APIError) {
+// WriteXMLError writes a Query-protocol error document in the service's
+// namespace. A service that has Query error codes of its own (SQS's
+// "AWS.SimpleQueueService.NonExistentQueue") answers with QueryCode.
+func WriteXMLError(w http.ResponseWriter, namespace, requestID string, e *APIError) {
 	kind := "Sender"
 	if e.Status >= 500 {
 		kind = "Receiver"
 	}
-	b, _ := xml.Marshal(xmlErrorResponse{Type: kind, Code: e.Code, Message: e.Message, RequestID: requestID})
+	code := e.Code
+	if e.QueryCode != "" {
+		code = e.QueryCode
+	}
+	b, _ := xml.Marshal(xmlErrorResponse{Namespace: namespace, Type: kind, Code: code, Message: e.Message, RequestID: requestID})
 	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(statusOf(e))
+	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 }
 
 // WriteXML writes a Query protocol answer: result must be the <ActionResult>
-// element; it is wrapped in <ActionResponse> with the service's namespace and a
-// request id.
+// element (nil: the action has no result, as SQS's DeleteMessage); it is
+// wrapped in <ActionResponse> with the service's namespace and a request id.
 func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result any) {
-	inner, err := xml.Marshal(result)
-	if err != nil {
-		WriteXMLError(w, requestID, &APIError{Code: "InternalFailure", Message: err.Error(), Status: 500})
-		return
+	var inner []byte
+	if result != nil {
+		var err error
+		if inner, err = xml.Marshal(result); err != nil {
+			WriteXMLError(w, namespace, requestID, &APIError{Code: "InternalFailure", Message: err.Error(), Status: 500})
+			return
+		}
 	}
-	doc := fmt.Sprintf(`<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
-		action, namespace, inner, requestID, action)
+	doc := fmt.Sprintf(`%s<%sResponse xmlns="%s">%s<ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></%sResponse>`,
+		xml.Header, action, namespace, inner, requestID, action)
 	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(doc))
 }
@@ -91,6 +104,19 @@ func WriteXML(w http.ResponseWriter, action, namespace, requestID string, result
 func WriteBody(w http.ResponseWriter, v any) {
 	b, _ := json.Marshal(v)
 	_, _ = w.Write(b)
+}
+
+// signedServiceRe finds the signing name in a SigV4 credential scope.
+var signedServiceRe = regexp.MustCompile(`Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request`)
+
+// SignedService is the signing name a request was signed for ("sqs", "iam"):
+// what tells the services apart that share the Query protocol's POST to "/".
+// Empty if the header has no SigV4 credential scope.
+func SignedService(authorization string) string {
+	if m := signedServiceRe.FindStringSubmatch(authorization); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // signedRegionRe finds the Region in a SigV4 credential scope

@@ -38,7 +38,7 @@ func (s *Service) createQueue(c *protocol.Call, in createQueueInput) (any, *prot
 				return nil, apiError("QueueNameExists", "A queue already exists with the same name and a different value for attribute %s", name)
 			}
 		}
-		return map[string]string{"QueueUrl": s.queueURL(q)}, nil
+		return map[string]string{"QueueUrl": s.queueURL(c, q)}, nil
 	}
 	if _, ok := s.state.Deleted[key]; ok {
 		return nil, apiError("QueueDeletedRecently", "You must wait 60 seconds after deleting a queue before you can create another with the same name.")
@@ -57,7 +57,7 @@ func (s *Service) createQueue(c *protocol.Call, in createQueueInput) (any, *prot
 		q.Tags[k] = v
 	}
 	s.state.Queues[key] = q
-	return map[string]string{"QueueUrl": s.queueURL(q)}, nil
+	return map[string]string{"QueueUrl": s.queueURL(c, q)}, nil
 }
 
 type getQueueURLInput struct {
@@ -74,7 +74,7 @@ func (s *Service) getQueueURL(c *protocol.Call, in getQueueURLInput) (any, *prot
 	if q == nil {
 		return nil, noQueue()
 	}
-	return map[string]string{"QueueUrl": s.queueURL(q)}, nil
+	return map[string]string{"QueueUrl": s.queueURL(c, q)}, nil
 }
 
 type getQueueAttributesInput struct {
@@ -147,7 +147,7 @@ func (s *Service) listQueues(c *protocol.Call, in listQueuesInput) (any, *protoc
 	for _, key := range sortedKeys(s.state.Queues) {
 		q := s.state.Queues[key]
 		if q.AccountID == c.Caller.AccountID && strings.HasPrefix(q.Name, in.QueueNamePrefix) {
-			urls = append(urls, s.queueURL(q))
+			urls = append(urls, s.queueURL(c, q))
 		}
 	}
 	return pageURLs(urls, "QueueUrls", in.NextToken, in.MaxResults)
@@ -202,7 +202,7 @@ func (s *Service) listDeadLetterSourceQueues(c *protocol.Call, in listDeadLetter
 	}
 	var urls []string
 	for _, q := range s.deadLetterSources(dlq) {
-		urls = append(urls, s.queueURL(q))
+		urls = append(urls, s.queueURL(c, q))
 	}
 	return pageURLs(urls, "queueUrls", in.NextToken, in.MaxResults)
 }

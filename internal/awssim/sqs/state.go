@@ -247,8 +247,21 @@ func noQueue() *protocol.APIError {
 
 // --- queue lookup and bookkeeping (the lock is held) ---
 
-// queueURL is a queue's URL on the endpoint the service was built with.
-func (s *Service) queueURL(q *Queue) string { return s.endpoint + "/" + q.AccountID + "/" + q.Name }
+// queueURL is a queue's URL as the caller reached SQS: on the host it asked
+// (as moto and LocalStack build it, so a client that sends to the URL reaches
+// the simulator again), in https when it asked as AWS
+// (sqs.<region>.amazonaws.com), on the endpoint the service was built with
+// when the call came from no host.
+func (s *Service) queueURL(c *protocol.Call, q *Queue) string {
+	base := s.endpoint
+	if c != nil && c.Endpoint != "" && !strings.HasSuffix(c.Endpoint, "://") {
+		base = c.Endpoint
+		if scheme, host, ok := strings.Cut(base, "://"); ok && scheme == "http" && strings.HasSuffix(host, ".amazonaws.com") {
+			base = "https://" + host
+		}
+	}
+	return base + "/" + q.AccountID + "/" + q.Name
+}
 
 // queueByURL finds a queue by URL. Only the path (/<account>/<name>) counts,
 // so the URL works whatever host the caller reached the simulator on.
