@@ -85,7 +85,7 @@ type Sim struct {
 
 	services map[string]*protocol.Service      // by X-Amz-Target prefix
 	query    map[string]*protocol.QueryService // by signing name: STS, SQS's Query protocol
-	rest     *protocol.Service            // Control Tower (REST JSON), ops by path
+	rest     *protocol.Service                 // Control Tower (REST JSON), ops by path
 
 	pendingHappenings int // the world's happenings still to happen
 }
