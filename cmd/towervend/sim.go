@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/clock"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/vend"
 )
@@ -50,7 +51,9 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if w == nil {
 			w = awssim.DefaultWorld()
 		}
-		sim, err := awssim.New(w, awssim.Options{})
+		// The world runs at --speed on the wall clock, SQS at real time, as
+		// with towervend deployed.
+		sim, err := awssim.New(w, awssim.Options{Clock: clock.NewReal(*speed), QueueClock: clock.NewReal(1)})
 		if err != nil {
 			return err
 		}

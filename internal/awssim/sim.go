@@ -60,6 +60,10 @@ type Options struct {
 	// OnHappening is told of each of the world's happenings once it has
 	// happened, outside the lock; nil ignores them.
 	OnHappening func(Happened)
+	// QueueClock, when set, is SQS's own time (see sqs.Service.UseClock):
+	// the standalone simulator gives it the wall clock, because its queue
+	// consumers are real programs. Nil: SQS keeps the world's time.
+	QueueClock clock.Clock
 }
 
 // Sim is the simulated AWS world.
@@ -115,6 +119,9 @@ func New(w *World, opts Options) (*Sim, error) {
 		return nil, err
 	}
 	s.env.SetPublisher(s.events.PublishServiceEvent)
+	if opts.QueueClock != nil {
+		s.queues.UseClock(opts.QueueClock)
+	}
 	s.registerServices()
 	s.scheduleHappenings(w, opts.OnHappening)
 	return s, nil
@@ -430,12 +437,15 @@ func (s *Sim) newCall(r *http.Request, service, op string, denied func(action, m
 	}
 	s.calls[service][op]++
 	auth := r.Header.Get("Authorization")
-	scheme := "http"
+	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	if host == "" {
+		host = r.URL.Host // an in-process client's request
+	}
 	return &protocol.Call{Ctx: r.Context(), Caller: s.callerOf(r), Now: s.env.Clock.Now(), RequestID: s.env.UUID(),
-		Region: protocol.SignedRegion(auth), Endpoint: scheme + "://" + r.Host, Path: r.URL.Path,
+		Region: protocol.SignedRegion(auth), Endpoint: scheme + "://" + host, Path: r.URL.Path,
 		Action: service + ":" + op, Authorizer: s.iam.Authorizer(auth, denied)}
 }
 

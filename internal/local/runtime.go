@@ -152,17 +152,21 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	var clk clock.Clock
+	var clk, queueClock clock.Clock
 	var virtual *clock.Virtual
 	if opts.RealSpeed > 0 {
+		// Served to real programs: SQS runs on the wall clock whatever the
+		// world's speed, so their visibility timeouts and long polls last
+		// what they say.
 		clk = clock.NewReal(opts.RealSpeed)
+		queueClock = clock.NewReal(1)
 	} else {
 		virtual = clock.NewVirtual(w.Start, opts.Pace)
 		clk = virtual
 	}
 	r := &Runtime{Clock: clk, virtual: virtual, opts: opts, start: clk.Now(), submitted: map[string]time.Time{}, FunctionARNs: map[string]string{}, roleKeys: map[string]string{},
 		started: map[string]time.Time{}, skipped: map[string]Result{}}
-	sim, err := awssim.New(w, awssim.Options{Clock: clk, OnHappening: r.happened})
+	sim, err := awssim.New(w, awssim.Options{Clock: clk, QueueClock: queueClock, OnHappening: r.happened})
 	if err != nil {
 		return nil, fmt.Errorf("simulated world: %w", err)
 	}

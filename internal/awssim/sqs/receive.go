@@ -1,6 +1,7 @@
 package sqs
 
 import (
+	"context"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
+	"github.com/towervend/towervend/internal/clock"
 )
 
 // --- receiving ---
@@ -34,30 +36,136 @@ type receiveMessageInput struct {
 	ReceiveRequestAttemptId     string
 }
 
+// receiveOutput is ReceiveMessage's answer.
+type receiveOutput struct {
+	Messages []wireMessage `json:",omitempty"`
+}
+
+// receiveMessage answers with the messages receivable now. A long poll
+// (WaitTimeSeconds, or the queue's ReceiveMessageWaitTimeSeconds) that finds
+// none waits, on a wall clock, until a message can be received or the wait
+// is over, as on AWS; on a simulated clock it answers at once, since nothing
+// can arrive while the run's time stands still for the call.
 func (s *Service) receiveMessage(c *protocol.Call, in receiveMessageInput) (any, *protocol.APIError) {
+	out, aerr := s.receiveOnce(c, in)
+	if aerr != nil || len(out.Messages) > 0 || !s.blocks() {
+		return out, aerr
+	}
+	q, _ := s.queueByURL(in.QueueUrl)
+	wait := time.Duration(q.intAttr("ReceiveMessageWaitTimeSeconds")) * time.Second
+	if in.WaitTimeSeconds != nil {
+		wait = time.Duration(*in.WaitTimeSeconds) * time.Second
+	}
+	deadline := c.Now.Add(wait)
+	for c.Now.Before(deadline) {
+		until := deadline
+		if next := q.nextVisible(c.Now); !next.IsZero() && next.Before(until) {
+			until = next
+		}
+		if !s.park(c.Ctx, until.Sub(c.Now)) {
+			return out, nil // the caller went away
+		}
+		c.Now = s.now()
+		s.advance(c.Now)
+		if out, aerr = s.receiveOnce(c, in); aerr != nil || len(out.Messages) > 0 {
+			return out, aerr
+		}
+		if q, aerr = s.queueByURL(in.QueueUrl); aerr != nil {
+			return nil, aerr
+		}
+	}
+	return out, nil
+}
+
+// blocks tells whether a long poll waits: only on a wall clock.
+func (s *Service) blocks() bool {
+	_, wall := s.clock.(*clock.Real)
+	return wall
+}
+
+// longPollRecheck bounds one wait of a long poll: what time alone changes and
+// no send announces (a move task's progress, a retention expiry) is looked at
+// again this often.
+const longPollRecheck = time.Second
+
+// park gives up the Env's lock for d of SQS's time at most (and
+// longPollRecheck), or until a message may have become receivable, then takes
+// it back. It reports false when ctx ended the wait. Only a long poll parks:
+// it is the one handler that waits for other calls.
+func (s *Service) park(ctx context.Context, d time.Duration) bool {
+	if r, ok := s.clock.(*clock.Real); ok && r.Speed > 0 {
+		d = time.Duration(float64(d) / r.Speed)
+	}
+	d = min(max(d, time.Millisecond), longPollRecheck)
+	if s.arrived == nil {
+		s.arrived = make(chan struct{})
+	}
+	arrived := s.arrived
+	s.env.Unlock()
+	defer s.env.Lock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case <-arrived:
+	case <-t.C:
+	case <-done:
+		return false
+	}
+	return true
+}
+
+// announce wakes the long polls waiting: a message may have become
+// receivable. The lock is held.
+func (s *Service) announce() {
+	if s.arrived != nil {
+		close(s.arrived)
+		s.arrived = nil
+	}
+}
+
+// nextVisible is the earliest time after now a message of q becomes
+// receivable by the clock alone (its delay or visibility timeout ends); zero
+// if none will.
+func (q *Queue) nextVisible(now time.Time) time.Time {
+	var next time.Time
+	for _, m := range q.Messages {
+		if m.VisibleAt.After(now) && (next.IsZero() || m.VisibleAt.Before(next)) {
+			next = m.VisibleAt
+		}
+	}
+	return next
+}
+
+// receiveOnce takes the messages receivable at c.Now.
+func (s *Service) receiveOnce(c *protocol.Call, in receiveMessageInput) (receiveOutput, *protocol.APIError) {
+	var out receiveOutput
 	q, aerr := s.queueByURL(in.QueueUrl)
 	if aerr != nil {
-		return nil, aerr
+		return out, aerr
 	}
 	limit := 1
 	if in.MaxNumberOfMessages != nil {
 		limit = *in.MaxNumberOfMessages
 		if limit < 1 || limit > maxBatch {
-			return nil, apiError("InvalidParameterValue", "Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", limit)
+			return out, apiError("InvalidParameterValue", "Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", limit)
 		}
 	}
 	if w := in.WaitTimeSeconds; w != nil && (*w < 0 || *w > maxWait) {
-		return nil, apiError("InvalidParameterValue", "Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *w)
+		return out, apiError("InvalidParameterValue", "Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *w)
 	}
 	vt := q.visibilityTimeout()
 	if in.VisibilityTimeout != nil {
 		if *in.VisibilityTimeout < 0 || *in.VisibilityTimeout > maxVisibility {
-			return nil, apiError("InvalidParameterValue", "Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.", *in.VisibilityTimeout)
+			return out, apiError("InvalidParameterValue", "Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.", *in.VisibilityTimeout)
 		}
 		vt = time.Duration(*in.VisibilityTimeout) * time.Second
 	}
 	if in.ReceiveRequestAttemptId != "" && !q.fifo() {
-		return nil, apiError("InvalidParameterValue", "Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: The request include parameter that is not valid for this queue type.", in.ReceiveRequestAttemptId)
+		return out, apiError("InvalidParameterValue", "Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: The request include parameter that is not valid for this queue type.", in.ReceiveRequestAttemptId)
 	}
 	sysNames := append(append([]string{}, in.AttributeNames...), in.MessageSystemAttributeNames...)
 
@@ -103,9 +211,6 @@ func (s *Service) receiveMessage(c *protocol.Call, in receiveMessageInput) (any,
 		q.remove(m)
 		s.deadLetter(m, q, dlq, c.Now)
 	}
-	out := struct {
-		Messages []wireMessage `json:",omitempty"`
-	}{}
 	for _, m := range picked {
 		s.state.Serial++
 		m.ReceiveCount++
@@ -137,6 +242,7 @@ func (s *Service) deadLetter(m *QueueMessage, src, dlq *Queue, now time.Time) {
 		m.DedupID = m.ID
 	}
 	dlq.Messages = append(dlq.Messages, m)
+	s.announce()
 }
 
 // systemAttributes returns the message system attributes asked for.
@@ -320,6 +426,7 @@ func (s *Service) changeVisibilityOne(c *protocol.Call, q *Queue, handle string,
 		return apiError("InvalidParameterValue", "Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]", timeout)
 	}
 	m.VisibleAt = c.Now.Add(time.Duration(timeout) * time.Second)
+	s.announce()
 	return nil
 }
 

@@ -208,6 +208,7 @@ func (s *Service) send(c *protocol.Call, q *Queue, in sendInput) (*sentMessage, 
 		m.ID = s.env.UUID()
 	}
 	q.Messages = append(q.Messages, m)
+	s.announce()
 	sent.MessageId = m.ID
 	return sent, nil
 }
@@ -313,6 +314,9 @@ func (s *Service) Deliver(queueArn, body string, now time.Time) error {
 	q := s.queueByArn(queueArn)
 	if q == nil {
 		return fmt.Errorf("queue %s does not exist", queueArn)
+	}
+	if s.clock != nil {
+		now = s.clock.Now()
 	}
 	if _, aerr := s.send(&protocol.Call{Now: now}, q, sendInput{MessageBody: &body}); aerr != nil {
 		return aerr

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
+	"github.com/towervend/towervend/internal/clock"
 )
 
 // QueueState is Amazon SQS: the queues of every account with their messages,
@@ -124,9 +125,14 @@ const (
 // Service is Amazon SQS. Its handlers run with the Env's lock held.
 type Service struct {
 	env *protocol.Env
-	// endpoint is the base of every queue URL ("http://awssim.local").
+	// endpoint is the base of queue URLs asked for from no host ("http://awssim.local").
 	endpoint string
 	state    QueueState
+	// clock is the time SQS's timers run on (see UseClock); nil is the Env's.
+	clock clock.Clock
+	// arrived is closed, and forgotten, when a message may have become
+	// receivable: what a blocked long poll waits on.
+	arrived chan struct{}
 }
 
 // New returns SQS with no queues. endpoint is the base URL queue URLs are
@@ -138,8 +144,25 @@ func New(env *protocol.Env, endpoint string) *Service {
 	return s
 }
 
+// UseClock makes SQS keep its own time: its timers (delays, visibility
+// timeouts, retention, the deduplication window) and the timestamps it
+// reports run on clk rather than on the world's clock. The standalone
+// simulator gives it the wall clock, because the consumers it serves are
+// real programs: a 30-second visibility timeout must last 30 seconds for them,
+// whatever speed Control Tower's simulated work runs at. On a wall clock a
+// long poll blocks, as on AWS.
+func (s *Service) UseClock(clk clock.Clock) { s.clock = clk }
+
+// now is SQS's time.
+func (s *Service) now() time.Time {
+	if s.clock != nil {
+		return s.clock.Now()
+	}
+	return s.env.Clock.Now()
+}
+
 // Ops serves Amazon SQS (JSON protocol). Every operation sees the queues as
-// they are at the call's simulated time.
+// they are at the call's time on SQS's clock.
 func (s *Service) Ops() map[string]protocol.Handler {
 	return protocol.Before(map[string]protocol.Handler{
 		"CreateQueue":                  protocol.OpOn(s.createQueue, s.onCreateQueue),
@@ -164,6 +187,9 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"ListMessageMoveTasks":         protocol.OpOn(s.listMessageMoveTasks, s.onListMoves),
 		"CancelMessageMoveTask":        protocol.OpOn(s.cancelMessageMoveTask, s.onCancelMove),
 	}, func(c *protocol.Call) *protocol.APIError {
+		if s.clock != nil {
+			c.Now = s.clock.Now()
+		}
 		s.advance(c.Now)
 		return nil
 	})
@@ -200,7 +226,7 @@ func (s *Service) resume() {
 // (inFlight). Delayed messages count in neither. An unknown queue has none.
 // The lock is held.
 func (s *Service) Depth(queueURL string) (visible, inFlight int) {
-	now := s.env.Clock.Now()
+	now := s.now()
 	s.advance(now)
 	q, aerr := s.queueByURL(queueURL)
 	if aerr != nil {
