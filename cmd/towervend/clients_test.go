@@ -138,7 +138,7 @@ func TestClientTicketingSystemOnTheQueryProtocol(t *testing.T) {
 
 	_, debug, err := c.try(t, s, "--debug", "sqs", "list-queues")
 	require.NoError(t, err, debug)
-	require.Contains(t, debug, "Action=ListQueues", "this CLI speaks the Query protocol to SQS (a form with an Action)")
+	require.Contains(t, debug, "'Action': 'ListQueues'", "this CLI speaks the Query protocol to SQS (a form with an Action)")
 
 	var created struct{ QueueUrl string }
 	c.runJSON(t, s, &created, "sqs", "create-queue", "--queue-name", "itsm-replies", "--attributes", "VisibilityTimeout=45")
