@@ -65,6 +65,14 @@ func (s *Service) onBus(c *protocol.Call, in busName) []protocol.Access {
 	return []protocol.Access{protocol.On(s.busAt(c, in.Name))}
 }
 
+func (s *Service) onCreateBus(c *protocol.Call, in createEventBusInput) []protocol.Access {
+	return []protocol.Access{protocol.On(s.busAt(c, in.Name))}
+}
+
+func (s *Service) onUpdateBus(c *protocol.Call, in updateEventBusInput) []protocol.Access {
+	return []protocol.Access{protocol.On(s.busAt(c, in.Name))}
+}
+
 func (s *Service) onPutRule(c *protocol.Call, in putRuleInput) []protocol.Access {
 	return []protocol.Access{protocol.On(s.ruleAt(c, in.EventBusName, in.Name))}
 }

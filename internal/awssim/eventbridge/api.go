@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
 )
@@ -19,7 +20,8 @@ var ruleNameRe = regexp.MustCompile(`^[\.\-_A-Za-z0-9]{1,64}$`)
 func (s *Service) Ops() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
 		"PutEvents":        protocol.OpOn(s.putEvents, s.onPutEvents),
-		"CreateEventBus":   protocol.OpOn(s.createEventBus, s.onBus),
+		"CreateEventBus":   protocol.OpOn(s.createEventBus, s.onCreateBus),
+		"UpdateEventBus":   protocol.OpOn(s.updateEventBus, s.onUpdateBus),
 		"DescribeEventBus": protocol.OpOn(s.describeEventBus, s.onBus),
 		"ListEventBuses":   protocol.Op(s.listEventBuses),
 		"PutRule":          protocol.OpOn(s.putRule, s.onPutRule),
@@ -103,17 +105,97 @@ func (s *Service) putEvents(c *protocol.Call, in putEventsInput) (any, *protocol
 
 type busName struct{ Name string }
 
-func (s *Service) createEventBus(c *protocol.Call, in busName) (any, *protocol.APIError) {
+// busConfig is what CreateEventBus and UpdateEventBus set on a bus.
+type busConfig struct {
+	Description      string
+	KmsKeyIdentifier string
+	DeadLetterConfig *DeadLetterConfig
+}
+
+type createEventBusInput struct {
+	Name string
+	busConfig
+}
+
+// maxBusDescription is the API reference's length limit on Description.
+const maxBusDescription = 512
+
+// check validates a bus's configuration as the API reference constrains it.
+func (in busConfig) check() *protocol.APIError {
+	if len(in.Description) > maxBusDescription {
+		return protocol.Err("ValidationException", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to %d", maxBusDescription)
+	}
+	return nil
+}
+
+// set gives a bus the configuration, at now.
+func (in busConfig) set(b *Bus, now time.Time) {
+	b.Description, b.KmsKeyIdentifier, b.DeadLetterConfig = in.Description, in.KmsKeyIdentifier, in.DeadLetterConfig
+	b.LastModifiedTime = now
+}
+
+// configJSON adds a bus's configuration to an answer, only the members it has.
+func configJSON(b *Bus, out map[string]any) map[string]any {
+	if b.Description != "" {
+		out["Description"] = b.Description
+	}
+	if b.KmsKeyIdentifier != "" {
+		out["KmsKeyIdentifier"] = b.KmsKeyIdentifier
+	}
+	if b.DeadLetterConfig != nil {
+		out["DeadLetterConfig"] = b.DeadLetterConfig
+	}
+	return out
+}
+
+// busJSON is a bus as DescribeEventBus and ListEventBuses answer it.
+func (s *Service) busJSON(b *Bus) map[string]any {
+	created, modified := b.CreationTime, b.LastModifiedTime
+	if created.IsZero() {
+		created = s.env.Start
+	}
+	if modified.IsZero() {
+		modified = created
+	}
+	return configJSON(b, map[string]any{"Name": b.Name, "Arn": b.Arn,
+		"CreationTime": protocol.Epoch(created), "LastModifiedTime": protocol.Epoch(modified)})
+}
+
+func (s *Service) createEventBus(c *protocol.Call, in createEventBusInput) (any, *protocol.APIError) {
 	if !ruleNameRe.MatchString(in.Name) || in.Name == "default" {
 		return nil, protocol.Err("ValidationException", "Event bus name %q is not valid.", in.Name)
+	}
+	if err := in.check(); err != nil {
+		return nil, err
 	}
 	region := s.regionOf(c)
 	if s.buses(region)[in.Name] != nil {
 		return nil, protocol.Err("ResourceAlreadyExistsException", "Event bus %s already exists.", in.Name)
 	}
-	b := &Bus{Name: in.Name, Region: region, Arn: s.busArn(region, in.Name), Rules: map[string]*Rule{}}
+	b := &Bus{Name: in.Name, Region: region, Arn: s.busArn(region, in.Name), Rules: map[string]*Rule{}, CreationTime: c.Now}
+	in.set(b, c.Now)
 	s.buses(region)[in.Name] = b
-	return map[string]string{"EventBusArn": b.Arn}, nil
+	return configJSON(b, map[string]any{"EventBusArn": b.Arn}), nil
+}
+
+type updateEventBusInput struct {
+	Name string
+	busConfig
+}
+
+// updateEventBus sets the bus's configuration to the request's: a member the
+// request leaves out is unset, as the reference says of KmsKeyIdentifier
+// (left out, events are encrypted with an AWS owned key again).
+func (s *Service) updateEventBus(c *protocol.Call, in updateEventBusInput) (any, *protocol.APIError) {
+	b, aerr := s.bus(s.regionOf(c), in.Name)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	in.set(b, c.Now)
+	return configJSON(b, map[string]any{"Arn": b.Arn, "Name": b.Name}), nil
 }
 
 func (s *Service) describeEventBus(c *protocol.Call, in busName) (any, *protocol.APIError) {
@@ -121,15 +203,15 @@ func (s *Service) describeEventBus(c *protocol.Call, in busName) (any, *protocol
 	if aerr != nil {
 		return nil, aerr
 	}
-	return map[string]string{"Name": b.Name, "Arn": b.Arn}, nil
+	return s.busJSON(b), nil
 }
 
 func (s *Service) listEventBuses(c *protocol.Call, in struct{ NamePrefix string }) (any, *protocol.APIError) {
-	var buses []map[string]string
+	buses := []map[string]any{}
 	bs := s.buses(s.regionOf(c))
 	for _, name := range sortedKeys(bs) {
 		if strings.HasPrefix(name, in.NamePrefix) {
-			buses = append(buses, map[string]string{"Name": name, "Arn": bs[name].Arn})
+			buses = append(buses, s.busJSON(bs[name]))
 		}
 	}
 	return map[string]any{"EventBuses": buses}, nil
@@ -171,7 +253,7 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 	}
 	r := b.Rules[in.Name]
 	if r == nil {
-		r = &Rule{Name: in.Name}
+		r = &Rule{Name: in.Name, CreatedBy: s.callerAccount(c)}
 		b.Rules[in.Name] = r
 	}
 	r.EventPattern, r.ScheduleExpression, r.State, r.Description = in.EventPattern, in.ScheduleExpression, state, in.Description
@@ -187,8 +269,8 @@ func (s *Service) putRule(c *protocol.Call, in putRuleInput) (any, *protocol.API
 }
 
 // ruleJSON is a rule as DescribeRule and ListRules answer it, without the members it lacks.
-func ruleJSON(b *Bus, r *Rule) map[string]string {
-	out := map[string]string{"Name": r.Name, "Arn": r.Arn, "State": r.State, "EventBusName": b.Name}
+func ruleJSON(b *Bus, r *Rule) map[string]any {
+	out := map[string]any{"Name": r.Name, "Arn": r.Arn, "State": r.State, "EventBusName": b.Name}
 	for k, v := range map[string]string{"EventPattern": r.EventPattern, "ScheduleExpression": r.ScheduleExpression, "Description": r.Description} {
 		if v != "" {
 			out[k] = v
@@ -205,7 +287,21 @@ func (s *Service) describeRule(c *protocol.Call, in ruleRef) (any, *protocol.API
 	if aerr != nil {
 		return nil, aerr
 	}
-	return ruleJSON(b, r), nil
+	out := ruleJSON(b, r)
+	out["CreatedBy"] = r.CreatedBy
+	if r.CreatedBy == "" {
+		out["CreatedBy"] = s.env.ManagementAccountID
+	}
+	return out, nil
+}
+
+// callerAccount is the account a call was made from: CreatedBy of the rules
+// it puts (the account that created a rule, even on another account's bus).
+func (s *Service) callerAccount(c *protocol.Call) string {
+	if c.Caller.AccountID != "" {
+		return c.Caller.AccountID
+	}
+	return s.env.ManagementAccountID
 }
 
 type listRulesInput struct {
@@ -218,7 +314,7 @@ func (s *Service) listRules(c *protocol.Call, in listRulesInput) (any, *protocol
 	if aerr != nil {
 		return nil, aerr
 	}
-	var rules []map[string]string
+	rules := []map[string]any{}
 	for _, name := range sortedKeys(b.Rules) {
 		if r := b.Rules[name]; strings.HasPrefix(name, in.NamePrefix) {
 			rules = append(rules, ruleJSON(b, r))
@@ -309,7 +405,7 @@ func (s *Service) listTargetsByRule(c *protocol.Call, in struct{ Rule, EventBusN
 	if aerr != nil {
 		return nil, aerr
 	}
-	targets := append([]Target(nil), r.Targets...)
+	targets := append([]Target{}, r.Targets...)
 	sort.Slice(targets, func(i, j int) bool { return targets[i].ID < targets[j].ID })
 	return map[string]any{"Targets": targets}, nil
 }

@@ -13,6 +13,14 @@
 // events on a best-effort basis) and keeps them aside, where
 // DroppedLifecycleEvents shows them.
 //
+// A bus keeps the Description, KmsKeyIdentifier and DeadLetterConfig that
+// CreateEventBus or UpdateEventBus gave it, and when it was created and last
+// modified (a default bus: the world's start); the simulator encrypts nothing,
+// and a bus's dead-letter queue receives nothing (a target's does).
+// PutPermission is not served, so no bus has a Policy. As on AWS, an answer
+// leaves out a member that has no value rather than send null, and a list
+// with nothing in it is [].
+//
 // It may import protocol, the standard library and Quamina, and nothing of
 // the root package awssim or of another service package. The Lambda
 // functions targets name come through the Functions interface, which the root

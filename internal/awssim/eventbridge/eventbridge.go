@@ -34,6 +34,16 @@ type Bus struct {
 	Arn      string           `json:"arn"`
 	Rules    map[string]*Rule `json:"rules"`
 	Archives []string         `json:"archives,omitempty"`
+	// Description, KmsKeyIdentifier and DeadLetterConfig are what
+	// CreateEventBus or UpdateEventBus set; empty is unset.
+	Description      string            `json:"description,omitempty"`
+	KmsKeyIdentifier string            `json:"kmsKeyIdentifier,omitempty"`
+	DeadLetterConfig *DeadLetterConfig `json:"deadLetterConfig,omitempty"`
+	// CreationTime is when the bus was made (a default bus: the world's
+	// start) and LastModifiedTime when UpdateEventBus last changed it; zero
+	// (a snapshot from before they were kept) reads as the world's start.
+	CreationTime     time.Time `json:"creationTime,omitzero"`
+	LastModifiedTime time.Time `json:"lastModifiedTime,omitzero"`
 }
 
 // Rule is an event-pattern rule with its targets.
@@ -46,6 +56,9 @@ type Rule struct {
 	State              string   `json:"state"`
 	Description        string   `json:"description,omitempty"`
 	Targets            []Target `json:"targets"`
+	// CreatedBy is the account that put the rule first; empty (a snapshot
+	// from before it was kept) reads as the management account.
+	CreatedBy string `json:"createdBy,omitempty"`
 }
 
 // Target is where a rule sends matching events: a Lambda function (a stand-in
@@ -134,7 +147,9 @@ func (s *Service) regionOf(c *protocol.Call) string {
 func (s *Service) buses(region string) map[string]*Bus {
 	bs := s.state.Buses[region]
 	if bs == nil {
-		bs = map[string]*Bus{"default": {Name: "default", Region: region, Arn: s.busArn(region, "default"), Rules: map[string]*Rule{}}}
+		// Every Region's default bus was there before the world started.
+		bs = map[string]*Bus{"default": {Name: "default", Region: region, Arn: s.busArn(region, "default"), Rules: map[string]*Rule{},
+			CreationTime: s.env.Start, LastModifiedTime: s.env.Start}}
 		s.state.Buses[region] = bs
 	}
 	return bs

@@ -211,8 +211,9 @@ func patternErr(member, value string, re *regexp.Regexp) *protocol.APIError {
 		value, member, strings.Trim(re.String(), "^$"))
 }
 
-// listPage answers a list call of either API: one page of items under key,
-// with NextToken (null on the last page).
+// listPage answers a list call of either API: one page of items under key
+// ([] when there are none), with NextToken only when another page follows:
+// AWS's JSON protocols leave an absent member out rather than send null.
 func listPage[T any](items []T, key, token string, maxResults int) (any, *protocol.APIError) {
 	if maxResults < 0 || maxResults > maxPage {
 		return nil, protocol.Err("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", maxResults, maxPage)
@@ -224,7 +225,7 @@ func listPage[T any](items []T, key, token string, maxResults int) (any, *protoc
 	if page == nil {
 		page = []T{}
 	}
-	out := map[string]any{key: page, "NextToken": nil}
+	out := map[string]any{key: page}
 	if next != "" {
 		out["NextToken"] = next
 	}

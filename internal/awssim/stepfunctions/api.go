@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -19,20 +20,21 @@ var executionNameRe = regexp.MustCompile(`^[^\s<>{}\[\]?*"#%\\^|~` + "`" + `$&,;
 // Ops are the Step Functions operations by X-Amz-Target suffix.
 func (s *Service) Ops() map[string]protocol.Handler {
 	return map[string]protocol.Handler{
-		"CreateStateMachine":   protocol.OpOn(s.createStateMachine, s.onCreateMachine),
-		"UpdateStateMachine":   protocol.OpOn(s.updateStateMachine, onUpdateMachine),
-		"DescribeStateMachine": protocol.OpOn(s.describeStateMachine, onMachine),
-		"ListStateMachines":    protocol.Op(s.listStateMachines),
-		"DeleteStateMachine":   protocol.OpOn(s.deleteStateMachine, onMachine),
-		"StartExecution":       protocol.OpOn(s.startExecution, onStart),
-		"DescribeExecution":    protocol.OpOn(s.describeExecution, onExecution),
-		"ListExecutions":       protocol.OpOn(s.listExecutions, onListExecutions),
-		"GetExecutionHistory":  protocol.OpOn(s.getExecutionHistory, onHistory),
-		"StopExecution":        protocol.OpOn(s.stopExecution, onStop),
-		"RedriveExecution":     protocol.OpOn(s.redriveExecution, onExecution),
-		"SendTaskSuccess":      protocol.OpOn(s.sendTaskSuccess, s.onSendTaskSuccess),
-		"SendTaskFailure":      protocol.OpOn(s.sendTaskFailure, s.onSendTaskFailure),
-		"SendTaskHeartbeat":    protocol.OpOn(s.sendTaskHeartbeat, s.onSendTaskHeartbeat),
+		"CreateStateMachine":               protocol.OpOn(s.createStateMachine, s.onCreateMachine),
+		"UpdateStateMachine":               protocol.OpOn(s.updateStateMachine, onUpdateMachine),
+		"DescribeStateMachine":             protocol.OpOn(s.describeStateMachine, onMachine),
+		"ListStateMachines":                protocol.Op(s.listStateMachines),
+		"DeleteStateMachine":               protocol.OpOn(s.deleteStateMachine, onMachine),
+		"StartExecution":                   protocol.OpOn(s.startExecution, onStart),
+		"DescribeExecution":                protocol.OpOn(s.describeExecution, onExecution),
+		"DescribeStateMachineForExecution": protocol.OpOn(s.describeStateMachineForExecution, onExecution),
+		"ListExecutions":                   protocol.OpOn(s.listExecutions, onListExecutions),
+		"GetExecutionHistory":              protocol.OpOn(s.getExecutionHistory, onHistory),
+		"StopExecution":                    protocol.OpOn(s.stopExecution, onStop),
+		"RedriveExecution":                 protocol.OpOn(s.redriveExecution, onExecution),
+		"SendTaskSuccess":                  protocol.OpOn(s.sendTaskSuccess, s.onSendTaskSuccess),
+		"SendTaskFailure":                  protocol.OpOn(s.sendTaskFailure, s.onSendTaskFailure),
+		"SendTaskHeartbeat":                protocol.OpOn(s.sendTaskHeartbeat, s.onSendTaskHeartbeat),
 	}
 }
 
@@ -40,7 +42,12 @@ func (s *Service) stateMachineArn(name string) string {
 	return fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", s.env.Region, s.env.ManagementAccountID, name)
 }
 
+// machine resolves a state machine ARN: InvalidArn for a malformed one,
+// StateMachineDoesNotExist for one of no state machine. The lock is held.
 func (s *Service) machine(arn string) (*StateMachine, *protocol.APIError) {
+	if err := checkArn(arn, stateMachineType); err != nil {
+		return nil, err
+	}
 	s.sfn()
 	m := s.state.Machines[arn]
 	if m == nil {
@@ -66,6 +73,7 @@ func (s *Service) parsedMachine(m *StateMachine) (*asl.Machine, *protocol.APIErr
 
 type createStateMachineInput struct {
 	Name, Definition, RoleArn, Type string
+	machineConfig
 }
 
 func (s *Service) createStateMachine(c *protocol.Call, in createStateMachineInput) (any, *protocol.APIError) {
@@ -78,15 +86,22 @@ func (s *Service) createStateMachine(c *protocol.Call, in createStateMachineInpu
 	if in.Type != "STANDARD" {
 		return nil, protocol.Err("ValidationException", "The simulator runs STANDARD state machines only.")
 	}
+	config, aerr := in.check()
+	if aerr != nil {
+		return nil, aerr
+	}
 	arn := s.stateMachineArn(in.Name)
 	s.sfn()
+	m := &StateMachine{Arn: arn, Name: in.Name, Type: in.Type, Definition: in.Definition, RoleArn: in.RoleArn, CreationDate: c.Now}
+	config.apply(m)
 	if old := s.state.Machines[arn]; old != nil {
-		if old.Definition == in.Definition && old.RoleArn == in.RoleArn {
+		// Idempotent, as AWS is, for the same name, definition, type, role
+		// and settings.
+		if old.Definition == m.Definition && old.RoleArn == m.RoleArn && old.Type == m.Type && reflect.DeepEqual(old.settings(), m.settings()) {
 			return map[string]any{"stateMachineArn": arn, "creationDate": protocol.Epoch(old.CreationDate)}, nil
 		}
 		return nil, protocol.Err("StateMachineAlreadyExists", "State Machine Already Exists: '%s'", arn)
 	}
-	m := &StateMachine{Arn: arn, Name: in.Name, Type: in.Type, Definition: in.Definition, RoleArn: in.RoleArn, CreationDate: c.Now}
 	if _, err := s.parsedMachine(m); err != nil {
 		return nil, err
 	}
@@ -94,14 +109,22 @@ func (s *Service) createStateMachine(c *protocol.Call, in createStateMachineInpu
 	return map[string]any{"stateMachineArn": arn, "creationDate": protocol.Epoch(c.Now)}, nil
 }
 
-type updateStateMachineInput struct{ StateMachineArn, Definition, RoleArn string }
+type updateStateMachineInput struct {
+	StateMachineArn, Definition, RoleArn string
+	machineConfig
+}
 
 func (s *Service) updateStateMachine(c *protocol.Call, in updateStateMachineInput) (any, *protocol.APIError) {
 	m, aerr := s.machine(in.StateMachineArn)
 	if aerr != nil {
 		return nil, aerr
 	}
+	config, aerr := in.check()
+	if aerr != nil {
+		return nil, aerr
+	}
 	next := *m
+	config.apply(&next)
 	if in.Definition != "" {
 		next.Definition = in.Definition
 	}
@@ -123,8 +146,19 @@ func (s *Service) describeStateMachine(c *protocol.Call, in stateMachineRef) (an
 	if aerr != nil {
 		return nil, aerr
 	}
-	return map[string]any{"stateMachineArn": m.Arn, "name": m.Name, "status": "ACTIVE", "definition": m.Definition,
-		"roleArn": m.RoleArn, "type": m.Type, "creationDate": protocol.Epoch(m.CreationDate)}, nil
+	out := map[string]any{"stateMachineArn": m.Arn, "name": m.Name, "status": "ACTIVE", "definition": m.Definition,
+		"roleArn": m.RoleArn, "type": m.Type, "creationDate": protocol.Epoch(m.CreationDate)}
+	return withSettings(out, m), nil
+}
+
+// withSettings adds a state machine's logging, tracing and encryption
+// settings to an answer that describes it.
+func withSettings(out map[string]any, m *StateMachine) map[string]any {
+	c := m.settings()
+	out["loggingConfiguration"] = c.LoggingConfiguration
+	out["tracingConfiguration"] = c.TracingConfiguration
+	out["encryptionConfiguration"] = c.EncryptionConfiguration
+	return out
 }
 
 type listStateMachinesInput struct {
@@ -142,10 +176,14 @@ func (s *Service) listStateMachines(c *protocol.Call, in listStateMachinesInput)
 	return page(items, "stateMachines", in.NextToken, in.MaxResults, 100)
 }
 
+// deleteStateMachine deletes a state machine. Deleting one that does not
+// exist succeeds, as on AWS, where StateMachineDoesNotExist is not among
+// DeleteStateMachine's errors; a malformed ARN is InvalidArn.
 func (s *Service) deleteStateMachine(c *protocol.Call, in stateMachineRef) (any, *protocol.APIError) {
-	if _, aerr := s.machine(in.StateMachineArn); aerr != nil {
-		return nil, aerr
+	if err := checkArn(in.StateMachineArn, stateMachineType); err != nil {
+		return nil, err
 	}
+	s.sfn()
 	delete(s.state.Machines, in.StateMachineArn)
 	return struct{}{}, nil
 }
@@ -191,6 +229,7 @@ func (s *Service) startExecution(c *protocol.Call, in startExecutionInput) (any,
 		return nil, protocol.Err("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", err.Error())
 	}
 	rt.execs[arn] = x
+	rt.machines[arn] = *m
 	rt.order = append(rt.order, arn)
 	rt.live[arn] = x
 	return map[string]any{"executionArn": arn, "startDate": protocol.Epoch(x.StartDate())}, nil
@@ -206,7 +245,12 @@ func sameJSON(a, b []byte) bool {
 	return string(ja) == string(jb)
 }
 
+// execution resolves an execution ARN: InvalidArn for a malformed one,
+// ExecutionDoesNotExist for one of no execution. The lock is held.
 func (s *Service) execution(arn string) (*asl.Execution, *protocol.APIError) {
+	if err := checkArn(arn, executionType); err != nil {
+		return nil, err
+	}
 	x := s.sfn().execs[arn]
 	if x == nil {
 		return nil, protocol.Err("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
@@ -250,6 +294,24 @@ func (s *Service) describeExecution(c *protocol.Call, in executionRef) (any, *pr
 		out["redriveStatusReason"] = reason
 	}
 	return out, nil
+}
+
+// describeStateMachineForExecution describes the state machine as the
+// execution started it: a later UpdateStateMachine does not change what an
+// execution runs, nor what this says of it.
+func (s *Service) describeStateMachineForExecution(c *protocol.Call, in executionRef) (any, *protocol.APIError) {
+	x, aerr := s.execution(in.ExecutionArn)
+	if aerr != nil {
+		return nil, aerr
+	}
+	m := s.sfn().machines[x.Info().ARN]
+	updated := m.UpdateDate
+	if updated.IsZero() {
+		updated = m.CreationDate // as the reference says: for a new state machine, its creation date
+	}
+	out := map[string]any{"stateMachineArn": m.Arn, "name": m.Name, "definition": m.Definition, "roleArn": m.RoleArn,
+		"updateDate": protocol.Epoch(updated)}
+	return withSettings(out, &m), nil
 }
 
 type listExecutionsInput struct {

@@ -12,6 +12,15 @@
 // snapshot keeps no executions), the messages of those errors are plausible
 // rather than AWS's verbatim text, and KMS errors never occur.
 //
+// Every operation that takes a state machine's or an execution's ARN checks
+// it first (arn.go): InvalidArn, with AWS's message, for a malformed ARN, and
+// StateMachineDoesNotExist or ExecutionDoesNotExist only for a well-formed
+// one of nothing. A state machine keeps the logging, tracing and encryption
+// settings it was given (config.go) and DescribeStateMachine answers them, or
+// AWS's defaults; the simulator acts on none of them, and the messages of
+// InvalidLoggingConfiguration and InvalidEncryptionConfiguration are
+// plausible rather than AWS's verbatim text.
+//
 // It may import protocol, internal/asl, internal/clock and the standard
 // library, and nothing of the root package awssim or of another service
 // package. Status-change events go out through the Env's publisher.

@@ -35,6 +35,11 @@ type StateMachine struct {
 	RoleArn      string    `json:"roleArn"`
 	CreationDate time.Time `json:"creationDate"`
 	UpdateDate   time.Time `json:"updateDate,omitempty"`
+	// The settings CreateStateMachine or UpdateStateMachine gave it; nil is
+	// never set (AWS's default, which DescribeStateMachine answers).
+	LoggingConfiguration    *LoggingConfiguration    `json:"loggingConfiguration,omitempty"`
+	TracingConfiguration    *TracingConfiguration    `json:"tracingConfiguration,omitempty"`
+	EncryptionConfiguration *EncryptionConfiguration `json:"encryptionConfiguration,omitempty"`
 }
 
 // Functions resolves a Task's FunctionName to the Lambda stand-in it invokes
@@ -59,6 +64,9 @@ type runtime struct {
 	parsed map[string]*asl.Machine   // by state machine ARN + definition
 	execs  map[string]*asl.Execution // by execution ARN
 	order  []string                  // execution ARNs in start order
+	// machines are the state machines as each execution started them, by
+	// execution ARN (what DescribeStateMachineForExecution describes).
+	machines map[string]StateMachine
 	// live holds the executions started or redriven that may still run:
 	// counting the running ones reads these, not every execution there was.
 	live map[string]*asl.Execution
@@ -81,7 +89,8 @@ func (s *Service) sfn() *runtime {
 	if s.rt != nil {
 		return s.rt
 	}
-	rt := &runtime{parsed: map[string]*asl.Machine{}, execs: map[string]*asl.Execution{}, live: map[string]*asl.Execution{}}
+	rt := &runtime{parsed: map[string]*asl.Machine{}, execs: map[string]*asl.Execution{}, live: map[string]*asl.Execution{},
+		machines: map[string]StateMachine{}}
 	rt.engine = &asl.Engine{
 		Clock:    s.env.Clock,
 		Invoker:  asl.InvokerFunc(s.invokeFunction),
