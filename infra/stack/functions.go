@@ -65,10 +65,13 @@ func newFunction(scope constructs.Construct, f deploy.Function, asset string, en
 		// Named as in the local runtime, so operators and the CLI find them
 		// by name (towervend lifecycle-failed --replay invokes towervend-lifecycle).
 		FunctionName: jsii.String(f.DeployedName()),
-		Description:  jsii.String("towervend: " + f.Description),
+		Description:  jsii.String(f.DeployedDescription()),
+		// Runtime, Architecture and Tracing are deploy's FunctionRuntime,
+		// FunctionArchitecture and FunctionTracing (CDK's enums; the tests
+		// compare them).
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"),
+		Handler:      jsii.String(deploy.FunctionHandler),
 		Code:         awslambda.Code_FromAsset(jsii.String(asset), nil),
 		Role:         role,
 		LogGroup:     logs,

@@ -29,7 +29,7 @@ import (
 // Names of the stacks and of the resources operators and the towervend CLI
 // find by name.
 const (
-	HomeStackName      = "TowerVend"
+	HomeStackName      = deploy.HomeStackName
 	ForwarderStackName = "TowerVendOrganizationsForwarder"
 	// StateMachineName is the vending workflow (the towervend CLI's default);
 	// executions are named after request ids.
@@ -70,11 +70,9 @@ func New(app constructs.Construct, p Props) (*Stacks, error) {
 	}
 	cfg := p.Config
 	home := awscdk.NewStack(app, jsii.String(HomeStackName), &awscdk.StackProps{
-		Env:         &awscdk.Environment{Account: jsii.String(cfg.ManagementAccountID), Region: jsii.String(cfg.HomeRegion)},
-		Description: jsii.String("towervend: event-driven AWS Control Tower account vending"),
-		// The stack holds roles that can create, move and close accounts;
-		// deleting it should take a deliberate step.
-		TerminationProtection: jsii.Bool(true),
+		Env:                   &awscdk.Environment{Account: jsii.String(cfg.ManagementAccountID), Region: jsii.String(cfg.HomeRegion)},
+		Description:           jsii.String(deploy.HomeStackDescription),
+		TerminationProtection: jsii.Bool(deploy.HomeStackTerminationProtection),
 	})
 	if err := buildHome(home, p); err != nil {
 		return nil, err
@@ -87,7 +85,9 @@ func New(app constructs.Construct, p Props) (*Stacks, error) {
 		if s == nil {
 			continue
 		}
-		awscdk.Tags_Of(s).Add(jsii.String("app"), jsii.String("towervend"), nil)
+		for k, v := range deploy.StackTags() {
+			awscdk.Tags_Of(s).Add(jsii.String(k), jsii.String(v), nil)
+		}
 		awscdk.Aspects_Of(s).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	}
 	return out, nil
@@ -145,18 +145,18 @@ func buildHome(stack awscdk.Stack, p Props) error {
 	newAlarms(stack, cfg, watched{workflow: sm, deadLetters: q.deadLetters, lifecycleFailed: q.lifecycleFailed,
 		intake: fns["intake"].fn, lifecycle: fns["lifecycle"].fn, provision: fns["provision"].fn})
 
+	// The keys are deploy's, which the local runtime records its stack with.
 	outputs := map[string]*string{
-		"RequestQueueUrl":         q.requests.QueueUrl(),
-		"RequestQueueArn":         q.requests.QueueArn(),
-		"DeadLetterQueueUrl":      q.deadLetters.QueueUrl(),
-		"DeadLetterQueueArn":      q.deadLetters.QueueArn(),
-		"RejectedQueueUrl":        q.rejected.QueueUrl(),
-		"LifecycleFailedQueueUrl": q.lifecycleFailed.QueueUrl(),
-		// The runbook replays failed lifecycle events to this function.
-		"LifecycleFunctionName": fns["lifecycle"].fn.FunctionName(),
-		"StateMachineArn":       sm.StateMachineArn(),
-		"NotificationBusName":   bus.EventBusName(),
-		"NotificationBusArn":    bus.EventBusArn(),
+		deploy.OutputRequestQueueURL:         q.requests.QueueUrl(),
+		deploy.OutputRequestQueueArn:         q.requests.QueueArn(),
+		deploy.OutputDeadLetterQueueURL:      q.deadLetters.QueueUrl(),
+		deploy.OutputDeadLetterQueueArn:      q.deadLetters.QueueArn(),
+		deploy.OutputRejectedQueueURL:        q.rejected.QueueUrl(),
+		deploy.OutputLifecycleFailedQueueURL: q.lifecycleFailed.QueueUrl(),
+		deploy.OutputLifecycleFunctionName:   fns["lifecycle"].fn.FunctionName(),
+		deploy.OutputStateMachineArn:         sm.StateMachineArn(),
+		deploy.OutputNotificationBusName:     bus.EventBusName(),
+		deploy.OutputNotificationBusArn:      bus.EventBusArn(),
 	}
 	keys := make([]string, 0, len(outputs))
 	for k := range outputs {

@@ -3,8 +3,10 @@ package stack_test
 import (
 	"debug/elf"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -494,6 +496,9 @@ func TestHomeStack(t *testing.T) {
 			"LifecycleFunctionName", "StateMachineArn", "NotificationBusName"} {
 			assert.Contains(t, outputs, k)
 		}
+		// The local runtime records its stack with deploy's keys: the
+		// template must declare exactly those.
+		assert.Equal(t, deploy.HomeStackOutputs(), slices.Sorted(maps.Keys(outputs)))
 	})
 
 	t.Run("Organizations events are forwarded from us-east-1 to the home Region's default bus", func(t *testing.T) {

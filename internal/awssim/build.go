@@ -2,7 +2,9 @@ package awssim
 
 import (
 	"github.com/towervend/towervend/internal/awssim/authz"
+	"github.com/towervend/towervend/internal/awssim/cloudformation"
 	"github.com/towervend/towervend/internal/awssim/dynamodb"
+	"github.com/towervend/towervend/internal/awssim/iamapi"
 	"github.com/towervend/towervend/internal/awssim/organizations"
 	"github.com/towervend/towervend/internal/awssim/sqs"
 	"github.com/towervend/towervend/internal/awssim/sts"
@@ -19,6 +21,8 @@ func (s *Sim) build(w *World) error {
 	s.env.ManagementAccountID = org.ManagementAccountID()
 	s.sts = sts.New(s.env, stsOrganization{org}, stsPrincipals(w.Principals))
 	s.iam = authz.New(authzOrganization{org}, s.sts, s.log)
+	s.iam.UseClock(s.env.Now)
+	s.iamAPI = iamapi.New(s.env, iamOrganization{org}, iamRoles{reg: s.iam, sts: s.sts, org: org, principals: w.Principals}, iamIdentities{})
 	if err := s.buildIdentityCenter(w); err != nil {
 		return err
 	}
@@ -27,5 +31,6 @@ func (s *Sim) build(w *World) error {
 	}
 	s.queues = sqs.New(s.env, Endpoint)
 	s.tables = dynamodb.New(s.env)
+	s.stacks = cloudformation.New(s.env, Endpoint)
 	return s.initEvents(w)
 }

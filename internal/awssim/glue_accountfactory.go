@@ -17,6 +17,10 @@ import (
 // provisioned products.
 func (s *Sim) buildAccountFactory(w *World) error {
 	ct := w.ControlTower
+	controls, err := s.enabledControls(ct.EnabledControls)
+	if err != nil {
+		return err
+	}
 	af, err := accountfactory.New(s.env, afOrganization{s}, afIdentity{s}, accountfactory.Settings{
 		ConcurrentAccountOperations: ct.ConcurrentAccountOperations,
 		ProvisioningTime:            ct.ProvisioningTime.D(),
@@ -27,12 +31,42 @@ func (s *Sim) buildAccountFactory(w *World) error {
 		PortfolioPrincipals:         ct.PortfolioPrincipals,
 		LandingZoneVersion:          ct.LandingZoneVersion,
 		Owners:                      owners(w),
+		EnabledControls:             controls,
 	})
 	if err != nil {
 		return err
 	}
 	s.catalog = af
 	return nil
+}
+
+// enabledControls resolves the world's controlTower.enabledControls: each
+// OU, by path or id, to its id (it must be registered), each control to its
+// identifier.
+func (s *Sim) enabledControls(byOU map[string][]string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, key := range sortedKeys(byOU) {
+		ou := s.org.OU(key)
+		for _, u := range s.org.SortedOUs() {
+			if ou == nil && s.org.OUPath(u.ID) == key {
+				ou = u
+			}
+		}
+		switch {
+		case ou == nil:
+			return nil, fmt.Errorf("controlTower.enabledControls: no OU %q in the organization; name an OU by its path from Root (Workloads/Prod) or its id", key)
+		case !ou.Registered:
+			return nil, fmt.Errorf("controlTower.enabledControls: OU %q is not registered with Control Tower; controls are enabled on registered OUs only", key)
+		}
+		for _, c := range byOU[key] {
+			arn, ok := accountfactory.ControlARN(s.env.Region, c)
+			if !ok {
+				return nil, fmt.Errorf("controlTower.enabledControls.%s: %q is not a control identifier; give its ARN or a name such as AWS-GR_RESTRICTED_SSH", key, c)
+			}
+			out[ou.ID] = append(out[ou.ID], arn)
+		}
+	}
+	return out, nil
 }
 
 // AccountFactory returns a copy of Account Factory's state: the portfolio and

@@ -30,3 +30,10 @@ func (s *Sim) serveInvoke(w http.ResponseWriter, r *http.Request, name string, b
 	}
 	inv.Run(r.Context(), w)
 }
+
+// lambdaAPI is Lambda's read API as the router serves it (REST JSON; the
+// operations by name, found by lambda.Route).
+func (s *Sim) lambdaAPI() *protocol.Service {
+	return &protocol.Service{Name: "lambda", ContentType: "application/json",
+		Throttle: lambda.Throttle(), Ops: s.functions.Ops(), AccessDenied: lambda.AccessDenied}
+}

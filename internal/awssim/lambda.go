@@ -17,12 +17,26 @@ type AsyncConfig = lambda.AsyncConfig
 // with no destination to take it: AWS loses it; the simulator shows it.
 type DroppedEvent = lambda.Dropped
 
+// FunctionConfig is what Lambda's read calls (GetFunction, ListFunctions, …)
+// tell of a function: runtime, role, timeout, memory, reserved concurrency
+// and the rest a deployment sets. Zero members take Lambda's defaults.
+type FunctionConfig = lambda.Config
+
 // RegisterFunction makes arn invokable by EventBridge targets and Step
-// Functions tasks. Registering an ARN again replaces its handler.
+// Functions tasks. Registering an ARN again replaces its handler; a function
+// registered only this way answers the read calls with Lambda's defaults.
 func (s *Sim) RegisterFunction(arn string, fn Function) {
 	s.env.Lock()
 	defer s.env.Unlock()
 	s.functions.Register(arn, fn)
+}
+
+// DeployFunction is RegisterFunction for a deployed function: GetFunction
+// and the other read calls describe it by c, and its LastModified is now.
+func (s *Sim) DeployFunction(arn string, fn Function, c FunctionConfig) {
+	s.env.Lock()
+	defer s.env.Unlock()
+	s.functions.Deploy(arn, fn, c)
 }
 
 // ConfigureFunction sets a registered function's asynchronous invocation

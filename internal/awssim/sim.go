@@ -34,7 +34,9 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim/accountfactory"
 	"github.com/towervend/towervend/internal/awssim/authz"
+	"github.com/towervend/towervend/internal/awssim/cloudformation"
 	"github.com/towervend/towervend/internal/awssim/dynamodb"
+	"github.com/towervend/towervend/internal/awssim/iamapi"
 	"github.com/towervend/towervend/internal/awssim/identitycenter"
 	"github.com/towervend/towervend/internal/awssim/lambda"
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -83,6 +85,9 @@ type Sim struct {
 
 	calls map[string]map[string]int // service -> operation -> count
 	iam   *authz.Registry           // roles with identity policies, and what their calls were checked for
+	// iamAPI answers IAM's read calls about the roles each account has.
+	iamAPI *iamapi.Service
+	stacks *cloudformation.Service // CloudFormation: the stacks deployments recorded
 
 	sfn       *stepfunctions.Service
 	functions *lambda.Service // Lambda: the stand-ins by ARN, and asynchronous invocation
@@ -172,6 +177,14 @@ func (s *Sim) registerServices() {
 			Throttle:     sqsThrottle,
 			Actions:      s.queues.QueryActions(),
 			AccessDenied: sqs.AccessDenied},
+		"iam": {Name: "iam", Namespace: iamapi.Namespace, Version: iamapi.Version,
+			Throttle:     iamapi.Throttle(),
+			Actions:      s.iamAPI.Actions(),
+			AccessDenied: iamapi.AccessDenied},
+		"cloudformation": {Name: "cloudformation", Namespace: cloudformation.Namespace, Version: cloudformation.Version,
+			Throttle:     cloudformation.Throttle(),
+			Actions:      s.stacks.Actions(),
+			AccessDenied: cloudformation.AccessDenied},
 	}
 	s.rest = &protocol.Service{Name: "controltower", ContentType: "application/json",
 		Throttle:     &APIError{Code: "ThrottlingException", Message: "Rate exceeded", Status: 429},
@@ -274,6 +287,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveInvoke(w, r, name, body)
 		return
 	}
+	if op, params, ok := lambda.Route(r.Method, r.URL.EscapedPath()); ok {
+		s.serveREST(w, r, s.lambdaAPI(), op, params)
+		return
+	}
 	if s.rest.Ops[r.URL.Path] != nil {
 		s.serveJSON(w, r, s.rest, r.URL.Path, body)
 		return
@@ -355,8 +372,6 @@ func serviceName(r *http.Request, fallback string) string {
 // queryNamespaces are the XML namespaces of Query-protocol services the
 // simulator does not serve, so that their errors read as theirs.
 var queryNamespaces = map[string]string{
-	"iam":                  "https://iam.amazonaws.com/doc/2010-05-08/",
-	"cloudformation":       "http://cloudformation.amazonaws.com/doc/2010-05-15/",
 	"sns":                  "http://sns.amazonaws.com/doc/2010-03-31/",
 	"autoscaling":          "http://autoscaling.amazonaws.com/doc/2011-01-01/",
 	"elasticloadbalancing": "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
@@ -401,6 +416,28 @@ func (s *Sim) serveJSON(w http.ResponseWriter, r *http.Request, svc *protocol.Se
 		out = struct{}{}
 	}
 	protocol.WriteJSON(w, svc.ContentType, out)
+}
+
+// serveREST serves a REST operation whose input is in its path and query
+// string (Lambda's GETs): params, the path's members, and the query's
+// parameters become the JSON object the operation decodes, and the call is
+// served as any JSON one (latency, faults, call counts, IAM, request id).
+func (s *Sim) serveREST(w http.ResponseWriter, r *http.Request, svc *protocol.Service, op string, params map[string]string) {
+	in := map[string]string{}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			in[k] = v[0]
+		}
+	}
+	for k, v := range params {
+		in[k] = v // the path wins over a query parameter of the same name
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		protocol.WriteJSONError(w, svc.ContentType, protocol.InternalFailure())
+		return
+	}
+	s.serveJSON(w, r, svc, op, body)
 }
 
 func (s *Sim) serveQuery(w http.ResponseWriter, r *http.Request, svc *protocol.QueryService, action string, form url.Values) {
@@ -518,6 +555,7 @@ type snapshot struct {
 	Requests organizations.OrgRequestState `json:"organizationsRequests"`
 	Keys     map[string]Principal          `json:"accessKeys"`
 	Roles    []authz.RoleState             `json:"iamRoles,omitempty"`
+	Stacks   cloudformation.State          `json:"cloudFormation,omitzero"`
 }
 
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
@@ -537,7 +575,8 @@ func (s *Sim) Snapshot(w io.Writer) error {
 		Tables:   s.tables.State(),
 		Events:   s.events.State(),
 		SFN:      s.sfn.State(),
-		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.State()}); err != nil {
+		Requests: *s.org.Requests(), Keys: s.sts.Keys(), Roles: s.iam.State(),
+		Stacks: s.stacks.State()}); err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	return nil
@@ -567,6 +606,7 @@ func Restore(r io.Reader, opts Options) (*Sim, error) {
 	s.catalog.SetState(snap.Catalog)
 	s.sts.SetKeys(snap.Keys)
 	s.iam.Restore(snap.Roles)
+	s.stacks.SetState(snap.Stacks)
 	s.identity.SetState(snap.Identity)
 	s.events.SetState(snap.Events)
 	s.sfn.SetState(snap.SFN)

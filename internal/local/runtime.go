@@ -190,6 +190,7 @@ func (r *Runtime) functionArn(name string) string {
 // deploy creates towervend's resources in the simulated account through the
 // real SDK clients, as CloudFormation would.
 func (r *Runtime) deploy(ctx context.Context) error {
+	began := r.Clock.Now()
 	cfg := r.Sim.Config()
 	q := sqs.NewFromConfig(cfg)
 	urls := map[string]string{}
@@ -225,7 +226,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 		case f.Reserved > 1:
 			return fmt.Errorf("function %s: the local runtime models a reserved concurrency of 1 only, not %d", f.Name, f.Reserved)
 		}
-		r.Sim.RegisterFunction(arn, awssim.Function(fn))
+		r.Sim.DeployFunction(arn, awssim.Function(fn), r.functionConfig(f))
 	}
 	r.Sim.RegisterFunction(r.functionArn("notification-collector"), r.collect)
 
@@ -286,6 +287,9 @@ func (r *Runtime) deploy(ctx context.Context) error {
 	}
 	if err := r.associatePortfolio(ctx); err != nil {
 		return err
+	}
+	if err := r.recordStack(began, busArn); err != nil {
+		return fmt.Errorf("record the deployment as stack %s: %w", deploy.HomeStackName, err)
 	}
 	r.Sim.SetExecutionObserver(r.observe)
 	return nil

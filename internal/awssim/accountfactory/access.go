@@ -14,8 +14,10 @@ import (
 // product/<id>) is the resource of the calls that name it; provisioned
 // products and records are no resource type, so the calls on them (Update,
 // Terminate, DescribeRecord, the searches) are authorized on "*", as are
-// ListEnabledBaselines and ListLandingZones; GetLandingZone is authorized on
-// the landing zone (arn:aws:controltower:<region>:<account>:landingzone/<id>).
+// the Control Tower API's lists and Get*Operation; GetLandingZone is
+// authorized on the landing zone
+// (arn:aws:controltower:<region>:<account>:landingzone/<id>), GetBaseline,
+// GetEnabledBaseline and GetEnabledControl on the resource they name.
 
 // AccessDenied is Service Catalog's answer to a call IAM denied; no
 // AccessDenied shape is modelled, so the SDK surfaces the generic code.
@@ -83,4 +85,36 @@ func (s *Service) onGetLandingZone(_ *protocol.Call, in getLandingZoneInput) []p
 		resource = protocol.AnyResource
 	}
 	return []protocol.Access{{Action: "controltower:GetLandingZone", Resource: resource}}
+}
+
+// anyResource is the access of a Control Tower operation without resource
+// types, named by its action (the REST operation is routed by path).
+func anyResource[In any](action string) func(*protocol.Call, In) []protocol.Access {
+	return func(*protocol.Call, In) []protocol.Access {
+		return []protocol.Access{{Action: action, Resource: protocol.AnyResource}}
+	}
+}
+
+// arnOrAny is the resource an identifier member names: the ARN, or "*" for
+// one that is not an ARN (refused after authorization).
+func arnOrAny(id string) string {
+	if !strings.HasPrefix(id, "arn:") {
+		return protocol.AnyResource
+	}
+	return id
+}
+
+// onGetBaseline authorizes on the baseline (arn:aws:controltower:<region>::baseline/<id>).
+func (s *Service) onGetBaseline(_ *protocol.Call, in getBaselineInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:GetBaseline", Resource: arnOrAny(in.BaselineIdentifier)}}
+}
+
+// onGetEnabledBaseline authorizes on the enabled baseline.
+func (s *Service) onGetEnabledBaseline(_ *protocol.Call, in getEnabledBaselineInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:GetEnabledBaseline", Resource: arnOrAny(in.EnabledBaselineIdentifier)}}
+}
+
+// onGetEnabledControl authorizes on the enabled control.
+func (s *Service) onGetEnabledControl(_ *protocol.Call, in getEnabledControlInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:GetEnabledControl", Resource: arnOrAny(in.EnabledControlIdentifier)}}
 }

@@ -2,9 +2,12 @@
 // Service Catalog API (AWS242ServiceCatalogService) with its one portfolio and
 // "AWS Control Tower Account Factory" product, the Control Tower workflow behind
 // each provision, update and terminate request (records, the account-operation
-// quota, lifecycle events), and the Control Tower REST API's
-// ListEnabledBaselines, ListLandingZones and GetLandingZone. They are one package because each changes what the
-// others answer.
+// quota, lifecycle events), and the Control Tower REST API's read calls: the
+// landing zone (ListLandingZones, GetLandingZone), the baselines
+// (ListBaselines, GetBaseline, ListEnabledBaselines, GetEnabledBaseline,
+// GetBaselineOperation) and the enabled controls (ListEnabledControls,
+// GetEnabledControl, GetControlOperation). They are one package because each
+// changes what the others answer.
 //
 // Account Factory creates, moves and enrolls accounts and sets up Identity
 // Center users, but owns neither the organization nor Identity Center: it sees

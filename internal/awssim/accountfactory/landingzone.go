@@ -14,9 +14,17 @@ import (
 // version the world sets. Baselines (and so ListEnabledBaselines) came with
 // landing zone 3.0.
 //
-// LIMITATIONS: the manifest holds governedRegions, organizationStructure
-// (before 4.0) and accessManagement only; the landing zone is always ACTIVE
-// and IN_SYNC, and no landing zone operation (update, reset) is simulated.
+// The manifest is the landing zone's as GetLandingZone returns it:
+// governedRegions, organizationStructure (before 4.0: the Security OU, and
+// the Sandbox OU where the organization has one at its root),
+// centralizedLogging (the log archive account, Control Tower's default
+// retention), securityRoles (the audit account) and accessManagement. The
+// shared accounts are found by name, as Control Tower names them ("Log
+// Archive" or log-archive, "Audit"), in the Security OU first.
+//
+// LIMITATIONS: governedRegions is the home Region; no KMS key, backup or
+// config section (4.0); the landing zone is always ACTIVE and IN_SYNC, and
+// no landing zone operation (update, reset) is simulated.
 
 // LatestLandingZoneVersion is the version GetLandingZone offers as
 // latestAvailableVersion (4.0, November 2025).
@@ -83,15 +91,81 @@ func (s *Service) getLandingZone(_ *protocol.Call, in getLandingZoneInput) (any,
 		return nil, &protocol.APIError{Code: "ResourceNotFoundException", Message: "The landing zone " + in.LandingZoneIdentifier + " does not exist.", Status: 404}
 	}
 	v := s.set.LandingZoneVersion
+	lz := s.layout()
+	logging := map[string]any{
+		"configurations": map[string]any{
+			"loggingBucket":       map[string]int{"retentionDays": 365},
+			"accessLoggingBucket": map[string]int{"retentionDays": 3650},
+		},
+		"enabled": true,
+	}
+	security := map[string]any{}
+	if lz.logArchive != "" {
+		logging["accountId"] = lz.logArchive
+	}
+	if lz.audit != "" {
+		security["accountId"] = lz.audit
+	}
 	manifest := map[string]any{
-		"governedRegions":  []string{s.env.Region},
-		"accessManagement": map[string]any{"enabled": true},
+		"accessManagement":   map[string]any{"enabled": true},
+		"securityRoles":      security,
+		"governedRegions":    []string{s.env.Region},
+		"centralizedLogging": logging,
 	}
 	if versionBefore(v, "4.0") {
-		manifest["organizationStructure"] = map[string]any{"security": map[string]string{"name": "Security"}, "sandbox": map[string]string{"name": "Sandbox"}}
+		structure := map[string]any{"security": map[string]string{"name": lz.securityOU}}
+		if lz.sandboxOU != "" {
+			structure["sandbox"] = map[string]string{"name": lz.sandboxOU}
+		}
+		manifest["organizationStructure"] = structure
 	}
 	return map[string]any{"landingZone": map[string]any{
 		"arn": s.LandingZoneARN(), "version": v, "latestAvailableVersion": LatestLandingZoneVersion,
 		"status": "ACTIVE", "driftStatus": map[string]string{"status": "IN_SYNC"}, "manifest": manifest,
 	}}, nil
+}
+
+// landingZoneLayout is where the landing zone's shared parts are.
+type landingZoneLayout struct {
+	securityOU, sandboxOU string // names; sandboxOU empty without one
+	logArchive, audit     string // account ids; empty when not found
+}
+
+// layout finds the Security and Sandbox OUs at the root and the shared
+// accounts by their names, looking in the Security OU first.
+func (s *Service) layout() landingZoneLayout {
+	lz := landingZoneLayout{securityOU: "Security"}
+	securityID := ""
+	for _, ou := range s.org.ChildOUs(s.org.RootID()) {
+		switch {
+		case strings.EqualFold(ou.Name, "Security") && securityID == "":
+			lz.securityOU, securityID = ou.Name, ou.ID
+		case strings.EqualFold(ou.Name, "Sandbox") && lz.sandboxOU == "":
+			lz.sandboxOU = ou.Name
+		}
+	}
+	var candidates []Account
+	if securityID != "" {
+		candidates = s.org.AccountsIn(securityID)
+	}
+	candidates = append(candidates, s.org.Accounts()...)
+	for _, a := range candidates {
+		switch sharedName(a.Name) {
+		case "logarchive":
+			if lz.logArchive == "" {
+				lz.logArchive = a.ID
+			}
+		case "audit":
+			if lz.audit == "" {
+				lz.audit = a.ID
+			}
+		}
+	}
+	return lz
+}
+
+// sharedName folds an account name for comparison with Control Tower's
+// shared accounts' ("Log Archive", "log-archive" and "log_archive" alike).
+func sharedName(name string) string {
+	return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToLower(name))
 }

@@ -113,6 +113,9 @@ type Settings struct {
 	// Owners are the SSO users of accounts enrolled before the start, by
 	// account name; an enrolled account not here has its own email as SSO user.
 	Owners map[string]SSOUser
+	// EnabledControls are the controls enabled on registered OUs besides the
+	// mandatory ones, by OU id: control identifiers (ARNs, see ControlARN).
+	EnabledControls map[string][]string
 }
 
 // SSOUser is the Identity Center user Account Factory's SSOUser* parameters name.

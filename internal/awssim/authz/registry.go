@@ -6,6 +6,8 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/towervend/towervend/internal/awssim/iam"
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -42,6 +44,8 @@ type Registry struct {
 	session map[string]*role // by the session ARN that signs
 	checked int
 	denials []Denial
+	// now tells AddRole when a role is made; nil leaves it unknown.
+	now func() time.Time
 }
 
 // New returns a Registry with no roles; log (nil discards) gets a debug line
@@ -54,10 +58,15 @@ func New(org Organization, sessions Sessions, log *slog.Logger) *Registry {
 		roles: map[string]*role{}, session: map[string]*role{}}
 }
 
+// UseClock makes AddRole record when each role is made, from now (IAM's
+// CreateDate). Without it a role's creation time is the zero time.
+func (reg *Registry) UseClock(now func() time.Time) { reg.now = now }
+
 // role is a role added with AddRole: one session signs for it.
 type role struct {
 	name, arn, session string
 	key                string
+	created            time.Time
 	policies           []iam.Policy
 	calls              int
 	// used holds the action patterns of Allow statements that allowed an
@@ -87,7 +96,11 @@ func (reg *Registry) AddRole(roleName string, policies ...iam.Policy) (string, e
 		return "", fmt.Errorf("add role %s: the role exists; change its policies with SetPolicies", roleName)
 	}
 	key, p := reg.sessions.AddSession(reg.org.ManagementAccountID(), roleName, roleName)
-	reg.add(reg.newRole(roleName, p.Arn, key, slices.Clone(policies)))
+	r := reg.newRole(roleName, p.Arn, key, slices.Clone(policies))
+	if reg.now != nil {
+		r.created = reg.now()
+	}
+	reg.add(r)
 	return key, nil
 }
 
@@ -126,10 +139,34 @@ func (reg *Registry) add(r *role) {
 	reg.session[r.session] = r
 }
 
+// RoleInfo is a role AddRole added, as IAM's read calls describe it.
+type RoleInfo struct {
+	Name string
+	// ID is the role's unique id, the one its session's user id starts with.
+	ID string
+	// Created is when AddRole made it (zero without UseClock).
+	Created time.Time
+	// Policies are its identity policies, in the order they were given.
+	Policies []iam.Policy
+}
+
+// Roles returns the roles AddRole added, by name.
+func (reg *Registry) Roles() []RoleInfo {
+	var out []RoleInfo
+	for _, name := range slices.Sorted(maps.Keys(reg.roles)) {
+		r := reg.roles[name]
+		p, _ := reg.sessions.Principal(r.key)
+		id, _, _ := strings.Cut(p.UserID, ":")
+		out = append(out, RoleInfo{Name: r.name, ID: id, Created: r.created, Policies: slices.Clone(r.policies)})
+	}
+	return out
+}
+
 // RoleState is a role with policies as a snapshot holds it.
 type RoleState struct {
 	Name     string       `json:"name"`
 	Key      string       `json:"accessKeyId"`
+	Created  time.Time    `json:"created,omitzero"`
 	Policies []iam.Policy `json:"policies"`
 }
 
@@ -138,7 +175,7 @@ func (reg *Registry) State() []RoleState {
 	var out []RoleState
 	for _, name := range slices.Sorted(maps.Keys(reg.roles)) {
 		r := reg.roles[name]
-		out = append(out, RoleState{Name: r.name, Key: r.key, Policies: r.policies})
+		out = append(out, RoleState{Name: r.name, Key: r.key, Created: r.created, Policies: r.policies})
 	}
 	return out
 }
@@ -148,6 +185,8 @@ func (reg *Registry) State() []RoleState {
 func (reg *Registry) Restore(roles []RoleState) {
 	for _, rs := range roles {
 		p, _ := reg.sessions.Principal(rs.Key)
-		reg.add(reg.newRole(rs.Name, p.Arn, rs.Key, rs.Policies))
+		r := reg.newRole(rs.Name, p.Arn, rs.Key, rs.Policies)
+		r.created = rs.Created
+		reg.add(r)
 	}
 }

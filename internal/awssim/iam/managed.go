@@ -1,5 +1,11 @@
 package iam
 
+import (
+	"maps"
+	"reflect"
+	"slices"
+)
+
 // AWS managed policies the simulator knows, by name. Only those towervend's
 // stack attaches are here, with the statements that matter to the calls the
 // simulator serves; the full documents are in the AWS Managed Policy
@@ -33,4 +39,16 @@ var awsManaged = map[string]Policy{
 func AWSManaged(name string) (Policy, bool) {
 	p, ok := awsManaged[name]
 	return p, ok
+}
+
+// AWSManagedName returns the name of the AWS managed policy p is, if it is
+// one the simulator knows: a role given it is one IAM lists it as attached
+// to, not one with an inline copy.
+func AWSManagedName(p Policy) (string, bool) {
+	for _, name := range slices.Sorted(maps.Keys(awsManaged)) {
+		if reflect.DeepEqual(p, awsManaged[name]) {
+			return name, true
+		}
+	}
+	return "", false
 }

@@ -33,3 +33,17 @@ func (s *Service) InvokeAccess(name string) protocol.Access {
 	}
 	return protocol.Access{Action: InvokeAction, Resource: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.env.Region, s.env.ManagementAccountID, name)}
 }
+
+// onFunction is the access of a read call on one function (GetFunction,
+// GetFunctionConfiguration, GetFunctionConcurrency,
+// GetFunctionEventInvokeConfig, each authorized as its own name): the
+// function's ARN as the call resolves it, with the qualifier when it names a
+// version, whether or not the function exists, as IAM decides before Lambda
+// looks. A name that does not parse is refused after authorization, on "*".
+func (s *Service) onFunction(c *protocol.Call, in functionInput) []protocol.Access {
+	t, aerr := s.targetOf(c, in)
+	if aerr != nil {
+		return nil
+	}
+	return []protocol.Access{protocol.On(t.qualified())}
+}

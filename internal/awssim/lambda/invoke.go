@@ -47,8 +47,8 @@ type Invocation struct {
 func (s *Service) Prepare(name, invocationType string, payload []byte) (Invocation, *protocol.APIError) {
 	arn, fn := s.resolve(name)
 	if fn == nil {
-		return Invocation{}, &protocol.APIError{Code: "ResourceNotFoundException", Message: "Function not found: " + name,
-			Status: http.StatusNotFound, Fields: map[string]any{"Type": "User"}}
+		// AWS names the function by its ARN, whatever form the call gave.
+		return Invocation{}, functionNotFound(s.InvokeAccess(name).Resource)
 	}
 	switch invocationType {
 	case "", "RequestResponse":

@@ -36,6 +36,13 @@ var retryDelays = []time.Duration{time.Minute, 2 * time.Minute}
 type function struct {
 	handler protocol.Function
 	async   AsyncConfig
+	// config is what the read calls describe; modified is when it was last
+	// set (LastModified).
+	config   Config
+	modified time.Time
+	// asyncSet is when Configure set async (zero: never, the function has
+	// no EventInvokeConfig and answers Lambda's defaults).
+	asyncSet time.Time
 }
 
 // Dropped is an asynchronous event that failed every attempt and had no
@@ -52,21 +59,41 @@ type Service struct {
 	queues  Queues
 	fns     map[string]*function
 	dropped []Dropped
+	// api are the read operations the router serves (api.go).
+	api map[string]protocol.Handler
 }
 
 // New returns Lambda with no functions; records go to queues.
 func New(env *protocol.Env, queues Queues) *Service {
-	return &Service{env: env, queues: queues, fns: map[string]*function{}}
+	s := &Service{env: env, queues: queues, fns: map[string]*function{}}
+	s.api = s.readOps()
+	return s
 }
 
 // Register makes arn invokable. Registering an ARN again replaces its handler
-// and keeps its asynchronous configuration.
+// and keeps its configuration and asynchronous configuration; a new one gets
+// the default Config.
 func (s *Service) Register(arn string, fn protocol.Function) {
 	if f := s.fns[arn]; f != nil {
 		f.handler = fn
 		return
 	}
-	s.fns[arn] = &function{handler: fn, async: DefaultAsyncConfig}
+	s.Deploy(arn, fn, Config{})
+}
+
+// Deploy makes arn invokable with the configuration the read calls describe
+// it by, as a deployment creates (or updates) a function: its LastModified is
+// now. Deploying an ARN again replaces its handler and configuration and
+// keeps its asynchronous configuration.
+func (s *Service) Deploy(arn string, fn protocol.Function, c Config) {
+	f := s.fns[arn]
+	if f == nil {
+		f = &function{async: DefaultAsyncConfig}
+		s.fns[arn] = f
+	}
+	f.handler = fn
+	f.config = c.withDefaults(arn)
+	f.modified = s.env.Now()
 }
 
 // Configure sets a registered function's asynchronous invocation configuration.
@@ -79,6 +106,7 @@ func (s *Service) Configure(arn string, c AsyncConfig) error {
 		return fmt.Errorf("MaximumRetryAttempts %d: Lambda allows 0 to %d", c.MaximumRetryAttempts, len(retryDelays))
 	}
 	f.async = c
+	f.asyncSet = s.env.Now()
 	return nil
 }
 

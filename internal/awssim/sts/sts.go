@@ -169,6 +169,11 @@ func (s *Service) trusts(caller protocol.Principal, roleArn, accountID, roleName
 	return "", false
 }
 
+// RoleID is the unique id ("AROA…") of the role roleName in account, the one
+// the role's sessions carry in their user id; IAM answers it as the role's
+// RoleId. The world's principals' roles have ids of their own (Principal).
+func RoleID(accountID, roleName string) string { return stableRoleID(accountID, roleName) }
+
 // stableRoleID is a role's unique id ("AROA..."): derived from the account and
 // name, so the same role keeps its id across calls and runs.
 func stableRoleID(accountID, roleName string) string {

@@ -162,6 +162,11 @@ type ControlTowerSpec struct {
 	// LandingZoneVersion is the landing zone's version, "major.minor" (default
 	// 3.3); before 3.0 there are no baselines, so ListEnabledBaselines refuses.
 	LandingZoneVersion string `json:"landingZoneVersion,omitempty"`
+	// EnabledControls are controls enabled on registered OUs besides the
+	// mandatory ones Control Tower enables on each, as ListEnabledControls
+	// lists them: by OU (its path from Root, or its id), control identifiers
+	// (an ARN, or a name such as AWS-GR_RESTRICTED_SSH in the home Region).
+	EnabledControls map[string][]string `json:"enabledControls,omitempty"`
 }
 
 // PrincipalSpec maps an access key id to the IAM principal that uses it.
