@@ -1,7 +1,8 @@
 // Package awssim simulates the part of the AWS control plane towervend talks to
 // (Organizations, Service Catalog with Control Tower's Account Factory behind it,
-// IAM Identity Center, STS, SQS, DynamoDB, EventBridge and Step Functions) at
-// the wire level, so the real aws-sdk-go-v2 clients run against it unchanged.
+// IAM Identity Center, STS, SQS, DynamoDB, EventBridge and Step Functions, and
+// the reads an operator makes of IAM, CloudFormation, Lambda and Control
+// Tower) at the wire level, so the real aws-sdk-go-v2 clients run against it unchanged.
 //
 // A Sim is an http.Handler. Point SDK clients at it with Sim.Config (in-process,
 // no network) or serve it on loopback (`towervend sim`) and use BaseEndpoint or
