@@ -239,3 +239,59 @@ func TestClientOperatorSQSReads(t *testing.T) {
 		})
 	}
 }
+
+// The reads an operator runs while checking a deployment work with both CLIs:
+// the AWSControlTowerExecution role, the deployed functions and stack, the
+// landing zone. Debian's 2.9.19 predates Control Tower's landing-zone API
+// (November 2023): for those commands it must be the CLI that refuses, not
+// the simulator.
+func TestClientOperatorDeploymentReads(t *testing.T) {
+	s := startSim(t)
+	for _, c := range []cli{cliV1, cliDebian} {
+		t.Run(c.name, func(t *testing.T) {
+			c.require(t)
+			var role struct{ Role struct{ RoleName, Arn, Path string } }
+			c.runJSON(t, s, &role, "iam", "get-role", "--role-name", "AWSControlTowerAdmin")
+			assert.Equal(t, "arn:aws:iam::111122223333:role/service-role/AWSControlTowerAdmin", role.Role.Arn)
+
+			var fns struct{ Functions []struct{ FunctionName, Runtime string } }
+			c.runJSON(t, s, &fns, "lambda", "list-functions")
+			names := map[string]bool{}
+			for _, f := range fns.Functions {
+				names[f.FunctionName] = true
+			}
+			assert.True(t, names["towervend-intake"], "the deployed functions: %v", names)
+			var fn struct{ Configuration struct{ FunctionName, State string } }
+			c.runJSON(t, s, &fn, "lambda", "get-function", "--function-name", "towervend-intake")
+			assert.Equal(t, "Active", fn.Configuration.State)
+
+			var stacks struct {
+				Stacks []struct {
+					StackName, StackStatus string
+					Outputs                []struct{ OutputKey, OutputValue string }
+				}
+			}
+			c.runJSON(t, s, &stacks, "cloudformation", "describe-stacks", "--stack-name", "TowerVend")
+			require.Len(t, stacks.Stacks, 1)
+			assert.Equal(t, "CREATE_COMPLETE", stacks.Stacks[0].StackStatus)
+			assert.NotEmpty(t, stacks.Stacks[0].Outputs)
+
+			_, errOut, err := c.try(t, s, "controltower", "list-landing-zones")
+			if c.major == cliDebian.major {
+				require.Error(t, err)
+				assert.Contains(t, errOut, "Invalid choice", "2.9.19 has no list-landing-zones: the CLI refuses before sending")
+				return
+			}
+			require.NoError(t, err, errOut)
+			var lzs struct{ LandingZones []struct{ Arn string } }
+			c.runJSON(t, s, &lzs, "controltower", "list-landing-zones")
+			require.Len(t, lzs.LandingZones, 1)
+			var lz struct{ LandingZone struct{ Version, Status string } }
+			c.runJSON(t, s, &lz, "controltower", "get-landing-zone", "--landing-zone-identifier", lzs.LandingZones[0].Arn)
+			assert.Equal(t, "ACTIVE", lz.LandingZone.Status)
+			var baselines struct{ Baselines []struct{ Arn, Name string } }
+			c.runJSON(t, s, &baselines, "controltower", "list-baselines")
+			assert.NotEmpty(t, baselines.Baselines)
+		})
+	}
+}
