@@ -250,18 +250,24 @@ func TestClientOperatorDeploymentReads(t *testing.T) {
 	for _, c := range []cli{cliV1, cliDebian} {
 		t.Run(c.name, func(t *testing.T) {
 			c.require(t)
-			var role struct{ Role struct{ RoleName, Arn, Path string } }
+			var role struct {
+				Role struct{ RoleName, Arn, Path string }
+			}
 			c.runJSON(t, s, &role, "iam", "get-role", "--role-name", "AWSControlTowerAdmin")
 			assert.Equal(t, "arn:aws:iam::111122223333:role/service-role/AWSControlTowerAdmin", role.Role.Arn)
 
-			var fns struct{ Functions []struct{ FunctionName, Runtime string } }
+			var fns struct {
+				Functions []struct{ FunctionName, Runtime string }
+			}
 			c.runJSON(t, s, &fns, "lambda", "list-functions")
 			names := map[string]bool{}
 			for _, f := range fns.Functions {
 				names[f.FunctionName] = true
 			}
 			assert.True(t, names["towervend-intake"], "the deployed functions: %v", names)
-			var fn struct{ Configuration struct{ FunctionName, State string } }
+			var fn struct {
+				Configuration struct{ FunctionName, State string }
+			}
 			c.runJSON(t, s, &fn, "lambda", "get-function", "--function-name", "towervend-intake")
 			assert.Equal(t, "Active", fn.Configuration.State)
 
@@ -286,7 +292,9 @@ func TestClientOperatorDeploymentReads(t *testing.T) {
 			var lzs struct{ LandingZones []struct{ Arn string } }
 			c.runJSON(t, s, &lzs, "controltower", "list-landing-zones")
 			require.Len(t, lzs.LandingZones, 1)
-			var lz struct{ LandingZone struct{ Version, Status string } }
+			var lz struct {
+				LandingZone struct{ Version, Status string }
+			}
 			c.runJSON(t, s, &lz, "controltower", "get-landing-zone", "--landing-zone-identifier", lzs.LandingZones[0].Arn)
 			assert.Equal(t, "ACTIVE", lz.LandingZone.Status)
 			var baselines struct{ Baselines []struct{ Arn, Name string } }
