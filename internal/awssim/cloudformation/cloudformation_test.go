@@ -18,6 +18,7 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	cfnsim "github.com/towervend/towervend/internal/awssim/cloudformation"
 	"github.com/towervend/towervend/internal/awssim/iam"
+	"github.com/towervend/towervend/internal/awssim/wiretest"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -49,9 +50,9 @@ func TestABareSimulatorHasNoStack(t *testing.T) {
 
 	resp := rawQuery(t, s, vendingKey, url.Values{"Action": {"DescribeStacks"}, "Version": {cfnsim.Version}, "StackName": {"TowerVend"}})
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	doc := parseXML(t, resp.Body)
+	doc := wiretest.ParseXML(t, resp.Body)
 	assert.Equal(t, cfnsim.Namespace, doc.Space)
-	assert.Equal(t, "Sender", doc.child("Error").child("Type").Text)
+	assert.Equal(t, "Sender", doc.Child("Error").Child("Type").Text)
 }
 
 func TestARecordedStackIsDescribed(t *testing.T) {
@@ -243,7 +244,7 @@ func TestDescribeStacksAnswersAsTheAPIReferenceShows(t *testing.T) {
 	resp := rawQuery(t, s, vendingKey, url.Values{"Action": {"DescribeStacks"}, "Version": {cfnsim.Version}, "StackName": {"TowerVend"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "text/xml", resp.Header.Get("Content-Type"))
-	doc := parseXML(t, resp.Body)
+	doc := wiretest.ParseXML(t, resp.Body)
 
 	// The documented example: DescribeStacksResponse in CloudFormation's
 	// namespace holding DescribeStacksResult and ResponseMetadata; each
@@ -257,24 +258,24 @@ func TestDescribeStacksAnswersAsTheAPIReferenceShows(t *testing.T) {
 		[]string{"StackName", "StackId", "CreationTime", "StackStatus", "DisableRollback", "Outputs"}, []string{"OutputKey", "OutputValue"}}
 	assert.Equal(t, example.root, doc.Name)
 	assert.Equal(t, example.namespace, doc.Space)
-	assert.Equal(t, example.top, doc.names())
-	stacks := doc.child("DescribeStacksResult").child("Stacks")
+	assert.Equal(t, example.top, doc.Names())
+	stacks := doc.Child("DescribeStacksResult").Child("Stacks")
 	require.NotNil(t, stacks)
 	require.Len(t, stacks.Children, 1)
 	st := stacks.Children[0]
 	assert.Equal(t, "member", st.Name)
-	assert.True(t, inOrder(st.names(), example.stack), "stack elements %v hold %v in order", st.names(), example.stack)
-	assert.Equal(t, "TowerVend", st.child("StackName").Text)
-	assert.Equal(t, "CREATE_COMPLETE", st.child("StackStatus").Text)
-	assert.Equal(t, "false", st.child("DisableRollback").Text)
-	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`, st.child("CreationTime").Text)
-	outputs := st.child("Outputs")
+	assert.True(t, wiretest.InOrder(st.Names(), example.stack), "stack elements %v hold %v in order", st.Names(), example.stack)
+	assert.Equal(t, "TowerVend", st.Child("StackName").Text)
+	assert.Equal(t, "CREATE_COMPLETE", st.Child("StackStatus").Text)
+	assert.Equal(t, "false", st.Child("DisableRollback").Text)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`, st.Child("CreationTime").Text)
+	outputs := st.Child("Outputs")
 	require.Len(t, outputs.Children, 3)
 	for _, o := range outputs.Children {
 		assert.Equal(t, "member", o.Name)
-		assert.Equal(t, example.outputRow, o.names())
+		assert.Equal(t, example.outputRow, o.Names())
 	}
-	id := doc.child("ResponseMetadata").child("RequestId").Text
+	id := doc.Child("ResponseMetadata").Child("RequestId").Text
 	assert.NotEmpty(t, id)
 	assert.Equal(t, id, resp.Header.Get("X-Amzn-Requestid"))
 }

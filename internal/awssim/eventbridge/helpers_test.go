@@ -1,12 +1,6 @@
 package eventbridge_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,49 +50,4 @@ func withRetries(cfg aws.Config, attempts int) aws.Config {
 		})
 	}
 	return cfg
-}
-
-// wireLog keeps the body of the last answer to each operation a client
-// recorded by withWire sent, as the simulator put it on the wire.
-type wireLog struct {
-	next   aws.HTTPClient
-	mu     sync.Mutex
-	bodies map[string][]byte // by operation (X-Amz-Target's suffix)
-}
-
-// withWire makes cfg's clients record the answers they receive.
-func withWire(cfg aws.Config) (aws.Config, *wireLog) {
-	w := &wireLog{next: cfg.HTTPClient, bodies: map[string][]byte{}}
-	cfg.HTTPClient = w
-	return cfg, w
-}
-
-// Do implements aws.HTTPClient.
-func (w *wireLog) Do(r *http.Request) (*http.Response, error) {
-	resp, err := w.next.Do(r)
-	if err != nil {
-		return resp, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	_, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-	w.mu.Lock()
-	w.bodies[op] = body
-	w.mu.Unlock()
-	return resp, nil
-}
-
-// answer is the last answer to op, decoded.
-func (w *wireLog) answer(t *testing.T, op string) map[string]any {
-	t.Helper()
-	w.mu.Lock()
-	body := w.bodies[op]
-	w.mu.Unlock()
-	require.NotNil(t, body, "no answer to %s was recorded", op)
-	var out map[string]any
-	require.NoError(t, json.Unmarshal(body, &out), "%s answered %s", op, body)
-	return out
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim/wiretest"
 )
 
 // EventBridge answers as AWS does on the wire: a list it always returns is
@@ -17,7 +19,7 @@ import (
 func TestEventsEmptyListsAreEmptyArrays(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	ctx := context.Background()
-	cfg, wire := withWire(testConfig(s))
+	cfg, wire := wiretest.Record(testConfig(s))
 	eb := eventbridge.NewFromConfig(cfg)
 	_, err := eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("quiet")})
 	require.NoError(t, err)
@@ -44,7 +46,7 @@ func TestEventsEmptyListsAreEmptyArrays(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			require.NoError(t, tt.call())
-			got := wire.answer(t, tt.op)
+			got := wire.Answer(t, tt.op)
 			assert.Equal(t, []any{}, got[tt.member], "%s: %s is an empty array", tt.op, tt.member)
 			assert.NotContains(t, got, "NextToken", "the only page has no NextToken")
 		})
@@ -74,7 +76,7 @@ func TestEventsDescribeRuleSaysWhoCreatedIt(t *testing.T) {
 func TestEventsBusTimesAndConfiguration(t *testing.T) {
 	s, clk := newTestSim(t, nil)
 	ctx := context.Background()
-	cfg, wire := withWire(testConfig(s))
+	cfg, wire := wiretest.Record(testConfig(s))
 	eb := eventbridge.NewFromConfig(cfg)
 	start := s.World().Start
 
@@ -82,7 +84,7 @@ func TestEventsBusTimesAndConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, start.Equal(aws.ToTime(def.CreationTime)), "the default bus was there when the world started: %v", def.CreationTime)
 	assert.True(t, start.Equal(aws.ToTime(def.LastModifiedTime)), "and has not changed since: %v", def.LastModifiedTime)
-	raw := wire.answer(t, "DescribeEventBus")
+	raw := wire.Answer(t, "DescribeEventBus")
 	assert.IsType(t, float64(0), raw["CreationTime"], "a timestamp is a JSON number")
 	assert.IsType(t, float64(0), raw["LastModifiedTime"])
 	for _, member := range []string{"Description", "KmsKeyIdentifier", "DeadLetterConfig", "Policy"} {
@@ -93,7 +95,7 @@ func TestEventsBusTimesAndConfiguration(t *testing.T) {
 	created := clk.Now()
 	_, err = eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("towervend")})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]any{"EventBusArn": "arn:aws:events:eu-west-1:111122223333:event-bus/towervend"}, wire.answer(t, "CreateEventBus"),
+	assert.Equal(t, map[string]any{"EventBusArn": "arn:aws:events:eu-west-1:111122223333:event-bus/towervend"}, wire.Answer(t, "CreateEventBus"),
 		"nothing but the ARN for a bus with no configuration")
 
 	clk.Advance(time.Hour)
@@ -110,7 +112,7 @@ func TestEventsBusTimesAndConfiguration(t *testing.T) {
 	assert.Equal(t, "vending events", aws.ToString(bus.Description))
 	require.NotNil(t, bus.DeadLetterConfig)
 	assert.Equal(t, dlq, aws.ToString(bus.DeadLetterConfig.Arn))
-	assert.NotContains(t, wire.answer(t, "DescribeEventBus"), "KmsKeyIdentifier", "no customer managed key was set")
+	assert.NotContains(t, wire.Answer(t, "DescribeEventBus"), "KmsKeyIdentifier", "no customer managed key was set")
 
 	list, err := eb.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{NamePrefix: aws.String("towervend")})
 	require.NoError(t, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	iampolicy "github.com/towervend/towervend/internal/awssim/iam"
 	"github.com/towervend/towervend/internal/awssim/iamapi"
+	"github.com/towervend/towervend/internal/awssim/wiretest"
 	"github.com/towervend/towervend/internal/clock"
 )
 
@@ -142,10 +143,10 @@ func TestGetRoleOfAnAbsentRoleIsNoSuchEntity(t *testing.T) {
 
 	resp := rawQuery(t, s, vendingKey, url.Values{"Action": {"GetRole"}, "Version": {iamapi.Version}, "RoleName": {"NoSuchRole"}})
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-	doc := parseXML(t, resp.Body)
+	doc := wiretest.ParseXML(t, resp.Body)
 	assert.Equal(t, "ErrorResponse", doc.Name)
 	assert.Equal(t, iamapi.Namespace, doc.Space)
-	assert.Equal(t, "Sender", doc.child("Error").child("Type").Text)
+	assert.Equal(t, "Sender", doc.Child("Error").Child("Type").Text)
 
 	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("not/a/name")})
 	code, _ = apiError(t, err)
@@ -366,7 +367,7 @@ func TestGetRoleAnswersAsTheAPIReferenceShows(t *testing.T) {
 	resp := rawQuery(t, s, vendingKey, url.Values{"Action": {"GetRole"}, "Version": {iamapi.Version}, "RoleName": {"AWSControlTowerAdmin"}})
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "text/xml", resp.Header.Get("Content-Type"))
-	doc := parseXML(t, resp.Body)
+	doc := wiretest.ParseXML(t, resp.Body)
 
 	// The documented example: GetRoleResponse in IAM's namespace holding
 	// GetRoleResult and ResponseMetadata; the Role's Path, Arn, RoleName,
@@ -379,18 +380,18 @@ func TestGetRoleAnswersAsTheAPIReferenceShows(t *testing.T) {
 		[]string{"Path", "Arn", "RoleName", "AssumeRolePolicyDocument", "CreateDate", "RoleId", "RoleLastUsed"}}
 	assert.Equal(t, example.root, doc.Name)
 	assert.Equal(t, example.namespace, doc.Space)
-	assert.Equal(t, example.top, doc.names())
-	role := doc.child("GetRoleResult").child("Role")
+	assert.Equal(t, example.top, doc.Names())
+	role := doc.Child("GetRoleResult").Child("Role")
 	require.NotNil(t, role)
-	assert.True(t, inOrder(role.names(), example.role), "role elements %v hold %v in order", role.names(), example.role)
-	assert.Equal(t, "/service-role/", role.child("Path").Text)
-	assert.Equal(t, "arn:aws:iam::"+mgmt+":role/service-role/AWSControlTowerAdmin", role.child("Arn").Text)
-	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, role.child("CreateDate").Text)
-	assert.Regexp(t, roleIDRe, role.child("RoleId").Text)
+	assert.True(t, wiretest.InOrder(role.Names(), example.role), "role elements %v hold %v in order", role.Names(), example.role)
+	assert.Equal(t, "/service-role/", role.Child("Path").Text)
+	assert.Equal(t, "arn:aws:iam::"+mgmt+":role/service-role/AWSControlTowerAdmin", role.Child("Arn").Text)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, role.Child("CreateDate").Text)
+	assert.Regexp(t, roleIDRe, role.Child("RoleId").Text)
 	assert.Equal(t,
 		"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22controltower.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D",
-		role.child("AssumeRolePolicyDocument").Text, "RFC 3986: everything but unreserved characters percent-encoded")
-	id := doc.child("ResponseMetadata").child("RequestId").Text
+		role.Child("AssumeRolePolicyDocument").Text, "RFC 3986: everything but unreserved characters percent-encoded")
+	id := doc.Child("ResponseMetadata").Child("RequestId").Text
 	assert.NotEmpty(t, id)
 	assert.Equal(t, id, resp.Header.Get("X-Amzn-Requestid"))
 }

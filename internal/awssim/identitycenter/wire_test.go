@@ -11,6 +11,8 @@ import (
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim/wiretest"
 )
 
 // A list of either API that finds nothing answers its list as [] and leaves
@@ -18,7 +20,7 @@ import (
 func TestIdentityEmptyListsAreEmptyArraysWithoutNextToken(t *testing.T) {
 	f := newIDCFixture(t, nil)
 	ctx := context.Background()
-	cfg, wire := withWire(testConfig(f.s))
+	cfg, wire := wiretest.Record(testConfig(f.s))
 	sso, ids := ssoadmin.NewFromConfig(cfg), identitystore.NewFromConfig(cfg)
 	noOne := []idtypes.Filter{{AttributePath: aws.String("UserName"), AttributeValue: aws.String("nobody")}}
 
@@ -62,7 +64,7 @@ func TestIdentityEmptyListsAreEmptyArraysWithoutNextToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
 			require.NoError(t, tt.call())
-			got := wire.answer(t, tt.op)
+			got := wire.Answer(t, tt.op)
 			assert.Equal(t, map[string]any{tt.member: []any{}}, got, "%s: an empty %s and no NextToken", tt.op, tt.member)
 		})
 	}
@@ -72,7 +74,7 @@ func TestIdentityEmptyListsAreEmptyArraysWithoutNextToken(t *testing.T) {
 func TestIdentityNextTokenOnlyWhileMorePagesFollow(t *testing.T) {
 	f := newIDCFixture(t, nil)
 	ctx := context.Background()
-	cfg, wire := withWire(testConfig(f.s))
+	cfg, wire := wiretest.Record(testConfig(f.s))
 	sso, ids := ssoadmin.NewFromConfig(cfg), identitystore.NewFromConfig(cfg)
 
 	var tokens []any
@@ -80,7 +82,7 @@ func TestIdentityNextTokenOnlyWhileMorePagesFollow(t *testing.T) {
 	for {
 		out, err := sso.ListPermissionSets(ctx, in)
 		require.NoError(t, err)
-		page := wire.answer(t, "ListPermissionSets")
+		page := wire.Answer(t, "ListPermissionSets")
 		token, ok := page["NextToken"]
 		if !ok {
 			break
@@ -96,11 +98,11 @@ func TestIdentityNextTokenOnlyWhileMorePagesFollow(t *testing.T) {
 	_, err := ids.ListGroupMemberships(ctx, &identitystore.ListGroupMembershipsInput{IdentityStoreId: aws.String(f.store),
 		GroupId: aws.String(f.groups["platform-admins"]), MaxResults: aws.Int32(1)})
 	require.NoError(t, err)
-	assert.IsType(t, "", wire.answer(t, "ListGroupMemberships")["NextToken"], "two members in pages of one")
+	assert.IsType(t, "", wire.Answer(t, "ListGroupMemberships")["NextToken"], "two members in pages of one")
 	_, err = ids.ListGroupMemberships(ctx, &identitystore.ListGroupMembershipsInput{IdentityStoreId: aws.String(f.store),
 		GroupId: aws.String(f.groups["platform-admins"])})
 	require.NoError(t, err)
-	last := wire.answer(t, "ListGroupMemberships")
+	last := wire.Answer(t, "ListGroupMemberships")
 	assert.NotContains(t, last, "NextToken")
 	assert.Len(t, last["GroupMemberships"], 2)
 }

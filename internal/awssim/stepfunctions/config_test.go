@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim/wiretest"
 )
 
 const waitDefinition = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`
@@ -20,14 +22,14 @@ const waitDefinition = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":36
 func TestStepFunctionsDescribeStateMachineSettings(t *testing.T) {
 	s, _ := newTestSim(t, nil)
 	ctx := context.Background()
-	cfg, wire := withWire(testConfig(s))
+	cfg, wire := wiretest.Record(testConfig(s))
 	client := sfn.NewFromConfig(cfg)
 
 	plain, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("plain"), Definition: aws.String(waitDefinition), RoleArn: aws.String("arn:aws:iam::111122223333:role/sfn")})
 	require.NoError(t, err)
 	_, err = client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: plain.StateMachineArn})
 	require.NoError(t, err)
-	got := wire.answer(t, "DescribeStateMachine")
+	got := wire.Answer(t, "DescribeStateMachine")
 	assert.Equal(t, map[string]any{"level": "OFF", "includeExecutionData": false}, got["loggingConfiguration"])
 	assert.Equal(t, map[string]any{"enabled": false}, got["tracingConfiguration"])
 	assert.Equal(t, map[string]any{"type": "AWS_OWNED_KEY"}, got["encryptionConfiguration"])
@@ -64,7 +66,7 @@ func TestStepFunctionsDescribeStateMachineSettings(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn})
 	require.NoError(t, err)
-	got = wire.answer(t, "DescribeStateMachine")
+	got = wire.Answer(t, "DescribeStateMachine")
 	assert.Equal(t, map[string]any{"enabled": false}, got["tracingConfiguration"], "updated")
 	assert.Equal(t, map[string]any{"type": "AWS_OWNED_KEY"}, got["encryptionConfiguration"], "updated: no key is left behind")
 	assert.Equal(t, map[string]any{"level": "ALL", "includeExecutionData": true,
