@@ -7,10 +7,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,36 +49,6 @@ func (c cli) require(t *testing.T) {
 	out, err := exec.Command(c.bin, "--version").CombinedOutput()
 	require.NoError(t, err, "%s (%s) is missing: %s\n%s", c.name, c.bin, c.fix, out)
 	require.True(t, strings.HasPrefix(string(out), c.major), "%s: %s reports %q, want %s…: %s", c.name, c.bin, strings.TrimSpace(string(out)), c.major, c.fix)
-}
-
-// simulator is `towervend sim` with towervend deployed, served on loopback.
-type simulator struct {
-	endpoint string
-	region   string
-}
-
-func startSim(t *testing.T) simulator {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	served := make(chan int, 1)
-	go func() {
-		served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard)
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	var ready struct{ Endpoint string }
-	require.NoError(t, json.Unmarshal([]byte(line), &ready))
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-served:
-		case <-time.After(10 * time.Second):
-			t.Error("sim did not stop")
-		}
-	})
-	return simulator{endpoint: ready.Endpoint, region: "eu-west-1"}
 }
 
 // run runs one CLI command against the simulator and returns its stdout; a

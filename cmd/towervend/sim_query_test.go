@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -24,19 +22,8 @@ import (
 // POSTed to the queue URL, as older SDKs send it) puts a request on
 // towervend's queue, and it runs through the workflow like one sent over JSON.
 func TestARequestSentOverTheQueryProtocolRuns(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	served := make(chan int, 1)
-	go func() {
-		served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard)
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	var ready struct{ Endpoint string }
-	require.NoError(t, json.Unmarshal([]byte(line), &ready))
-	ep := ready.Endpoint
+	ctx := context.Background()
+	ep := startSim(t).endpoint
 
 	body, err := os.ReadFile("../../events/requests/01-create.json")
 	require.NoError(t, err)
@@ -59,12 +46,4 @@ func TestARequestSentOverTheQueryProtocolRuns(t *testing.T) {
 
 	rep := waitForStatus(t, ep, "CHG1001", "succeeded")
 	assert.NotEmpty(t, rep.AccountID, "the account was vended")
-
-	cancel()
-	select {
-	case code := <-served:
-		assert.Equal(t, 0, code)
-	case <-time.After(10 * time.Second):
-		t.Fatal("sim did not stop")
-	}
 }

@@ -17,19 +17,7 @@ import (
 // The operator commands work end to end against `towervend sim` on loopback:
 // submit a request that fails, see why with status, redrive it after the fix.
 func TestOperatorCommandsAgainstTheSimulator(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	served := make(chan int, 1)
-	go func() {
-		served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard)
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	var ready struct{ Endpoint string }
-	require.NoError(t, json.Unmarshal([]byte(line), &ready))
-	ep := ready.Endpoint
+	ep := startSim(t).endpoint
 
 	code, out, stderr := runCLI(t, "submit", "--endpoint", ep, "../../events/requests/04-enroll-missing-role.json")
 	require.Equal(t, 0, code, stderr)
@@ -51,13 +39,37 @@ func TestOperatorCommandsAgainstTheSimulator(t *testing.T) {
 	rep = waitForStatus(t, ep, "CHG1004", "failed") // still no role: fails again at the same step
 	assert.Equal(t, int32(1), rep.RedriveCount)
 
-	cancel()
-	select {
-	case code := <-served:
-		assert.Equal(t, 0, code, "sim stops cleanly")
-	case <-time.After(10 * time.Second):
-		t.Fatal("sim did not stop")
-	}
+}
+
+// simulator is `towervend sim` with towervend deployed, served on loopback.
+type simulator struct {
+	endpoint string
+	region   string
+}
+
+func startSim(t *testing.T) simulator {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	served := make(chan int, 1)
+	go func() {
+		served <- run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--speed", "20000", "--json"}, pw, io.Discard)
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	var ready struct{ Endpoint string }
+	require.NoError(t, json.Unmarshal([]byte(line), &ready))
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-served:
+			assert.Equal(t, 0, code, "sim stops cleanly")
+		case <-time.After(10 * time.Second):
+			t.Error("sim did not stop")
+		}
+	})
+	return simulator{endpoint: ready.Endpoint, region: "eu-west-1"}
 }
 
 // waitForStatus polls `towervend status --json` until the request reaches the
