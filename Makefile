@@ -9,21 +9,31 @@ ASL_VALIDATOR := asl-validator@4.0.0
 CDK := aws-cdk@2.1148.1
 ASL_FILE := statemachine/vending.asl.json
 
-.PHONY: clients demo test unit fmt-check vet asl-check cfn-lint cfn-lint-installed build lint bench soak coldstart fuzz fuzz-brief synth deploy clean
+.PHONY: clients browser demo test unit fmt-check vet asl-check cfn-lint cfn-lint-installed build lint bench soak coldstart fuzz fuzz-brief synth deploy clean
 
 ## demo: run the whole job locally on the embedded simulated organization
 demo:
 	$(GO) run ./cmd/towervend local
 
 ## test: everything CI checks (formatting, vet, race-enabled tests, the ASL file, cfn-lint on the synthesized
-## templates, a brief fuzz of every target, real AWS clients against the simulator)
-test: fmt-check vet unit asl-check cfn-lint fuzz-brief clients
+## templates, a brief fuzz of every target, real AWS clients against the simulator, the timeline in a browser)
+test: fmt-check vet unit asl-check cfn-lint fuzz-brief clients browser
 
 ## clients: real AWS clients against `towervend sim` (cmd/towervend/clients_test.go): AWS CLI 1.x, which speaks
 ## SQS's JSON protocol, and Debian 12's AWS CLI 2.9.19, which speaks its Query protocol. Neither comes from a Go or
 ## npm registry: a missing one fails at once, naming its fix (.ci/run installs Debian's with apt-get).
 clients:
 	$(GO) test -count=1 -tags clients -timeout 10m -run '^TestClient' ./cmd/towervend/
+
+## browser: the demo's timeline (towervend local --timeline) in Debian's chromium, headless and offline
+## (internal/timeline/browser_test.go): it renders, the lanes and bars are laid out, and hovering a bar shows the
+## text naming its request. chromium is a Debian package, not a registry's: a missing one fails at once, naming
+## its fix (.ci/run installs it with apt-get); CHROMIUM names another binary.
+browser:
+	@$${CHROMIUM:-chromium} --version >/dev/null 2>&1 || { \
+		echo "$${CHROMIUM:-chromium} is missing ('$${CHROMIUM:-chromium} --version' failed): install Debian's chromium, e.g. 'sudo apt-get install -y chromium', or set CHROMIUM to a Chromium or Chrome binary, then run 'make browser' again" >&2; \
+		exit 1; }
+	$(GO) test -count=1 -tags browser -timeout 5m -run '^TestBrowser' ./internal/timeline/
 
 ## fuzz-brief: each fuzz target for FUZZBRIEF runs (CI); `make fuzz` runs them longer. A count, not
 ## a duration: Go 1.26's fuzz coordinator can fail a target with a bare "context deadline exceeded"
@@ -39,6 +49,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags clients ./cmd/towervend/
+	$(GO) vet -tags browser ./internal/timeline/
 
 ## unit: race-enabled tests of everything but the CDK app, then the CDK app's tests
 ## without -race (its packages drive a Node.js jsii runtime; -race only makes them slow)

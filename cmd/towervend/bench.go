@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/towervend/towervend/internal/bench"
+	"github.com/towervend/towervend/internal/timeline"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
+	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--timeline FILE.html] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs] [--timeline FILE.html]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
 	n := fs.Int("n", 0, "how many accounts to vend (default 500); with --soak, how many requests (default 1000)")
 	c := fs.Int("c", 5, "Control Tower's concurrent account operations quota, and towervend's limit (1-10)")
 	t := fs.Duration("t", 30*time.Minute, "how long Control Tower takes to provision an account (simulated)")
@@ -26,10 +27,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	coldstart := fs.String("coldstart", "", "measure Lambda cold starts of the bootstrap binaries in DIR/<function>/bootstrap (built for this machine)")
 	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	timelineFile := fs.String("timeline", "", "draw the run over simulated time into this HTML file (not with --coldstart)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the run ends, to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *timelineFile != "" {
+		if *coldstart != "" {
+			return &exitError{code: 2, err: errors.New("--timeline draws a vending run or a soak: --coldstart starts no run to draw; leave one of them out")}
+		}
+		if err := timeline.CheckPath(*timelineFile); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--timeline: %w", err)}
+		}
 	}
 	if *cpuProfile != "" {
 		stop, err := profileCPU(*cpuProfile)
@@ -42,6 +52,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 	}
+	var picture *timeline.Run
 	var report interface{ WriteText(io.Writer) error }
 	var problems []string
 	switch {
@@ -52,7 +63,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report = rep
 	case *soak:
-		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed}
+		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed, Picture: *timelineFile != ""}
 		if *throttleSQS {
 			opts.ThrottleServices = append(bench.DefaultThrottleServices(), "sqs")
 		}
@@ -60,14 +71,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		report, problems = rep, rep.Problems()
+		report, problems, picture = rep, rep.Problems(), rep.Picture
 	default:
 		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed,
-			DropLifecycleEvents: *dropEvents})
+			DropLifecycleEvents: *dropEvents, Picture: *timelineFile != ""})
 		if err != nil {
 			return err
 		}
-		report = rep
+		report, picture = rep, rep.Picture
+	}
+	if picture != nil {
+		if err := timeline.WriteFile(*timelineFile, *picture); err != nil {
+			return err
+		}
 	}
 	if *memProfile != "" {
 		if err := profileHeap(*memProfile); err != nil {

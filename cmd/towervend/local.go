@@ -20,6 +20,7 @@ import (
 	"github.com/towervend/towervend/events"
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/timeline"
 	"github.com/towervend/towervend/internal/vend"
 	"github.com/towervend/towervend/statemachine"
 )
@@ -42,7 +43,7 @@ type localOutput struct {
 }
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--revoke FUNCTION=service:Action]... [--snapshot FILE] [--json]", stderr)
+	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--revoke FUNCTION=service:Action]... [--concurrency N] [--snapshot FILE] [--scenario FILE] [--timeline FILE.html] [--json]", stderr)
 	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
 	var requests listFlag
 	fs.Var(&requests, "requests", "a request file or a directory of them; repeat for more (default: the samples in events/requests)")
@@ -51,12 +52,23 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fix := fs.Bool("fix-and-redrive", false, "after the run, fix what an operator would fix (create missing AWSControlTowerExecution roles) and redrive the failed requests")
 	var revoke listFlag
 	fs.Var(&revoke, "revoke", "take one grant from a function's role for the run, e.g. lifecycle=organizations:ListTagsForResource, to see what it is for; repeat for more")
-	snapshot := fs.String("snapshot", "", "write the simulated world to this file at the end, for inspection")
+	snapshot := fs.String("snapshot", "", "write the organization as it is at the end to this file, as a world file: load it with --world to go on from there")
+	concurrency := fs.Int("concurrency", 0, "towervend's limit of Account Factory operations at once (the stack's concurrencyLimit; default: the world's controlTower.concurrentAccountOperations, at most that)")
+	timelineFile := fs.String("timeline", "", "draw the run over simulated time into this HTML file (Control Tower slots, waiting line, retries, failures)")
 	asJSON := fs.Bool("json", false, "print {requests, notifications} as JSON instead of progress and a table")
+	scenarioFile := fs.String("scenario", "", "run a scenario file's timed steps and check its expectations (see events/scenarios); exits 1 if one fails")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	requests = append(requests, fs.Args()...)
+	if *timelineFile != "" {
+		if *scenarioFile != "" {
+			return &exitError{code: 2, err: fmt.Errorf("--timeline draws a run of requests; a --scenario run is not drawn: leave one of them out")}
+		}
+		if err := timeline.CheckPath(*timelineFile); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--timeline: %w", err)}
+		}
+	}
 	opts := local.Options{Pace: *speed}
 	for _, r := range revoke {
 		fn, action, ok := strings.Cut(r, "=")
@@ -67,6 +79,10 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			opts.Revoke = map[string][]string{}
 		}
 		opts.Revoke[fn] = append(opts.Revoke[fn], action)
+	}
+	if *scenarioFile != "" {
+		return cmdScenario(ctx, scenarioFlags{file: *scenarioFile, world: *worldFile, policy: *policyFile, requests: requests,
+			fix: *fix, snapshot: *snapshot, json: *asJSON, opts: opts}, stdout)
 	}
 	if *worldFile != "" {
 		w, err := awssim.LoadWorld(*worldFile)
@@ -81,6 +97,14 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Happenings = nil
 		opts.World = w
 	}
+	quota := awssim.DefaultWorld().ControlTower.ConcurrentAccountOperations
+	if opts.World != nil {
+		quota = opts.World.ControlTower.ConcurrentAccountOperations
+	}
+	if _, err := local.ConcurrencyLimit(*concurrency, quota); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--%w", err)}
+	}
+	opts.ConcurrencyLimit = *concurrency
 	if *policyFile != "" {
 		pol, err := vend.LoadPolicy(*policyFile)
 		if err != nil {
@@ -88,7 +112,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		opts.Policy = pol
 	}
-	bodies, err := readRequests(requests)
+	inputs, err := readRequests(requests)
 	if err != nil {
 		return err
 	}
@@ -101,8 +125,8 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if !*asJSON {
-		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once)\n",
-			len(bodies), rt.Sim.Region(), rt.Deps.Config.ConcurrencyLimit)
+		fmt.Fprintf(stdout, "towervend local: %d requests on the simulated organization (Control Tower home Region %s, %d account operations at once; Control Tower's quota %d)\n",
+			len(inputs), rt.Sim.Region(), rt.Deps.Config.ConcurrencyLimit, rt.Sim.World().ControlTower.ConcurrentAccountOperations)
 		if hs := rt.Sim.World().ByTime(); len(hs) > 0 {
 			var when []string
 			for _, h := range hs {
@@ -112,7 +136,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintln(stdout)
 	}
-	if err := rt.Submit(ctx, bodies...); err != nil {
+	if err := rt.SubmitInputs(ctx, inputs...); err != nil {
 		return err
 	}
 	runErr := rt.Run(ctx)
@@ -120,16 +144,13 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if runErr == nil && *fix {
 		runErr = fixAndRedrive(ctx, rt, stdout, *asJSON)
 	}
+	if *timelineFile != "" {
+		if err := timeline.WriteFile(*timelineFile, rt.Timeline()); err != nil {
+			return err
+		}
+	}
 	if *snapshot != "" {
-		f, err := os.Create(*snapshot)
-		if err != nil {
-			return err
-		}
-		if err := rt.Sim.Snapshot(f); err != nil {
-			_ = f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := writeSnapshot(rt, *snapshot); err != nil {
 			return err
 		}
 	}
@@ -156,8 +177,10 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // readRequests reads request files and directories; none means the samples.
-func readRequests(paths []string) ([][]byte, error) {
-	var bodies [][]byte
+// A file that cannot be read is an input with its error, not the end of the
+// run: the runtime rejects it by name and runs the rest.
+func readRequests(paths []string) ([]local.Input, error) {
+	var inputs []local.Input
 	if len(paths) == 0 {
 		files, err := fs.Glob(events.FS, "requests/*.json")
 		if err != nil {
@@ -165,20 +188,13 @@ func readRequests(paths []string) ([][]byte, error) {
 		}
 		for _, f := range files {
 			b, err := fs.ReadFile(events.FS, f)
-			if err != nil {
-				return nil, err
-			}
-			bodies = append(bodies, b)
+			inputs = append(inputs, local.Input{Name: "events/" + f, Body: b, Err: err})
 		}
-		return bodies, nil
+		return inputs, nil
 	}
 	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
 		files := []string{p}
-		if info.IsDir() {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
 			files, err = filepath.Glob(filepath.Join(p, "*.json"))
 			if err != nil {
 				return nil, err
@@ -187,13 +203,10 @@ func readRequests(paths []string) ([][]byte, error) {
 		}
 		for _, f := range files {
 			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, err
-			}
-			bodies = append(bodies, b)
+			inputs = append(inputs, local.Input{Name: f, Body: b, Err: err})
 		}
 	}
-	return bodies, nil
+	return inputs, nil
 }
 
 // fixAndRedrive does what the README's runbook tells an operator to do for the
@@ -312,8 +325,12 @@ func (p *progress) event(e local.Event) {
 	case "world":
 		line = fmt.Sprintf("%s  %-28s %s", e.Time.Format("15:04:05"), "(no ticket)", e.Detail)
 	case "notification":
-		p.status[e.RequestID] = strings.ToUpper(e.State)
-		line = fmt.Sprintf("%s  %-28s → %s", e.Time.Format("15:04:05"), e.RequestID, strings.ToUpper(e.State))
+		id := e.RequestID
+		if id == "" {
+			id = "(no requestId)" // a message intake rejected before it could read one
+		}
+		p.status[id] = strings.ToUpper(e.State)
+		line = fmt.Sprintf("%s  %-28s → %s", e.Time.Format("15:04:05"), id, strings.ToUpper(e.State))
 		if e.Detail != "" {
 			line += "  " + shorten(e.Detail, 100)
 		}

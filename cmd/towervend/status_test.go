@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/bench"
+	"github.com/towervend/towervend/internal/deploy"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/statemachine"
 )
@@ -32,7 +34,7 @@ func TestStatusShowsTheQueue(t *testing.T) {
 	c := sfn.NewFromConfig(rt.Sim.Config())
 	queued := 0
 	for i := 1; i <= 8; i++ {
-		rep, err := requestStatus(ctx, c, rt.StateMachineArn, fmt.Sprintf("queue-REQ-%05d", i))
+		rep, err := requestStatus(ctx, c, dynamodb.NewFromConfig(rt.Sim.Config()), rt.StateMachineArn, deploy.WaitsTable.Name, fmt.Sprintf("queue-REQ-%05d", i))
 		require.NoError(t, err)
 		require.Equal(t, "running", rep.Outcome)
 		if rep.Queue == nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/towervend/towervend/internal/request"
+	"github.com/towervend/towervend/internal/vend"
 )
 
 type submitted struct {
@@ -31,24 +33,30 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	bodies, err := readRequests(fs.Args())
+	inputs, err := readRequests(fs.Args())
 	if err != nil {
 		return err
 	}
 	var out []submitted
 	failed := 0
-	for i, b := range bodies {
-		s := submitted{File: fs.Arg(min(i, fs.NArg()-1))}
-		req, derr := request.Decode(b)
+	for _, in := range inputs {
+		s := submitted{File: in.Name}
+		if why := in.Unsendable(); why != "" {
+			// Not even --force sends it: SQS refuses an empty body.
+			s.Error = "not sent: " + strings.TrimPrefix(why, in.Name+": ")
+			failed++
+			out = append(out, s)
+			continue
+		}
+		b := in.Body
+		_, derr := request.Decode(b)
 		if derr != nil && !*force {
 			s.Error = "not sent: " + derr.Error()
 			failed++
 			out = append(out, s)
 			continue
 		}
-		if req != nil {
-			s.RequestID = req.RequestID
-		}
+		s.RequestID = vend.MessageRequestID(string(b))
 		res, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(string(b))})
 		if err != nil {
 			s.Error = err.Error()
@@ -64,7 +72,15 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				fmt.Fprintf(stdout, "%s: %s\n", s.File, s.Error)
 				continue
 			}
-			fmt.Fprintf(stdout, "%s: request %s sent (message %s); follow it with 'towervend status %s'\n", s.File, s.RequestID, s.MessageID, s.RequestID)
+			if s.RequestID == "" {
+				fmt.Fprintf(stdout, "%s: sent (message %s); it has no requestId towervend can file it under, so intake will reject it "+
+					"(the rejection goes to the towervend bus, the message to the towervend-rejected queue)\n", s.File, s.MessageID)
+				continue
+			}
+			// Sending says only that SQS has it: intake may still reject it
+			// (a requestId used by another request, say), which status tells.
+			fmt.Fprintf(stdout, "%s: request %s sent (message %s); 'towervend status %s' shows whether towervend took it or rejected it, and then how it goes\n",
+				s.File, s.RequestID, s.MessageID, s.RequestID)
 		}
 		return nil
 	})
@@ -72,7 +88,7 @@ func cmdSubmit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d requests not sent", failed, len(bodies))}
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d requests not sent", failed, len(inputs))}
 	}
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/policy"
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/internal/vend"
@@ -21,8 +23,10 @@ type validation struct {
 }
 
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("validate", "validate [--policy FILE] [--json] FILE...", stderr)
+	fs := newFlags("validate", "validate [--policy FILE] [--world FILE|default] [--json] FILE...", stderr)
 	policyFile := fs.String("policy", "", "the policy file (default: internal/policy/default.json, built in)")
+	worldFile := fs.String("world", "", "check requester.by's group membership (policy.requesters) in this world file's IAM Identity Center; "+
+		`"default" is the embedded Northwind Trading world (default: not checked, which needs Identity Center)`)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFiles(fs, args); err != nil {
 		return err
@@ -36,6 +40,18 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err != nil {
 		return err
+	}
+	var dir policy.Directory
+	switch *worldFile {
+	case "":
+	case "default":
+		dir = worldDirectory{awssim.DefaultWorld()}
+	default:
+		w, err := awssim.LoadWorld(*worldFile)
+		if err != nil {
+			return err
+		}
+		dir = worldDirectory{w}
 	}
 	var out []validation
 	invalid := 0
@@ -54,7 +70,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				v.Problems = []request.Problem{{Field: "request", Message: derr.Error()}}
 			default:
 				v.RequestID = req.RequestID
-				v.Problems, v.Notes = policy.CheckOffline(req, pol)
+				v.Problems, v.Notes = policy.CheckOfflineIn(req, pol, dir)
 			}
 		}
 		v.Valid = len(v.Problems) == 0
@@ -86,4 +102,36 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d files have problems", invalid, len(out))}
 	}
 	return nil
+}
+
+// worldDirectory answers policy.requesters from a world's IAM Identity
+// Center, looking users up as the identity store does: by user name, or by
+// email when the name has an @.
+type worldDirectory struct{ w *awssim.World }
+
+func (d worldDirectory) Membership(by string, groups []string) (known, member bool, absent []string) {
+	ic := d.w.IdentityCenter
+	userName := ""
+	for _, u := range ic.Users {
+		if u.UserName == by || strings.Contains(by, "@") && strings.EqualFold(u.Email, by) {
+			userName, known = u.UserName, true
+			break
+		}
+	}
+	for _, name := range groups {
+		found := false
+		for _, g := range ic.Groups {
+			if g.DisplayName != name {
+				continue
+			}
+			found = true
+			for _, m := range g.Members {
+				member = member || known && m == userName
+			}
+		}
+		if !found {
+			absent = append(absent, name)
+		}
+	}
+	return known, member, absent
 }

@@ -22,7 +22,7 @@ func TestPartitionFollowsTheHomeRegion(t *testing.T) {
 			cfg := config.Config{HomeRegion: tt.region, ManagementAccountID: "111122223333",
 				InstanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef"}
 			grants := deploy.Grants("close", grantResources(cfg, "bus", "workflow", "rejected", "lifecycle-failed"))
-			if assert.Len(t, grants, 1) {
+			if assert.Len(t, grants, 2, "CloseAccount, and the closure ledger") {
 				assert.Equal(t, []string{tt.want}, grants[0].Resources)
 			}
 		})

@@ -631,7 +631,9 @@ var expectedActions = map[string][]string{
 		"controltower:ListEnabledBaselines", "controltower:ListLandingZones", "controltower:GetLandingZone",
 		"servicecatalog:SearchProvisionedProducts", "servicecatalog:DescribeProvisionedProduct", "servicecatalog:DescribeRecord",
 		"sso:ListInstances", "sso:ListPermissionSets", "sso:DescribePermissionSet", "sso:ListAccountAssignments",
-		"identitystore:GetUserId", "identitystore:GetGroupId", "events:PutEvents"},
+		"identitystore:GetUserId", "identitystore:GetGroupId", "identitystore:IsMemberInGroups", "events:PutEvents",
+		"identitystore:DescribeUser", "identitystore:DescribeGroup", // names the assignments a move would carry into a stricter OU
+		"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "states:DescribeExecution"}, // the account's turn; the close ledger
 	"checkrole": {"sts:AssumeRole"},
 	"provision": append([]string{"servicecatalog:SearchProducts", "servicecatalog:ListProvisioningArtifacts", "servicecatalog:ListLaunchPaths",
 		"servicecatalog:ProvisionProduct", "servicecatalog:UpdateProvisionedProduct", "servicecatalog:TerminateProvisionedProduct",
@@ -643,12 +645,13 @@ var expectedActions = map[string][]string{
 		"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "states:SendTaskSuccess"}, // wakes the waiting line
 	"assignsso": {"sso:ListInstances", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
 		"sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:ListAccountAssignments"},
-	"moveou":        {"organizations:ListParents", "organizations:MoveAccount"},
-	"tag":           {"organizations:TagResource", "organizations:UntagResource"},
-	"close":         {"organizations:CloseAccount"},
-	"notify":        {"events:PutEvents"},
-	"reportfailure": {"events:PutEvents"},
-	"intake":        {"states:StartExecution", "states:DescribeExecution", "events:PutEvents", "sqs:SendMessage"},
+	"moveou": {"organizations:ListParents", "organizations:MoveAccount"},
+	"tag":    {"organizations:TagResource", "organizations:UntagResource"},
+	"close":  {"organizations:CloseAccount", "dynamodb:PutItem"}, // the closure ledger
+	"notify": {"events:PutEvents", "dynamodb:DeleteItem"},        // ends the request's turn on its account
+	"reportfailure": {"events:PutEvents", "dynamodb:DeleteItem", "dynamodb:PutItem", // the turn: ended, or taken back on a redrive
+		"servicecatalog:SearchProvisionedProducts"}, // names the account a failed create made
+	"intake": {"states:StartExecution", "states:DescribeExecution", "events:PutEvents", "sqs:SendMessage", "dynamodb:PutItem"},
 	"lifecycle": {"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:DescribeAccount",
 		"organizations:ListAccountsForParent", // the hourly sweep of the accounts in Root
 		"organizations:ListTagsForResource", "servicecatalog:SearchProvisionedProducts", "states:StartExecution",

@@ -560,7 +560,7 @@ type snapshot struct {
 }
 
 // Snapshot writes the whole simulated state as JSON, for inspection or to load
-// back with Restore.
+// back with Restore. It is not a world file: SnapshotWorld writes one.
 func (s *Sim) Snapshot(w io.Writer) error {
 	s.env.Lock()
 	defer s.env.Unlock()

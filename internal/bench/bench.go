@@ -21,6 +21,7 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/timeline"
 	"github.com/towervend/towervend/internal/vend"
 )
 
@@ -43,6 +44,8 @@ type Options struct {
 	// DropLifecycleEvents is the world's faults.dropLifecycleEvents: the share
 	// of Control Tower's lifecycle events EventBridge never delivers (default 0).
 	DropLifecycleEvents float64
+	// Picture keeps the run's timeline (Report.Picture) for drawing.
+	Picture bool
 }
 
 func (o Options) withDefaults() Options {
@@ -139,6 +142,10 @@ type Report struct {
 	LifecycleEvents     LifecycleEvents `json:"lifecycleEvents"`
 
 	Cost
+
+	// Picture is the run over simulated time, for internal/timeline to draw,
+	// when Options.Picture asked for it.
+	Picture *timeline.Run `json:"-"`
 }
 
 // Cost is what a run took of the machine it ran on; in JSON its members are
@@ -324,7 +331,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.DetectionLag, rep.HandOff = lagStats(sm.detection), lagStats(sm.handOffs)
 
 	rep.Cost = smp.cost(wall)
+	if opts.Picture {
+		rep.Picture = picture(rt, fmt.Sprintf("towervend bench: %d accounts, %d Control Tower slots, %s each", opts.Accounts, opts.Concurrency, opts.ProvisioningTime))
+	}
 	return rep, nil
+}
+
+// picture is the run's timeline, titled.
+func picture(rt *local.Runtime, title string) *timeline.Run {
+	run := rt.Timeline()
+	run.Title = title
+	return &run
 }
 
 // sortedCounts lists a count map as "name n" pairs in name order.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
+	"github.com/towervend/towervend/internal/timeline"
 	"github.com/towervend/towervend/statemachine"
 )
 
@@ -45,6 +46,9 @@ type SoakOptions struct {
 	BusyFrom, BusyFor time.Duration
 	// Seed makes the run repeat exactly (default: the demo world's seed).
 	Seed uint64
+	// Picture keeps the soak's timeline, faulty run and redrive, in
+	// SoakReport.Picture for drawing.
+	Picture bool `json:"-"`
 }
 
 // DefaultThrottleServices returns the simulated services the soak throttles: all
@@ -115,6 +119,9 @@ type SoakReport struct {
 	APICalls map[string]int `json:"apiCallsByService"`
 	// Cost's Wall is the real time of the whole soak.
 	Cost
+
+	// Picture is the soak over simulated time, when SoakOptions.Picture asked for it.
+	Picture *timeline.Run `json:"-"`
 }
 
 // Problems lists every way the soak broke towervend's promises.
@@ -243,6 +250,9 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	}
 	rep.APICalls = serviceTotals(rt.Sim.Calls())
 	rep.Cost = smp.cost(wall)
+	if opts.Picture {
+		rep.Picture = picture(rt, fmt.Sprintf("towervend soak: %d requests through faults, then the redrive", opts.Requests))
+	}
 	return rep, nil
 }
 

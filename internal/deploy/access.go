@@ -165,7 +165,7 @@ const (
 	whyProduct = "the Account Factory product id is created by Control Tower and not configured; limited to this account's products in the home Region"
 	whySSO     = "sso:ListInstances has no resource-level permissions; permission sets and target accounts are only known per request " +
 		"(limited to the configured Identity Center instance)"
-	whyIdentity = "identitystore GetUserId/GetGroupId name users and groups only known per request (limited to the configured identity store)"
+	whyIdentity = "identitystore GetUserId, GetGroupId and IsMemberInGroups name users, groups and memberships only known per request (limited to the configured identity store)"
 	whyBaseline = "controltower:ListEnabledBaselines and ListLandingZones have no resource-level permissions"
 	whyLZ       = "the landing zone id is created by Control Tower and not configured; limited to this account's landing zone in the home Region"
 )
@@ -189,6 +189,17 @@ func Grants(function string, r Resources) []Grant {
 			{Actions: []string{"sso:DescribePermissionSet"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets()}, Why: whySSO},
 			{Actions: []string{"sso:ListAccountAssignments"}, Resources: []string{r.ssoInstance(), r.ssoPermissionSets(), r.ssoAccounts()}, Why: whySSO},
 			{Actions: []string{"identitystore:GetUserId", "identitystore:GetGroupId"}, Resources: r.identityStore(), Why: whyIdentity},
+			{Actions: []string{"identitystore:DescribeUser", "identitystore:DescribeGroup"}, Resources: r.identityStore(), Why: whyIdentity,
+				When: "a move into an OU whose policy does not allow an assignment the account has: the rejection (or the revocation) names its user or group"},
+			// policy.requesters: is the person who asked in one of the action's groups?
+			{Actions: []string{"identitystore:IsMemberInGroups"},
+				Resources: append(r.identityStore(), fmt.Sprintf("arn:%s:identitystore:::membership/*", r.Partition)), Why: whyIdentity},
+			// Requests on one account take turns (vend/turns.go): validate keeps
+			// the request's turn in the waits table and asks whether the
+			// executions ahead of it still run.
+			{Actions: []string{"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+			withWhen(r.describeExecutions("validate asks whether the earlier request on the same account still runs; limited to the vending workflow's executions"),
+				"an earlier request on the same account is in the table: validate asks whether its execution still runs"),
 			// validate announces its verdict, accepted or rejected.
 			r.publish(),
 		}
@@ -265,17 +276,27 @@ func Grants(function string, r Resources) []Grant {
 	case "tag":
 		return []Grant{{Actions: []string{"organizations:TagResource", "organizations:UntagResource"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN}}
 	case "close":
-		return []Grant{{Actions: []string{"organizations:CloseAccount"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN}}
-	case "notify", "reportfailure":
-		return []Grant{r.publish()}
+		return []Grant{{Actions: []string{"organizations:CloseAccount"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			// The closure ledger validate checks Organizations' 30-day close quota against.
+			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}}}
+	case "notify":
+		// A request that ended hands its account's turn on (vend/turns.go).
+		return []Grant{r.publish(), {Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}}}
+	case "reportfailure":
+		return []Grant{r.publish(),
+			// A failed request hands its account's turn on; redriven, it takes it back.
+			{Actions: []string{"dynamodb:DeleteItem"}, Resources: []string{r.WaitsTableArn}},
+			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}, When: "a redriven request takes its account's turn back"},
+			{Actions: []string{"servicecatalog:SearchProvisionedProducts"}, Resources: []string{"*"}, Why: whyCatalog,
+				When: "a create that failed after Control Tower made the account: the failure names the account (its product's PhysicalId)"}}
 	case "intake":
 		return []Grant{
 			{Actions: []string{"states:StartExecution"}, Resources: []string{r.StateMachineArn}},
-			{Actions: []string{"states:DescribeExecution"},
-				Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", r.Partition, r.Region, r.Account, r.StateMachineName)},
-				Why:       "intake describes the execution named after a request id to tell a repeat from a conflict; limited to the vending workflow's executions"},
+			r.describeExecutions("intake describes the execution named after a request id to tell a repeat from a conflict; limited to the vending workflow's executions"),
 			r.publish(),
 			{Actions: []string{"sqs:SendMessage"}, Resources: []string{r.RejectedQueueArn}},
+			// The record of each message it takes, for `towervend status`.
+			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},
 		}
 	case "lifecycle":
 		return []Grant{
@@ -297,7 +318,29 @@ func Grants(function string, r Resources) []Grant {
 	return nil
 }
 
+// StatusGrants are what `towervend status` reads, for the policy of the
+// operators who run it (the CLI uses their credentials, not a function's
+// role): the state machine by name (ListStateMachines has no resource-level
+// permissions), the request's execution and its history, and intake's
+// records of the messages sent with the request's id in the waits table.
+func StatusGrants(r Resources) []Grant {
+	return []Grant{
+		{Actions: []string{"states:ListStateMachines"}, Resources: []string{"*"},
+			Why: "states:ListStateMachines has no resource-level permissions; the CLI finds the workflow by name with it"},
+		{Actions: []string{"states:DescribeExecution", "states:GetExecutionHistory"},
+			Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", r.Partition, r.Region, r.Account, r.StateMachineName)},
+			Why:       "a request's execution is named after its id, only known when status is asked; limited to the vending workflow's executions"},
+		{Actions: []string{"dynamodb:Query"}, Resources: []string{r.WaitsTableArn}},
+	}
+}
+
 // publish lets a function put towervend's notifications, and only those, on its bus.
+// describeExecutions lets a function read the vending workflow's executions.
+func (r Resources) describeExecutions(why string) Grant {
+	return Grant{Actions: []string{"states:DescribeExecution"},
+		Resources: []string{fmt.Sprintf("arn:%s:states:%s:%s:execution:%s:*", r.Partition, r.Region, r.Account, r.StateMachineName)}, Why: why}
+}
+
 func (r Resources) publish() Grant {
 	return Grant{
 		Actions:    []string{"events:PutEvents"},

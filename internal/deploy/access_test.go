@@ -80,6 +80,7 @@ func TestGrantsNameTheDeployedResources(t *testing.T) {
 		{"provision", "states:SendTaskSuccess", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
 		{"provision", "dynamodb:Query", resources.WaitsTableArn},
 		{"await", "dynamodb:PutItem", resources.WaitsTableArn},
+		{"intake", "dynamodb:PutItem", resources.WaitsTableArn},
 		{"lifecycle", "states:SendTaskSuccess", "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:towervend-vending"},
 	}
 	for _, tt := range tests {
@@ -109,7 +110,7 @@ func TestPolicyDocument(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(deploy.PolicyDocument(deploy.Grants("intake", resources)), &doc))
 	assert.Equal(t, "2012-10-17", doc.Version, "the version that reads policy variables")
-	require.Len(t, doc.Statement, 4, "one statement per grant")
+	require.Len(t, doc.Statement, 5, "one statement per grant")
 	for _, s := range doc.Statement {
 		assert.Equal(t, "Allow", s.Effect)
 	}
@@ -123,6 +124,8 @@ func TestPolicyDocument(t *testing.T) {
 	assert.Equal(t, map[string]map[string][]string{"StringEquals": {"events:source": {"towervend"}}}, doc.Statement[2].Condition)
 	assert.Equal(t, []string{"sqs:SendMessage"}, doc.Statement[3].Action)
 	assert.Equal(t, []string{resources.RejectedQueueArn}, doc.Statement[3].Resource)
+	assert.Equal(t, []string{"dynamodb:PutItem"}, doc.Statement[4].Action, "intake records each message it takes, and only writes")
+	assert.Equal(t, []string{resources.WaitsTableArn}, doc.Statement[4].Resource)
 
 	var empty map[string]any
 	require.NoError(t, json.Unmarshal(deploy.PolicyDocument(nil), &empty))
@@ -131,8 +134,8 @@ func TestPolicyDocument(t *testing.T) {
 
 func ExamplePolicyDocument() {
 	r := deploy.Resources{Partition: "aws", Region: "eu-west-1", Account: "111122223333",
-		BusArn: "arn:aws:events:eu-west-1:111122223333:event-bus/towervend"}
+		BusArn: "arn:aws:events:eu-west-1:111122223333:event-bus/towervend", WaitsTableArn: "arn:aws:dynamodb:eu-west-1:111122223333:table/towervend-waits"}
 	fmt.Println(string(deploy.PolicyDocument(deploy.Grants("notify", r))))
 	// Output:
-	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:PutEvents"],"Resource":["arn:aws:events:eu-west-1:111122223333:event-bus/towervend"],"Condition":{"StringEquals":{"events:source":["towervend"]}}}]}
+	// {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["events:PutEvents"],"Resource":["arn:aws:events:eu-west-1:111122223333:event-bus/towervend"],"Condition":{"StringEquals":{"events:source":["towervend"]}}},{"Effect":"Allow","Action":["dynamodb:DeleteItem"],"Resource":["arn:aws:dynamodb:eu-west-1:111122223333:table/towervend-waits"]}]}
 }

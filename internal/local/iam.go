@@ -68,7 +68,7 @@ func (r *Runtime) grant(busArn string) error {
 // without it, Service Catalog shows it no launch path.
 func (r *Runtime) associatePortfolio(ctx context.Context) error {
 	role := fmt.Sprintf("arn:aws:iam::%s:role/%s", r.Sim.ManagementAccountID(), deploy.Prefix+"-provision")
-	_, err := servicecatalog.NewFromConfig(r.Sim.Config()).AssociatePrincipalWithPortfolio(ctx, &servicecatalog.AssociatePrincipalWithPortfolioInput{
+	_, err := servicecatalog.NewFromConfig(r.withRetries(r.Sim.Config())).AssociatePrincipalWithPortfolio(ctx, &servicecatalog.AssociatePrincipalWithPortfolioInput{
 		PortfolioId: aws.String(r.Sim.AccountFactory().PortfolioID), PrincipalARN: aws.String(role), PrincipalType: sctypes.PrincipalTypeIam})
 	if err != nil {
 		return fmt.Errorf("associate %s with the Account Factory portfolio: %w", role, err)

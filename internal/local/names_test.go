@@ -19,6 +19,7 @@ func namedCreate(id, name, email, ou, group string) []byte {
 		"owner":     map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
 		"access":    []map[string]string{{"group": group, "permissionSet": "AWSReadOnlyAccess"}},
 		"tags":      map[string]string{"CostCenter": "9000"},
+		"requester": map[string]string{"system": "jira", "ticket": "T-" + id, "by": "jane.doe@northwind.example"}, // in AWSAccountFactory
 	})
 	return b
 }

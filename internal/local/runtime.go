@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
@@ -72,6 +73,10 @@ type Options struct {
 	// action ("organizations:ListTagsForResource") taken out of every statement
 	// of that function's policy, to see what the permission is for.
 	Revoke map[string][]string
+	// ConcurrencyLimit is towervend's own limit of Account Factory operations
+	// at once (vend.Config.ConcurrencyLimit, the stack's concurrencyLimit); 0
+	// means the world's Control Tower quota. More than the quota is refused.
+	ConcurrencyLimit int
 }
 
 // Event is one state change during a run.
@@ -125,6 +130,12 @@ type Runtime struct {
 	skipped map[string]Result
 	// worldErrs are the world's happenings that failed.
 	worldErrs []error
+	// work is what Go started, which Run waits for (steps.go).
+	work scheduled
+	// messages are the inputs submitted, in order (messages.go).
+	messages []message
+	// running is set while Run lets the clock move (setup.go).
+	running atomic.Bool
 }
 
 // New builds the world and deploys towervend into it: queues, buses, rules,
@@ -172,13 +183,17 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	r.Sim = sim
 	cfg := sim.Config()
-	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend"}
+	limit, err := ConcurrencyLimit(opts.ConcurrencyLimit, w.ControlTower.ConcurrentAccountOperations)
+	if err != nil {
+		return nil, err
+	}
+	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend", ConcurrencyLimit: limit}
 	jitter := newJitter(w.Seed)
 	clientOpts := vend.ClientOptions{Backoff: vend.ClockBackoff{Clock: clk, Rand: jitter}, NoRetryQuota: true}
 	r.Deps = vend.NewDeps(cfg, pol, conf, clk, log, clientOpts)
 	r.depsAs = func(cfg aws.Config) *vend.Deps { return vend.NewDeps(cfg, pol, r.Deps.Config, clk, log, clientOpts) }
 	if err := r.deploy(ctx); err != nil {
-		return nil, err
+		return nil, r.setupFailure(err)
 	}
 	return r, nil
 }
@@ -191,7 +206,7 @@ func (r *Runtime) functionArn(name string) string {
 // real SDK clients, as CloudFormation would.
 func (r *Runtime) deploy(ctx context.Context) error {
 	began := r.Clock.Now()
-	cfg := r.Sim.Config()
+	cfg := r.withRetries(r.Sim.Config())
 	q := sqs.NewFromConfig(cfg)
 	urls := map[string]string{}
 	for _, spec := range deploy.Queues {
@@ -299,7 +314,7 @@ func (r *Runtime) deploy(ctx context.Context) error {
 // encrypted, with its time to live.
 func (r *Runtime) createWaitsTable(ctx context.Context) error {
 	spec := deploy.WaitsTable
-	db := dynamodb.NewFromConfig(r.Sim.Config())
+	db := dynamodb.NewFromConfig(r.withRetries(r.Sim.Config()))
 	out, err := db.CreateTable(ctx, spec.CreateInput())
 	if err != nil {
 		return fmt.Errorf("create table %s: %w", spec.Name, err)
@@ -320,7 +335,7 @@ func (r *Runtime) deployForwarder(ctx context.Context) error {
 	if r.Sim.Region() == awssim.OrganizationsRegion {
 		return nil
 	}
-	cfg := r.Sim.Config()
+	cfg := r.withRetries(r.Sim.Config())
 	cfg.Region = awssim.OrganizationsRegion
 	eb := eventbridge.NewFromConfig(cfg)
 	home := fmt.Sprintf("arn:aws:events:%s:%s:event-bus/default", r.Sim.Region(), r.Sim.ManagementAccountID())
@@ -382,31 +397,6 @@ func putRule(ctx context.Context, eb *eventbridge.Client, bus string, rule rules
 	return nil
 }
 
-// Submit puts request bodies on the request queue, as a ticketing system would.
-func (r *Runtime) Submit(ctx context.Context, bodies ...[]byte) error {
-	q := sqs.NewFromConfig(r.Sim.Config())
-	for _, b := range bodies {
-		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(r.QueueURL), MessageBody: aws.String(string(b))}); err != nil {
-			return fmt.Errorf("submit: %w", err)
-		}
-		var v struct {
-			RequestID string `json:"requestId"`
-		}
-		_ = json.Unmarshal(b, &v)
-		r.mu.Lock()
-		id := v.RequestID
-		if id == "" {
-			id = fmt.Sprintf("(message %d)", len(r.order)+1)
-		}
-		if _, seen := r.submitted[id]; !seen {
-			r.order = append(r.order, id)
-		}
-		r.submitted[id] = r.Clock.Now()
-		r.mu.Unlock()
-	}
-	return nil
-}
-
 // Run lets the world run until every submitted request reached a final state
 // and nothing has happened for a while, then holds the clock so the world can
 // be inspected. It can be called again after more work is submitted or redriven.
@@ -422,12 +412,13 @@ func (r *Runtime) Run(ctx context.Context) error {
 	r.mu.Unlock()
 	deadline := r.Clock.Now().Add(r.opts.MaxSimulatedTime)
 	r.Clock.Go(func() { r.poll(runCtx) })
+	r.running.Store(true)
 	r.Clock.Go(func() {
 		for {
 			if err := r.Clock.Sleep(runCtx, 30*time.Second); err != nil {
 				return
 			}
-			if r.finished() {
+			if r.finished() && r.work.pending() == 0 {
 				done <- nil
 				cancel()
 				return
@@ -448,6 +439,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 	}
 	cancel()
 	r.virtual.Hold()
+	r.running.Store(false)
 	if err == nil {
 		r.mu.Lock()
 		err = errors.Join(r.worldErrs...)
@@ -486,6 +478,9 @@ func (r *Runtime) unfinished() string {
 	}
 	if n := r.Sim.PendingHappenings(); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d world happenings to come", n))
+	}
+	if w := r.pendingWork(); w != "" {
+		parts = append(parts, w)
 	}
 	if open := r.withoutFinalState(); len(open) > 0 {
 		parts = append(parts, fmt.Sprintf("%d requests without a final notification (e.g. %s)", len(open), open[0]))
@@ -556,7 +551,7 @@ func (r *Runtime) finished() bool {
 // what it took and leave its batch item failures for SQS to deliver again.
 // Like Lambda's, it polls with the function's execution role.
 func (r *Runtime) poll(ctx context.Context) {
-	q := sqs.NewFromConfig(r.Sim.ConfigAs(r.roleKeys["intake"]))
+	q := sqs.NewFromConfig(r.withRetries(r.Sim.ConfigAs(r.roleKeys["intake"])))
 	// The deployed intake function, calling as its own role.
 	intake := r.Sim.Function(r.FunctionARNs["intake"])
 	for ctx.Err() == nil {

@@ -55,6 +55,19 @@ func userAccess(rt *Runtime, accountID, userName string) []string {
 	return out
 }
 
+// groupAccess lists the permission sets a group (by display name) is
+// assigned on an account.
+func groupAccess(rt *Runtime, accountID, group string) []string {
+	idc := rt.Sim.IdentityCenter()
+	var out []string
+	for _, a := range idc.Assignments {
+		if g := idc.Groups[a.PrincipalID]; a.AccountID == accountID && a.PrincipalType == "GROUP" && g != nil && g.DisplayName == group {
+			out = append(out, idc.PermissionSets[a.PermissionSetArn].Name)
+		}
+	}
+	return out
+}
+
 func newRuntime(t *testing.T, edit func(*awssim.World)) *Runtime {
 	t.Helper()
 	w := awssim.DefaultWorld()
@@ -125,7 +138,12 @@ func TestEveryActionThroughTheStateMachine(t *testing.T) {
 
 	invalid := res["CHG1009"]
 	assert.Equal(t, "REJECTED", invalid.Status)
-	assert.Contains(t, invalid.Reason, "account.email")
+	assert.Contains(t, invalid.Reason, `did you mean "organizationalUnit"?`, "the typo heads the reason: it explains the missing OU")
+	revoke := res["CHG1013"]
+	require.Equal(t, "SUCCEEDED", revoke.Status, revoke.Reason)
+	assert.Equal(t, []string{"ViewOnlyAccess"}, groupAccess(rt, "618273645091", "security-auditors"))
+	assert.Empty(t, groupAccess(rt, "618273645091", "payments-admins"), "the one grant revoked, the rest kept")
+	assert.Empty(t, groupAccess(rt, "830495867213", "payments-developers"), "CHG1005's move revoked what Workloads/Prod does not allow")
 	owner := res["CHG1010"]
 	require.Equal(t, "SUCCEEDED", owner.Status, owner.Reason)
 	assert.Equal(t, []string{"AWSAdministratorAccess"}, userAccess(rt, "729384756102", "sam.okafor"), "Account Factory gives the new owner administrator access")
@@ -242,8 +260,9 @@ func createRequest(i int) []byte {
 			"name": fmt.Sprintf("bulk-%03d", i), "email": fmt.Sprintf("aws+bulk-%03d@northwind.example", i),
 			"organizationalUnit": "Sandbox",
 		},
-		"owner": map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
-		"tags":  map[string]string{"CostCenter": "9000"},
+		"owner":     map[string]string{"email": "jane.doe@northwind.example", "firstName": "Jane", "lastName": "Doe"},
+		"tags":      map[string]string{"CostCenter": "9000"},
+		"requester": map[string]string{"system": "jira", "ticket": fmt.Sprintf("T-%03d", i), "by": "jane.doe@northwind.example"}, // in AWSAccountFactory
 	})
 	return b
 }

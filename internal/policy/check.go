@@ -31,7 +31,8 @@ type view struct {
 
 // Check judges a schema-valid request against the policy and returns one problem
 // per broken rule, none when the request is allowed. A nil or zero Policy allows
-// everything.
+// everything it judges. It does not judge who asked (policy.requesters), which
+// needs IAM Identity Center: the vending logic checks that against Requesters.
 func (p *Policy) Check(req *request.Request, facts Facts) []request.Problem {
 	probs, _ := p.check(req, view{ouPath: normalizePath(facts.OUPath), ouKnown: true, tags: facts.Tags, tagsKnown: true})
 	return probs
@@ -41,14 +42,38 @@ func (p *Policy) Check(req *request.Request, facts Facts) []request.Problem {
 // `towervend validate FILE...`. It takes the OU as written when it is a path; when
 // it is an OU id or "Name (ou-id)", or when an update does not name an OU, the rules
 // that depend on the OU are skipped, as are checks against the account's current
-// tags. The notes say what was skipped; those rules are still checked when the
-// request is processed.
+// tags. Of policy.requesters it checks that the request names who asked when
+// the rule wants a group member; the membership itself is in IAM Identity
+// Center, so a note says it was not checked (CheckOfflineIn checks it against
+// a directory). The notes say what was skipped; those rules are still checked
+// when the request is processed.
 func CheckOffline(req *request.Request, pol *Policy) (problems []request.Problem, notes []string) {
+	return CheckOfflineIn(req, pol, nil)
+}
+
+// CheckOfflineIn is CheckOffline with the requester's group membership looked
+// up in dir (a simulated world's Identity Center, say); a nil dir is CheckOffline.
+func CheckOfflineIn(req *request.Request, pol *Policy, dir Directory) (problems []request.Problem, notes []string) {
 	v := view{}
 	if ref := req.Account.OURef(); ref.IsPath() {
 		v.ouPath, v.ouKnown = ref.PathString(), true
 	}
-	return pol.check(req, v)
+	problems, notes = pol.check(req, v)
+	by := ""
+	if req.Requester != nil {
+		by = req.Requester.By
+	}
+	r := pol.Requesters(req.Action)
+	if r.Anyone {
+		return problems, notes
+	}
+	if by != "" && dir == nil {
+		return problems, append(notes, r.Note(by))
+	}
+	if p := r.Judge(by, dir); p != nil {
+		problems = append(problems, *p)
+	}
+	return problems, notes
 }
 
 func (p *Policy) check(req *request.Request, v view) ([]request.Problem, []string) {
@@ -177,6 +202,9 @@ func (c *checker) permissionSets() {
 		move = "move the account to "
 	}
 	for i, a := range c.req.Access {
+		if a.Revoke {
+			continue // taking access away is never against the policy
+		}
 		field := fmt.Sprintf("access[%d].permissionSet", i)
 		ps, listed := c.p.permissionSet(a.PermissionSet)
 		if !listed {

@@ -148,7 +148,9 @@ func TestCheckBriefExample(t *testing.T) {
 	assert.Equal(t, "access[0].permissionSet: AWSAdministratorAccess may be granted only in Sandbox (policy.permissionSets); request AWSPowerUserAccess or move the account to Sandbox", probs[0].String())
 }
 
-func TestEmptyPolicyAllowsEverything(t *testing.T) {
+// An empty policy allows every request, except that only members of
+// AWSAccountFactory may ask: a request that does not say who asked is refused.
+func TestEmptyPolicyAllowsEverythingButAsksWhoAsked(t *testing.T) {
 	parsed, err := Parse([]byte(`{}`))
 	require.NoError(t, err)
 	policies := map[string]*Policy{"zero": {}, "nil": nil, "parsed {}": parsed}
@@ -166,7 +168,7 @@ func TestEmptyPolicyAllowsEverything(t *testing.T) {
 				req := decode(t, b)
 				assert.Empty(t, p.Check(req, Facts{}), b)
 				probs, notes := CheckOffline(req, p)
-				assert.Empty(t, probs, b)
+				assert.Equal(t, []request.Problem{p.Requesters(req.Action).Missing()}, probs, b)
 				assert.Empty(t, notes, b)
 			}
 			assert.Empty(t, p.DefaultAccess("Sandbox"))
@@ -184,14 +186,16 @@ func TestCheckOffline(t *testing.T) {
 			"access":[{"group":"g","permissionSet":"AWSAdministratorAccess"}]}`)
 		probs, notes := CheckOffline(req, p)
 		assert.Empty(t, notes)
-		require.Len(t, probs, 2)
+		require.Len(t, probs, 3)
 		assert.Equal(t, "OU Legacy may not receive accounts (policy.organizationalUnits)", probs[0].Message)
 		assert.Equal(t, "access[0].permissionSet", probs[1].Field)
+		assert.Equal(t, "requester.by", probs[2].Field, "nobody says who asked, which no group member can be")
 	})
 	t.Run("an id skips the OU rules with a note", func(t *testing.T) {
 		req := decode(t, `{"requestId":"e","action":"enroll","account":{"id":"123456789012","organizationalUnit":"Legacy (ou-ab12-cd34ef56)"},
 			"owner":{"email":"o@gmail.com","firstName":"O","lastName":"P"},
-			"access":[{"group":"g","permissionSet":"AWSAdministratorAccess"}]}`)
+			"access":[{"group":"g","permissionSet":"AWSAdministratorAccess"}],
+			"requester":{"system":"servicenow","ticket":"RITM1","by":"jane.doe"}}`)
 		probs, notes := CheckOffline(req, p)
 		require.Len(t, probs, 1, "rules that need no OU are still checked")
 		assert.Equal(t, "owner.email", probs[0].Field)
@@ -199,12 +203,15 @@ func TestCheckOffline(t *testing.T) {
 			`account.organizationalUnit "Legacy (ou-ab12-cd34ef56)" is not a path, so policy.organizationalUnits was not checked; it is checked against the organization when the request is processed`,
 			`account.organizationalUnit "Legacy (ou-ab12-cd34ef56)" is not a path, so policy.permissionSets was not checked; it is checked against the organization when the request is processed`,
 			"the account's current tags are not known offline, so policy.requiredTags was checked only against the tags this request sets or removes",
+			`requester.by "jane.doe" must be a member of AWSAccountFactory to enroll accounts (policy.requesters.default); group membership is in IAM Identity Center, so it was not checked offline; it is checked when the request is processed`,
 		}, notes, "an enrolled account keeps the tags it has, which are unknown offline")
 	})
 	t.Run("an update that does not move the account", func(t *testing.T) {
+		anyone := *p
+		anyone.RequesterGroups = map[string][]string{"default": {"*"}}
 		req := decode(t, `{"requestId":"u","action":"update","account":{"id":"123456789012"},
 			"access":[{"group":"g","permissionSet":"AWSAdministratorAccess"}],"tags":{"CostCenter":null}}`)
-		probs, notes := CheckOffline(req, p)
+		probs, notes := CheckOffline(req, &anyone)
 		require.Len(t, probs, 1)
 		assert.Equal(t, "would remove CostCenter, which every account must carry (policy.requiredTags)", probs[0].Message)
 		assert.Equal(t, []string{

@@ -43,5 +43,5 @@ func ExampleParse() {
 	_, err := policy.Parse([]byte(`{"organizationalUnits": ["Sandbox"], "allowClose": "no", "enrollmentOrganizationalUnit": "Enrollment"}`))
 	fmt.Println(err)
 	// Output:
-	// allowClose: is a string, but must be a boolean; give a boolean
+	// allowClose "no": is a string, but must be a boolean; give a boolean
 }

@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 		`{"permissionSets":[{"name":"A","organizationalUnits":["*"]}],"defaultAccess":{"Root/X":[{"group":"g","permissionSet":"A"}],"X":[{"user":"u","permissionSet":"A"}]}}`,
 		`{"defaultAccess":{"*":[{"group":"g","permissionSet":"B"}]}}`,
 		`{"emailDomains":[""],"requiredTags":["aws:x"],"allowClose":false}`,
+		`{"requesters":{"default":["*"],"close":["platform-admins"],"update":["*","g"],"creat":[""]}}`,
 	} {
 		f.Add([]byte(s))
 	}

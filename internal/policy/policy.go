@@ -3,7 +3,9 @@
 //
 // A request that passes the request schema is checked against the policy before
 // anything changes in AWS. Each rule is optional and a rule that is left out allows
-// everything, so the zero Policy (and the file {}) allows every request:
+// everything, except requesters: left out, only members of Control Tower's
+// AWSAccountFactory group may ask, so the zero Policy (and the file {}) allows
+// every request such a member makes:
 //
 //   - organizationalUnits: the OUs create and enroll may put an account into and
 //     update may move one to. Entries are OU paths from Root ("Workloads/Prod"),
@@ -18,6 +20,10 @@
 //   - requiredTags: tag keys every account must carry with a non-empty value.
 //   - defaultTags: values set on accounts adopted from lifecycle events for keys
 //     they lack (placeholders for requiredTags).
+//   - requesters: per action (or default), the IAM Identity Center groups whose
+//     members may ask for it; ["*"] lets anyone the queue accepts ask. Left out:
+//     AWSAccountFactory. Membership is checked by the vending logic (it needs
+//     Identity Center); see Requesters.
 //
 // Check reports one request.Problem per broken rule; each message names the rule
 // ("policy.permissionSets") and each fix says how to comply.
@@ -58,6 +64,9 @@ type Policy struct {
 	RequiredTags []string `json:"requiredTags,omitempty"`
 	// DefaultTags are set on accounts adopted from lifecycle events, for keys they lack.
 	DefaultTags map[string]string `json:"defaultTags,omitempty"`
+	// RequesterGroups maps an action, or "default", to the groups whose members
+	// may ask for it (["*"]: anyone); read it through Requesters.
+	RequesterGroups map[string][]string `json:"requesters,omitempty"`
 }
 
 // PermissionSet says where one permission set may be granted.
@@ -144,7 +153,7 @@ func (p *Policy) consistency() []request.Problem {
 			}
 		}
 	}
-	return probs
+	return append(probs, p.requestersConsistency()...)
 }
 
 // EnrollmentOU is the OU accounts joining the organization are enrolled into

@@ -30,6 +30,7 @@ func TestParseTheDemoPolicy(t *testing.T) {
 	require.NotNil(t, p.AllowClose)
 	assert.True(t, *p.AllowClose)
 	require.Len(t, p.PermissionSets, 5)
+	assert.Equal(t, RequesterRule{Action: request.ActionClose, Groups: []string{"AWSAccountFactory"}, Rule: "policy.requesters.default"}, p.Requesters(request.ActionClose))
 
 	tests := []struct {
 		ou   string

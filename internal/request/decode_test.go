@@ -318,16 +318,16 @@ func TestDecodeProblemText(t *testing.T) {
 	_, err := Decode(body(t, m))
 	probs := problemsOf(t, err)
 	require.Len(t, probs, 2)
+	assert.Equal(t, "account.nmae", probs[0].Field, "the unknown field first")
+	assert.Equal(t, "x", probs[0].Value)
+	assert.Equal(t, `remove it or correct its spelling: did you mean "name"?; the fields allowed here are email, id, name, organizationalUnit`, probs[0].Fix)
 	assert.Equal(t, Problem{
 		Field:   "account.email",
 		Value:   email,
 		Message: `"` + email + `" is longer than 64 characters`,
 		Fix:     "Account Factory accepts at most 64",
-	}, probs[0])
-	assert.Equal(t, `account.email: "`+email+`" is longer than 64 characters; Account Factory accepts at most 64`, probs[0].String())
-	assert.Equal(t, "account.nmae", probs[1].Field)
-	assert.Equal(t, "x", probs[1].Value)
-	assert.Equal(t, `remove it or correct its spelling: did you mean "name"?; the fields allowed here are email, id, name, organizationalUnit`, probs[1].Fix)
+	}, probs[1])
+	assert.Equal(t, `account.email: "`+email+`" is longer than 64 characters; Account Factory accepts at most 64`, probs[1].String())
 	assert.Equal(t, "2 problems:\n  "+probs[0].String()+"\n  "+probs[1].String(), err.Error())
 }
 
@@ -347,8 +347,10 @@ func TestDecodeBadBodies(t *testing.T) {
 		body    []byte
 		message string
 	}{
-		{"not JSON", []byte("requestId=CHG0042"), "is not valid JSON: invalid character 'r' looking for beginning of value at line 1, column 1"},
-		{"error position", []byte("{\n  \"requestId\": \"CHG0042\",\n  \"action\" \"create\"\n}"), `invalid character '"' after object key at line 3, column 12`},
+		{"not JSON", []byte("requestId=CHG0042"), "is not valid JSON: unexpected 'r' at byte 1 (line 1, column 1), where a value should start"},
+		{"a bare word", []byte("not json"), "is not valid JSON: unexpected 'o' at byte 2 (line 1, column 2), in a bare word: only true, false and null may be written without double quotes"},
+		{"error position", []byte("{\n  \"requestId\": \"CHG0042\",\n  \"action\" \"create\"\n}"), `unexpected '"' at byte 40 (line 3, column 12), where ':' should follow a key`},
+		{"trailing comma", []byte(`{"requestId": "CHG0042",}`), `unexpected '}' at byte 25 (line 1, column 25), where a key in double quotes should start`},
 		{"empty", nil, "is empty"},
 		{"blank", []byte(" \n\t "), "is empty"},
 		{"truncated", []byte(`{"requestId": "CHG`), "it ends before the JSON value is complete"},
@@ -476,3 +478,37 @@ func TestProblemOrderAndValues(t *testing.T) {
 	assert.True(t, strings.HasSuffix(probs[2].Value, "…"), "a long value is cut short")
 	assert.LessOrEqual(t, len(probs[2].Value), 204)
 }
+
+// A misspelt field is the likely cause of the problems beside it: an update
+// whose only change is under "tagz" changes nothing, and the typo must head
+// the list (and the rejection's one-line reason), not hide behind it.
+func TestDecodeListsAnUnknownFieldFirst(t *testing.T) {
+	_, err := Decode([]byte(`{"requestId": "CHG9", "action": "update", "account": {"id": "123456789012"}, "tagz": {"Team": "x"}}`))
+	probs := problemsOf(t, err)
+	require.Len(t, probs, 2, "%+v", probs)
+	assert.Equal(t, "tagz", probs[0].Field)
+	assert.Equal(t, "is not a field towervend knows", probs[0].Message)
+	assert.Contains(t, probs[0].Fix, `did you mean "tags"?`)
+	assert.Equal(t, "an update must change something", probs[1].Message)
+}
+
+// revoke and revokeDisallowedAccess belong to update; a move is what
+// revokeDisallowedAccess judges.
+func TestDecodeRevokeOnlyOnUpdate(t *testing.T) {
+	m := fixture(t, "create")
+	m["access"] = []any{map[string]any{"group": "g", "permissionSet": "AWSReadOnlyAccess", "revoke": true}}
+	m["revokeDisallowedAccess"] = true
+	probs := problemsOf(t, errOf(Decode(body(t, m))))
+	assert.True(t, hasProblem(probs, want{"access[0].revoke", "applies only to update"}), "%+v", probs)
+	assert.True(t, hasProblem(probs, want{"revokeDisallowedAccess", "applies only to update with a move"}), "%+v", probs)
+
+	_, err := Decode([]byte(`{"requestId": "R1", "action": "update", "account": {"id": "123456789012"}, "tags": {"a": "b"}, "revokeDisallowedAccess": true}`))
+	probs = problemsOf(t, err)
+	assert.True(t, hasProblem(probs, want{"account.organizationalUnit", "is required when revokeDisallowedAccess is true"}), "%+v", probs)
+
+	r, err := Decode([]byte(`{"requestId": "R2", "action": "update", "account": {"id": "123456789012"}, "access": [{"user": "jane.doe", "permissionSet": "AWSReadOnlyAccess", "revoke": true}]}`))
+	require.NoError(t, err)
+	assert.True(t, r.Access[0].Revoke)
+}
+
+func errOf(_ *Request, err error) error { return err }

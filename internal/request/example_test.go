@@ -38,10 +38,10 @@ func ExampleDecode_problems() {
 		}
 	}
 	// Output:
+	// account.emial "aws@northwind.example": is not a field towervend knows; remove it or correct its spelling: did you mean "email"?; the fields allowed here are email, id, name, organizationalUnit
 	// access[0]: names both a group and a user; give exactly one of group or user: split it into two access items
 	// account.email: is required to create an account; a new account needs a name (at most 50 characters), an email address no other AWS account uses (at most 64 characters) and the organizationalUnit it goes into
-	// account.emial: is not a field towervend knows; remove it or correct its spelling: did you mean "email"?; the fields allowed here are email, id, name, organizationalUnit
-	// account.id: is not allowed for create: AWS assigns the id of a new account; remove account.id, or use action "enroll" to bring an existing account under Control Tower
+	// account.id "123456789012": is not allowed for create: AWS assigns the id of a new account; remove account.id, or use action "enroll" to bring an existing account under Control Tower
 }
 
 func ExampleParseOURef() {

@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -21,19 +22,28 @@ type Problem struct {
 	Fix string `json:"fix,omitempty"`
 }
 
-// String renders the problem as "field: message; fix".
+// String renders the problem as "field: message; fix", with the offending
+// value after the field when the message does not already quote it
+// (`access[0].group "nobody": no group with this display name …`; objects
+// and arrays are left out), so a one-line reason says what was wrong without
+// the problem list.
 func (p Problem) String() string {
-	if p.Fix == "" {
-		return p.Field + ": " + p.Message
+	s := p.Field
+	if p.Value != "" && !strings.Contains(p.Message, p.Value) && !strings.ContainsAny(p.Value[:1], "{[") {
+		s += " " + strconv.Quote(p.Value)
 	}
-	return p.Field + ": " + p.Message + "; " + p.Fix
+	s += ": " + p.Message
+	if p.Fix != "" {
+		s += "; " + p.Fix
+	}
+	return s
 }
 
 // Problems is the error Decode and policy.Parse return for a document that breaks
 // its schema: it lists every violation found, not just the first, so the sender can
 // fix them all at once. Use errors.As to get at the list.
 type Problems struct {
-	// List holds the problems, at least one, ordered by field.
+	// List holds the problems, at least one, ordered by field, fields the schema does not know (likely typos) first.
 	List []Problem
 }
 

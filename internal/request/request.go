@@ -62,6 +62,10 @@ type Request struct {
 	Tags map[string]*string `json:"tags,omitempty"`
 	// RevokePreviousOwner asks an update with a new owner to remove the old owner's access.
 	RevokePreviousOwner bool `json:"revokePreviousOwner,omitempty"`
+	// RevokeDisallowedAccess asks an update that moves the account to remove
+	// the existing assignments the target OU's policy does not allow (without
+	// it such a move is rejected).
+	RevokeDisallowedAccess bool `json:"revokeDisallowedAccess,omitempty"`
 	// Requester says who asked; nil when not given.
 	Requester *Requester `json:"requester,omitempty"`
 }
@@ -99,6 +103,8 @@ type Access struct {
 	User string `json:"user,omitempty"`
 	// PermissionSet is the permission set's name.
 	PermissionSet string `json:"permissionSet"`
+	// Revoke removes the assignment instead of making it (update only).
+	Revoke bool `json:"revoke,omitempty"`
 }
 
 // Requester says who asked, for the audit trail and notifications.
@@ -120,7 +126,7 @@ func (r *Request) Fingerprint() string {
 	c.Access = slices.Clone(r.Access)
 	// Access items are granted as a set, so their order is not part of the request.
 	slices.SortFunc(c.Access, func(a, b Access) int {
-		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.User, b.User), cmp.Compare(a.PermissionSet, b.PermissionSet))
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.User, b.User), cmp.Compare(a.PermissionSet, b.PermissionSet), boolCompare(a.Revoke, b.Revoke))
 	})
 	// encoding/json writes struct fields in declaration order and map keys sorted,
 	// which makes this the canonical form.
@@ -131,6 +137,16 @@ func (r *Request) Fingerprint() string {
 	}
 	sum := sha256.Sum256(append([]byte("towervend request v1\n"), b...))
 	return hex.EncodeToString(sum[:])
+}
+
+func boolCompare(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // Validator decodes requests against schema/request.schema.json. Build one with

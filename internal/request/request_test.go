@@ -131,3 +131,13 @@ func TestParseOURef(t *testing.T) {
 		})
 	}
 }
+
+// A one-line reason names the offending value unless the message quotes it already.
+func TestProblemStringNamesTheValue(t *testing.T) {
+	p := Problem{Field: "access[0].group", Value: "nobody", Message: "no group with this display name in IAM Identity Center", Fix: "check the name"}
+	assert.Equal(t, `access[0].group "nobody": no group with this display name in IAM Identity Center; check the name`, p.String())
+	p = Problem{Field: "account.email", Value: "a@b.example", Message: `"a@b.example" is not at an allowed domain`}
+	assert.Equal(t, `account.email: "a@b.example" is not at an allowed domain`, p.String())
+	p = Problem{Field: "access[0]", Value: `{"group":"x"}`, Message: "names both a group and a user"}
+	assert.Equal(t, "access[0]: names both a group and a user", p.String(), "objects are left out")
+}

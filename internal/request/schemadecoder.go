@@ -133,12 +133,56 @@ func syntaxMessage(body []byte, err error) string {
 	switch {
 	case errors.As(err, &syn):
 		// Offset counts the bytes read, the offending one included.
-		return fmt.Sprintf("%s at %s", syn.Error(), position(body, int(syn.Offset)-1))
+		return plainSyntax(body, syn)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "it ends before the JSON value is complete"
 	default:
 		return err.Error()
 	}
+}
+
+// syntaxContexts rephrase what encoding/json says it was reading when it met
+// a byte it did not expect ("invalid character 'o' in literal null (expecting
+// 'u')") as what a person sending a ticket can act on.
+var syntaxContexts = []struct{ prefix, plain string }{
+	{"looking for beginning of object key string", "where a key in double quotes should start"},
+	{"looking for beginning of value", `where a value should start: {…}, […], "text", a number, true, false or null`},
+	{"after object key:value pair", "where ',' or '}' should follow a value"},
+	{"after object key", "where ':' should follow a key"},
+	{"after array element", "where ',' or ']' should follow an element"},
+	{"in literal", "in a bare word: only true, false and null may be written without double quotes"},
+	{"in string literal", `inside a string: a control character (a line break, a tab) must be escaped, e.g. \n`},
+	{"in string escape code", `in an escape: use \", \\, \/, \b, \f, \n, \r, \t or \uXXXX`},
+	{`in \u hexadecimal character escape`, `in a \uXXXX escape: it takes four hex digits`},
+	{"in numeric literal", "in a number"},
+	{"after decimal point in numeric literal", "in a number: a digit must follow the decimal point"},
+	{"in exponent of numeric literal", "in a number's exponent"},
+}
+
+// plainSyntax says what was wrong and where: the byte (counted from 1, and
+// as line and column) and what JSON allows there.
+func plainSyntax(body []byte, syn *json.SyntaxError) string {
+	off := int(syn.Offset) - 1
+	msg := syn.Error()
+	rest, ok := strings.CutPrefix(msg, "invalid character ")
+	if !ok || off < 0 || off >= len(body) {
+		return fmt.Sprintf("%s at %s", msg, position(body, off))
+	}
+	// rest is the quoted character, a space, then the context.
+	char, context := rest, ""
+	if i := strings.Index(rest[1:], "' "); i >= 0 {
+		char, context = rest[:i+2], rest[i+3:]
+	}
+	where := fmt.Sprintf("unexpected %s at byte %d (%s)", char, off+1, position(body, off))
+	for _, c := range syntaxContexts {
+		if strings.HasPrefix(context, c.prefix) {
+			return where + ", " + c.plain
+		}
+	}
+	if context == "" {
+		return where
+	}
+	return where + ", " + context
 }
 
 // position turns the offset of a byte into "line L, column C" (both from 1) for
@@ -151,11 +195,17 @@ func position(body []byte, off int) string {
 }
 
 // problems turns the validator's error tree into one Problem per violation,
-// ordered by field.
+// ordered by field, unknown fields first.
 func (d *SchemaDecoder) problems(doc any, verr *jsonschema.ValidationError) []Problem {
 	c := &collector{d: d, doc: doc, seen: map[string]bool{}}
 	c.walk(verr, nil)
 	slices.SortFunc(c.found, func(a, b found) int {
+		if a.unknown != b.unknown {
+			if a.unknown {
+				return -1
+			}
+			return 1
+		}
 		if n := strings.Compare(a.key, b.key); n != 0 {
 			return n
 		}
@@ -179,6 +229,10 @@ func (d *SchemaDecoder) problems(doc any, verr *jsonschema.ValidationError) []Pr
 type found struct {
 	key string // sortKey of the instance location
 	p   Problem
+	// unknown marks a field the schema does not know: most often a typo,
+	// which explains the problems that follow from it ("an update must change
+	// something" when "tagz" was meant as "tags"), so it is listed first.
+	unknown bool
 }
 
 type collector struct {
@@ -406,7 +460,7 @@ func (c *collector) add(a at, node map[string]any, keyword, msg, fix string) {
 		return
 	}
 	c.seen[key] = true
-	c.found = append(c.found, found{key: sortKey(a.path), p: p})
+	c.found = append(c.found, found{key: sortKey(a.path), p: p, unknown: keyword == "additionalProperties"})
 }
 
 // field renders an instance location in the dotted form people write:

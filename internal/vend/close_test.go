@@ -54,3 +54,54 @@ func TestCloseExplainsOrganizationsLimits(t *testing.T) {
 	}
 	assert.NotContains(t, se.Reason, "200")
 }
+
+// A close the 30-day quota would refuse is rejected by Validate, before the
+// account is unmanaged; towervend's own closure ledger lets a close through
+// again once the earlier closures are 30 days old, though Organizations
+// still shows those accounts SUSPENDED for 90 days.
+func TestACloseTheQuotaWouldRefuseChangesNothing(t *testing.T) {
+	const extra = 14
+	f := newFixture(t, setup{world: func(w *awssim.World) {
+		for i := range extra {
+			w.Organization.Accounts = append(w.Organization.Accounts, awssim.AccountSpec{ID: fmt.Sprintf("5550000000%02d", i),
+				Name: fmt.Sprintf("retired-%02d", i), Email: fmt.Sprintf("aws+retired-%02d@northwind.example", i)})
+		}
+	}})
+	// old-marketing is SUSPENDED already (closed at some time Organizations
+	// does not tell), so nine more closes reach the quota of 10.
+	for i := range 9 {
+		doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t, fmt.Sprintf(`{"requestId": "CHG31%02d", "action": "close", "account": {"id": "5550000000%02d"}}`, i, i))})
+		require.False(t, doc.Plan.Rejected, "close %d: %+v", i, doc.Plan.Problems)
+		f.mustStep("Close", f.deps.Close, doc)
+		f.advance(2 * time.Hour)
+	}
+	closeHackathon := func(id string) *vend.Doc {
+		return f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t, `{"requestId": "`+id+`", "action": "close", "account": {"id": "952617089435"}}`)})
+	}
+	doc := closeHackathon("CHG3190")
+	require.True(t, doc.Plan.Rejected, "the quota is used up")
+	p := doc.Plan.Problems[0]
+	assert.Equal(t, "action", p.Field)
+	assert.Contains(t, p.Message, "at most 10 accounts")
+	assert.Contains(t, p.Message, "10 accounts are closed or closing")
+	assert.Contains(t, p.Message, "towervend changes nothing")
+	assert.Contains(t, p.Fix, "use action unmanage now")
+	assert.Zero(t, f.calls("servicecatalog", "TerminateProvisionedProduct"), "the account was not unmanaged")
+
+	f.advance(31 * 24 * time.Hour)
+	doc = closeHackathon("CHG3191")
+	assert.False(t, doc.Plan.Rejected, "the ledger knows towervend's nine closes are 30 days old: %+v", doc.Plan.Problems)
+}
+
+// A close that fails after the account was unmanaged says so, and what a
+// redrive does.
+func TestAFailedCloseSaysWhatWasDone(t *testing.T) {
+	n := vend.FailureNotification(&vend.Doc{Request: decode(t, `{"requestId": "CHG3192", "action": "close", "account": {"id": "952617089435"}}`),
+		Plan:      &vend.Plan{Close: true, Unmanage: true, Operation: vend.OpTerminate},
+		Operation: &vend.Operation{Kind: vend.OpTerminate, Done: true, Status: "SUCCEEDED"},
+		Failure:   &vend.FailurePoint{Step: "Close"}, Error: &vend.CaughtError{Error: vend.ErrFailed, Cause: "boom"}})
+	require.NotEmpty(t, n.Notes)
+	assert.Contains(t, n.Notes[len(n.Notes)-1], "done before the failure: the account was unmanaged")
+	assert.Contains(t, n.Notes[len(n.Notes)-1], "not done: Close")
+	assert.Contains(t, n.Notes[len(n.Notes)-1], "a redrive resumes at Close")
+}

@@ -81,6 +81,9 @@ type SSOAdminAPI interface {
 type IdentityStoreAPI interface {
 	GetUserId(context.Context, *identitystore.GetUserIdInput, ...func(*identitystore.Options)) (*identitystore.GetUserIdOutput, error)
 	GetGroupId(context.Context, *identitystore.GetGroupIdInput, ...func(*identitystore.Options)) (*identitystore.GetGroupIdOutput, error)
+	IsMemberInGroups(context.Context, *identitystore.IsMemberInGroupsInput, ...func(*identitystore.Options)) (*identitystore.IsMemberInGroupsOutput, error)
+	DescribeUser(context.Context, *identitystore.DescribeUserInput, ...func(*identitystore.Options)) (*identitystore.DescribeUserOutput, error)
+	DescribeGroup(context.Context, *identitystore.DescribeGroupInput, ...func(*identitystore.Options)) (*identitystore.DescribeGroupOutput, error)
 }
 
 // STSAPI checks the AWSControlTowerExecution role.

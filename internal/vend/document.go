@@ -98,7 +98,8 @@ type Plan struct {
 	Unmanage bool `json:"unmanage"`
 }
 
-// Deferral is a lifecycle enrollment's wait for Account Factory.
+// Deferral is a wait before validating again: a lifecycle enrollment's for
+// Account Factory, or any request's for an earlier one on the same account.
 type Deferral struct {
 	// Since is when the wait began (RFC 3339); Checks counts the looks so far.
 	Since  string `json:"since"`
@@ -107,7 +108,10 @@ type Deferral struct {
 	WaitSeconds int `json:"waitSeconds"`
 	// Products are the provisioned products in flight that may be building the account.
 	Products []string `json:"products,omitempty"`
-	Reason   string   `json:"reason"`
+	// Behind are the earlier requests on the same account this one waited
+	// for, the one it waits for now last (see turns.go).
+	Behind []string `json:"behind,omitempty"`
+	Reason string   `json:"reason"`
 }
 
 // OURef is a resolved organizational unit.

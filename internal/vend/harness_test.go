@@ -352,7 +352,12 @@ func (f *fixture) assignAccess(doc *vend.Doc) (*vend.Doc, error) {
 // machine's order and requires every step to succeed.
 func (f *fixture) workflow(req request.Request) *vend.Doc {
 	f.t.Helper()
-	doc := &vend.Doc{Request: req, Origin: "queue"}
+	return f.workflowOf(&vend.Doc{Request: req, Origin: "queue"})
+}
+
+// workflowOf is workflow for an execution's document (a lifecycle one, say).
+func (f *fixture) workflowOf(doc *vend.Doc) *vend.Doc {
+	f.t.Helper()
 	doc = f.mustStep("Validate", f.deps.Validate, doc)
 	require.False(f.t, doc.Plan.Rejected, "the request is rejected: %v", doc.Plan.Problems) // validate announced it accepted
 	if doc.Plan.CheckRole {
@@ -433,11 +438,17 @@ func sampleRequest(t *testing.T, name string) request.Request {
 	return decode(t, b)
 }
 
-// decode decodes a request body, which must be schema-valid.
+// decode decodes a request body, which must be schema-valid. A body that
+// does not say who asked is asked by jane.doe, a member of AWSAccountFactory,
+// so that policy.requesters lets the tests of other rules through
+// (requester_test.go tests that rule, with request.Decode).
 func decode(t *testing.T, body string) request.Request {
 	t.Helper()
 	req, err := request.Decode([]byte(body))
 	require.NoError(t, err)
+	if req.Requester == nil {
+		req.Requester = &request.Requester{System: "test", Ticket: "TEST-1", By: "jane.doe"}
+	}
 	return *req
 }
 

@@ -2,10 +2,13 @@ package vend_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	lambdaevents "github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -76,13 +79,14 @@ func TestIntakeStartsValidRequestsAndRejectsInvalidOnes(t *testing.T) {
 		"account.organizationalUnit": "",
 		"owner":                      "",
 	}, fields, "every problem is named")
-	assert.Contains(t, n.Reason, "account.email")
+	assert.Contains(t, n.Reason, "account.organisationalUnit", "the reason leads with the misspelt field")
+	assert.Contains(t, n.Reason, "(and 3 more problems)")
 
 	kept := f.rejected()
 	require.Len(t, kept, 1, "the invalid message is kept")
 	assert.Equal(t, invalid.Body, kept[0].Body)
 	assert.Equal(t, invalid.MessageId, kept[0].MessageID)
-	assert.Contains(t, kept[0].Reason, "account.email")
+	assert.Equal(t, n.Reason, kept[0].Reason)
 }
 
 // A body that is not JSON at all is rejected and kept too.
@@ -187,4 +191,129 @@ func stateList(ns []vend.Notification) []string {
 		out = append(out, n.State)
 	}
 	return out
+}
+
+// messages reads intake's records of the messages sent with requestID.
+func (f *fixture) messages(requestID string) []vend.MessageRecord {
+	f.t.Helper()
+	recs, err := run(f, func(ctx context.Context) ([]vend.MessageRecord, error) {
+		return vend.ReadMessages(ctx, dynamodb.NewFromConfig(f.cfg), f.deps.Config.WaitTable, requestID)
+	})
+	require.NoError(f.t, err)
+	return recs
+}
+
+func outcomes(recs []vend.MessageRecord) map[string]string {
+	out := map[string]string{}
+	for _, r := range recs {
+		out[r.MessageID] = r.Outcome
+	}
+	return out
+}
+
+// Every message intake takes is recorded under its requestId with what became
+// of it: the first started the execution, the same request again is a
+// duplicate, a different request reusing the id is rejected with the reason,
+// and a redelivery of the first (intake failed after starting it) still says
+// it started the execution.
+func TestIntakeRecordsWhatBecameOfEachMessage(t *testing.T) {
+	f := newFixture(t, setup{})
+	msg := requestBatch(t).Records[0]
+	f.intake(lambdaevents.SQSEvent{Records: []lambdaevents.SQSMessage{msg}})
+	f.intake(redelivered(msg, "dup-0000-0000"))
+	other := msg
+	other.MessageId = "reuse-0000-0000"
+	other.Body = `{"requestId": "CHG1001", "action": "close", "account": {"id": "941506978324"},
+		"requester": {"system": "servicenow", "ticket": "RITM0012399", "by": "raj.patel@northwind.example"}}`
+	f.intake(lambdaevents.SQSEvent{Records: []lambdaevents.SQSMessage{other}})
+	f.intake(redelivered(msg, msg.MessageId))
+
+	recs := f.messages("CHG1001")
+	require.Len(t, recs, 3, "one record per SQS message id")
+	assert.Equal(t, map[string]string{msg.MessageId: vend.MessageStarted, "dup-0000-0000": vend.MessageDuplicate,
+		"reuse-0000-0000": vend.MessageRejected}, outcomes(recs))
+	for _, r := range recs {
+		assert.Equal(t, "CHG1001", r.RequestID)
+		assert.False(t, r.Received.IsZero())
+		switch r.MessageID {
+		case "reuse-0000-0000":
+			assert.Contains(t, r.Reason, "requestId CHG1001 was already used by a different request")
+			assert.Equal(t, "RITM0012399", r.Ticket)
+			assert.NotEqual(t, recs[0].Fingerprint, r.Fingerprint, "a different request")
+		default:
+			assert.Empty(t, r.Reason)
+			assert.Equal(t, "RITM0012345", r.Ticket)
+		}
+	}
+	assert.Equal(t, recs[0].Fingerprint, recs[1].Fingerprint, "the same request")
+}
+
+// A message with no usable requestId is recorded too, under the messages
+// without one, and a body that is not JSON is rejected saying so plainly:
+// what was wrong, where, and what to send.
+func TestIntakeRecordsMessagesWithoutARequestID(t *testing.T) {
+	f := newFixture(t, setup{})
+	base := requestBatch(t).Records[0]
+	bodies := map[string]string{
+		"not-json": "not json",
+		"array":    `[{"requestId": "CHG1001"}]`,
+		"number":   `{"requestId": 1001, "action": "close", "account": {"id": "941506978324"}}`,
+		"empty-id": `{"requestId": "", "action": "close", "account": {"id": "941506978324"}}`,
+		"too-long": `{"requestId": "` + strings.Repeat("x", 65) + `", "action": "close", "account": {"id": "941506978324"}}`,
+	}
+	var ev lambdaevents.SQSEvent
+	for id, body := range bodies {
+		m := base
+		m.MessageId, m.Body = id, body
+		ev.Records = append(ev.Records, m)
+	}
+	resp := f.intake(ev)
+	assert.Empty(t, resp.BatchItemFailures, "a rejection is final")
+	assert.Empty(t, f.executions())
+
+	recs := f.messages("")
+	require.Len(t, recs, len(bodies))
+	for _, r := range recs {
+		assert.Equal(t, vend.MessageRejected, r.Outcome, r.MessageID)
+		assert.Empty(t, r.RequestID, r.MessageID)
+		assert.True(t, strings.HasPrefix(r.Fingerprint, "body:"), r.MessageID)
+		assert.NotEmpty(t, r.Reason, r.MessageID)
+		if r.MessageID == "not-json" {
+			assert.Equal(t, "request: is not valid JSON: unexpected 'o' at byte 2 (line 1, column 2), in a bare word: only true, false and null may be written without double quotes; "+
+				"send a single JSON object as described in request.schema.json", r.Reason)
+		}
+	}
+}
+
+// status reads a request rejected at intake from its messages, though it has no execution.
+func TestReadRequestOfARequestRejectedAtIntake(t *testing.T) {
+	f := newFixture(t, setup{})
+	batch := requestBatch(t)
+	f.intake(batch)
+	rep, err := run(f, func(ctx context.Context) (*vend.RequestStatus, error) {
+		return vend.ReadRequest(ctx, sfn.NewFromConfig(f.cfg), dynamodb.NewFromConfig(f.cfg), f.deps.Config.StateMachineArn, f.deps.Config.WaitTable, "CHG1009")
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "rejected", rep.Outcome)
+	assert.Empty(t, rep.Status, "no execution")
+	require.Len(t, rep.Messages, 1)
+	assert.Equal(t, rep.Messages[0].Reason, rep.Reason)
+	assert.Contains(t, rep.Reason, "is not a field towervend knows")
+
+	_, err = run(f, func(ctx context.Context) (*vend.RequestStatus, error) {
+		return vend.ReadRequest(ctx, sfn.NewFromConfig(f.cfg), dynamodb.NewFromConfig(f.cfg), f.deps.Config.StateMachineArn, f.deps.Config.WaitTable, "CHG4242")
+	})
+	assert.ErrorIs(t, err, vend.ErrNoExecution, "neither an execution nor a message")
+}
+
+// Step Functions answers a StartExecution with the same name and input as a
+// running execution as though it started it: the second message of the same
+// request is still recorded as the duplicate it is.
+func TestIntakeRecordsOneStartPerRequest(t *testing.T) {
+	f := newFixture(t, setup{})
+	msg := requestBatch(t).Records[0]
+	again := msg
+	again.MessageId = "again-0000-0000"
+	f.intake(lambdaevents.SQSEvent{Records: []lambdaevents.SQSMessage{msg, again}})
+	assert.Equal(t, map[string]string{msg.MessageId: vend.MessageStarted, "again-0000-0000": vend.MessageDuplicate}, outcomes(f.messages("CHG1001")))
 }

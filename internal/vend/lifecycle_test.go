@@ -93,7 +93,7 @@ func TestLifecycleGrantsDefaultAccessToAccountsVendedElsewhere(t *testing.T) {
 
 			// The execution's request is one the steps carry out.
 			assert.NotContains(t, f.assignments(paymentsProdID), "group platform-admins: AWSReadOnlyAccess")
-			doc := f.workflow(req)
+			doc := f.workflowOf(&vend.Doc{Request: req, Origin: in.Origin})
 			assert.Equal(t, vend.OpNone, doc.Plan.Operation)
 			assert.Contains(t, f.assignments(paymentsProdID), "group platform-admins: AWSReadOnlyAccess")
 		})

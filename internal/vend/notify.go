@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 
 	"github.com/towervend/towervend/internal/request"
 	"github.com/towervend/towervend/schema"
@@ -37,6 +39,7 @@ type Notification struct {
 	FailedStep         string             `json:"failedStep,omitempty"`
 	Problems           []request.Problem  `json:"problems,omitempty"`
 	Access             []string           `json:"access,omitempty"`
+	Revoked            []string           `json:"revoked,omitempty"`
 	Notes              []string           `json:"notes,omitempty"`
 	Time               string             `json:"time"`
 }
@@ -57,6 +60,9 @@ func (d *Deps) Notify(ctx context.Context, in NotifyInput) (*Doc, error) {
 	n := d.notification(&in.Doc, in.State)
 	if err := d.publish(ctx, n); err != nil {
 		return nil, err
+	}
+	if in.State == StateSucceeded {
+		d.endTurn(ctx, &in.Doc)
 	}
 	d.logger(&in.Doc, "notify").Info("request "+in.State, "accountId", n.AccountID)
 	return &in.Doc, nil
@@ -100,6 +106,9 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 		}
 		doc.RedriveCount = in.RedriveCount
 		doc.Error = nil
+		if err := d.retakeTurn(ctx, doc); err != nil {
+			return nil, err
+		}
 		n := d.notification(doc, StateAccepted)
 		n.Notes = append(n.Notes, fmt.Sprintf("redriven: resuming at %s", fp.Step))
 		if err := d.publish(ctx, n); err != nil {
@@ -109,12 +118,35 @@ func (d *Deps) ReportFailure(ctx context.Context, in NotifyInput) (*Doc, error) 
 		return doc, nil
 	}
 	doc.Outcome = StateFailed
+	d.findCreatedAccount(ctx, doc)
 	n := d.notification(doc, StateFailed)
 	if err := d.publish(ctx, n); err != nil {
 		return nil, err
 	}
+	d.endTurn(ctx, doc)
 	d.logger(doc, "notify").Warn("request failed", "failedStep", fp.Step, "error", caught.Error)
 	return nil, requestFailed(caught.Error, n.Reason)
+}
+
+// findCreatedAccount fills in the account id of a create that failed after
+// Control Tower made the account: the failing step's document is the one
+// the workflow keeps, so the id Control Tower gave the product is read from
+// it (PhysicalId). It is best effort: the failure is announced either way.
+func (d *Deps) findCreatedAccount(ctx context.Context, doc *Doc) {
+	plan, op := doc.Plan, doc.Operation
+	if doc.AccountID != "" || plan == nil || plan.Operation != OpProvision || plan.CheckRole || op == nil || op.ProvisionedProductID == "" {
+		return
+	}
+	pp, err := d.searchExact(ctx, "name:"+plan.ProductName, func(pp *sctypes.ProvisionedProductAttribute) bool {
+		return aws.ToString(pp.Id) == op.ProvisionedProductID
+	})
+	if err != nil {
+		d.logger(doc, "notify").Warn("cannot tell the failed create's account", "error", err.Error())
+		return
+	}
+	if pp != nil {
+		doc.AccountID = aws.ToString(pp.PhysicalId)
+	}
 }
 
 // notification builds the event detail for a state of the document.
@@ -139,19 +171,69 @@ func (d *Deps) notification(doc *Doc, state string) Notification {
 		if doc.Failure != nil {
 			n.FailedStep = doc.Failure.Step
 		}
+		if p := progress(doc, n.FailedStep); p != "" {
+			n.Notes = append(slices.Clone(n.Notes), p)
+		}
 		if doc.Error != nil {
 			n.Reason = finalReason(n.FailedStep, req.RequestID, doc.Error)
+		}
+	case StateAccepted:
+		if doc.Plan != nil {
+			for _, a := range doc.Plan.Revoke {
+				n.Revoked = append(n.Revoked, a.String())
+			}
 		}
 	case StateSucceeded:
 		if doc.Access != nil {
 			for _, it := range doc.Access.Items {
-				if it.Status == "SUCCEEDED" && !it.Revoke {
+				switch {
+				case it.Status != "SUCCEEDED":
+				case it.Revoke:
+					n.Revoked = append(n.Revoked, it.Assignment.String())
+				default:
 					n.Access = append(n.Access, it.Assignment.String())
 				}
 			}
 		}
 	}
 	return n
+}
+
+// progress says what a failed request changed before it failed and what it
+// did not, so the requester knows the state the account is left in.
+func progress(doc *Doc, failedStep string) string {
+	var done []string
+	if op := doc.Operation; op != nil && op.Done && op.Status == "SUCCEEDED" {
+		switch {
+		case op.Kind == OpTerminate:
+			done = append(done, "the account was unmanaged (its Account Factory product terminated: it is out of Control Tower)")
+		case op.Kind == OpUpdate:
+			done = append(done, "Account Factory updated the account (OU or owner)")
+		case doc.Plan != nil && doc.Plan.CheckRole:
+			done = append(done, "the account was enrolled in Control Tower")
+		default:
+			done = append(done, "the account was created")
+		}
+	}
+	if acc := doc.Access; acc != nil {
+		made := 0
+		for _, it := range acc.Items {
+			if it.Status == "SUCCEEDED" {
+				made++
+			}
+		}
+		if made > 0 {
+			done = append(done, fmt.Sprintf("%d of %d access changes were made", made, len(acc.Items)))
+		}
+	}
+	if len(done) == 0 {
+		if failedStep == "" {
+			return ""
+		}
+		return fmt.Sprintf("nothing was changed before %s failed; a redrive starts there", failedStep)
+	}
+	return fmt.Sprintf("done before the failure: %s; not done: %s and the steps after it; a redrive resumes at %s",
+		strings.Join(done, "; "), failedStep, failedStep)
 }
 
 func rejectionReason(problems []request.Problem) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
 	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
+	"github.com/aws/smithy-go"
 )
 
 // Provision starts the plan's Account Factory operation (ProvisionProduct,
@@ -451,11 +452,30 @@ func (d *Deps) terminateProduct(ctx context.Context, doc *Doc, attemptKey int) (
 	return out.RecordDetail, nil
 }
 
-// catalogErr explains Service Catalog errors the requester can act on.
+// catalogErr explains Service Catalog errors the requester can act on. A
+// product still changing (an operation started by hand, or by a request that
+// took no turn) is waited for like a busy Control Tower: the Provision state
+// retries ErrControlTowerBusy, so the request never fails for it.
 func (d *Deps) catalogErr(op string, err error) error {
+	if productChanging(err) {
+		return &StepError{Name: ErrControlTowerBusy, Err: err,
+			Reason: op + ": the account's provisioned product is still changing under another operation; towervend starts this one when that one ends"}
+	}
 	var nf *sctypes.ResourceNotFoundException
 	if errors.As(err, &nf) && strings.Contains(err.Error(), "No launch paths") {
 		return &StepError{Name: ErrFailed, Err: err, Reason: fmt.Sprintf("%s: %s. Fix: associate towervend's provisioning role with the Account Factory portfolio (stack setting portfolioId), then redrive", op, nf.ErrorMessage())}
 	}
 	return awsErr(op, err)
+}
+
+// productChanging reports Service Catalog refusing an operation on a
+// provisioned product whose current operation has not finished (status
+// UNDER_CHANGE or PLAN_IN_PROGRESS, an InvalidParametersException).
+func productChanging(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "InvalidParametersException" {
+		return false
+	}
+	msg := api.ErrorMessage()
+	return strings.Contains(msg, "UNDER_CHANGE") || strings.Contains(msg, "PLAN_IN_PROGRESS")
 }

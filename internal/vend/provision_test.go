@@ -366,6 +366,9 @@ func TestFailedProvisioningIsRerunWithoutASecondAccount(t *testing.T) {
 	failedWith := stepError(t, err)
 	assert.Equal(t, vend.ErrRequestFailed, failedWith.Name, "the execution fails as reported")
 	assert.True(t, strings.HasPrefix(failedWith.Reason, vend.ErrProvisioningFailed+": "), "carrying the step's error: %s", failedWith.Reason)
+	ns := f.notifications()
+	require.Equal(t, vend.StateFailed, ns[len(ns)-1].State)
+	assert.Equal(t, failed[0].ID, ns[len(ns)-1].AccountID, "the failure names the account Control Tower made")
 
 	// An operator redrives the execution: ReportFailure runs again and resumes at Provision.
 	resumed, err := run(f, func(ctx context.Context) (*vend.Doc, error) {
@@ -462,4 +465,21 @@ func TestSlowOperationTimesOutAndIsWaitedForAgain(t *testing.T) {
 	assert.Equal(t, doc.Operation.RecordID, resumed.Operation.RecordID)
 	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
 	assert.Equal(t, 1, f.calls("servicecatalog", "ProvisionProduct"))
+}
+
+// An operation on a product that is still changing (started by hand, or by
+// a request that took no turn) is waited for, never failed: Service
+// Catalog's InvalidParametersException for UNDER_CHANGE becomes
+// TowerVend.ControlTowerBusy, which the Provision state retries.
+func TestAProductStillChangingIsWaitedFor(t *testing.T) {
+	f := newFixture(t, setup{})
+	move := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t,
+		`{"requestId": "CHG5001", "action": "update", "account": {"id": "952617089435", "organizationalUnit": "Workloads/NonProd"}`+byJane+`}`)})
+	f.mustStep("Provision", f.deps.Provision, move)
+	unmanage := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t,
+		`{"requestId": "CHG5002", "action": "unmanage", "account": {"id": "952617089435"}`+byJane+`}`)})
+	_, err := f.step(f.deps.Provision, unmanage)
+	se := stepError(t, err)
+	assert.Equal(t, vend.ErrControlTowerBusy, se.Name)
+	assert.Contains(t, se.Reason, "still changing under another operation")
 }

@@ -1,14 +1,18 @@
 package vend
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -19,20 +23,25 @@ import (
 // outcome, where it is or where it failed and why, and its history, step by step.
 type RequestStatus struct {
 	RequestID    string     `json:"requestId"`
-	Status       string     `json:"status"`  // execution status
-	Outcome      string     `json:"outcome"` // succeeded, rejected, failed, running
+	Status       string     `json:"status,omitempty"` // execution status; none when intake rejected every message
+	Outcome      string     `json:"outcome"`          // succeeded, rejected, failed, running
 	CurrentStep  string     `json:"currentStep,omitempty"`
 	FailedStep   string     `json:"failedStep,omitempty"`
 	Reason       string     `json:"reason,omitempty"`
 	Error        string     `json:"error,omitempty"` // what a failed request failed with (TowerVend.RoleMissing), not TowerVend.RequestFailed
 	AccountID    string     `json:"accountId,omitempty"`
-	Started      time.Time  `json:"started"`
+	Started      time.Time  `json:"started,omitzero"`
 	Stopped      *time.Time `json:"stopped,omitempty"`
 	RedriveCount int32      `json:"redriveCount"`
 	Redrivable   bool       `json:"redrivable"`
 	// Queue is the request's place in line while it waits for a Control Tower slot.
 	Queue   *QueueStatus `json:"queue,omitempty"`
 	History []StepRecord `json:"history"`
+	// Messages are the messages sent with the request's id and what became
+	// of each, oldest first (ReadRequest; intake's records).
+	Messages []MessageRecord `json:"messages"`
+	// MessagesUnreadable says why the messages could not be read, when they could not.
+	MessagesUnreadable string `json:"messagesUnreadable,omitempty"`
 }
 
 // StepRecord is one state of the workflow a request went through.
@@ -54,8 +63,83 @@ type ExecutionReader interface {
 }
 
 // ErrNoExecution is returned by ReadRequestStatus for a request that has no execution.
-var ErrNoExecution = errors.New("towervend has not started it (was it rejected at intake? check the notifications and the " +
-	"towervend-rejected queue; if intake could not take it, it is in the dead-letter queue)")
+var ErrNoExecution = errors.New("towervend has neither an execution nor a message with this requestId: no message sent with it " +
+	"has reached intake (it may still wait on the request queue, or be in the dead-letter queue if intake could not take it; " +
+	"a message without a usable requestId is in the towervend-rejected queue), or it was more than 90 days ago")
+
+// MessagesReader reads intake's message records (dynamodb:Query on the waits table).
+type MessagesReader interface {
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// ReadMessages reads the records intake kept of the messages sent with
+// requestID ("" for those that had no usable requestId), oldest first.
+func ReadMessages(ctx context.Context, db MessagesReader, table, requestID string) ([]MessageRecord, error) {
+	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{TableName: aws.String(table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": waitKey},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":pk": str(MessagesKey(requestID))}})
+	var out []MessageRecord
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the messages of %q from table %s: dynamodb:Query: %w", requestID, table, err)
+		}
+		for _, item := range page.Items {
+			if attrString(item, waitSort) == startClaim {
+				continue
+			}
+			rec := MessageRecord{MessageID: attrString(item, "messageId"), RequestID: attrString(item, "requestId"),
+				Fingerprint: attrString(item, "fingerprint"), Outcome: attrString(item, "outcome"),
+				Reason: attrString(item, "reason"), Ticket: attrString(item, "ticket")}
+			rec.Received, _ = time.Parse(time.RFC3339Nano, attrString(item, "received"))
+			if sent, err := time.Parse(time.RFC3339Nano, attrString(item, "sent")); err == nil {
+				rec.Sent = &sent
+			}
+			out = append(out, rec)
+		}
+	}
+	slices.SortFunc(out, func(a, b MessageRecord) int {
+		return cmp.Or(a.Received.Compare(b.Received), cmp.Compare(a.MessageID, b.MessageID))
+	})
+	return out, nil
+}
+
+// ReadRequest is what towervend knows of request id: its execution
+// (ReadRequestStatus) and the messages sent with its id (ReadMessages from
+// table). A request rejected at intake has no execution; its messages say why,
+// and its outcome is "rejected". Only when there is neither does it return
+// ErrNoExecution. Messages that cannot be read (the table is gone, the caller
+// may not read it) leave MessagesUnreadable set rather than fail.
+func ReadRequest(ctx context.Context, c ExecutionReader, db MessagesReader, smArn, table, id string) (*RequestStatus, error) {
+	rep, err := ReadRequestStatus(ctx, c, smArn, id)
+	if err != nil && !errors.Is(err, ErrNoExecution) {
+		return nil, err
+	}
+	msgs, merr := ReadMessages(ctx, db, table, id)
+	if rep == nil {
+		if merr != nil {
+			return nil, fmt.Errorf("%w (and intake's records of its messages cannot be read: %v)", err, merr)
+		}
+		if len(msgs) == 0 {
+			return nil, err
+		}
+		rep = &RequestStatus{RequestID: id, Outcome: "rejected", History: []StepRecord{}}
+		for _, m := range msgs {
+			if m.Outcome == MessageRejected {
+				rep.Reason = m.Reason
+			}
+		}
+	}
+	rep.Messages = msgs
+	if rep.Messages == nil {
+		rep.Messages = []MessageRecord{}
+	}
+	if merr != nil {
+		rep.MessagesUnreadable = merr.Error()
+	}
+	return rep, nil
+}
 
 // ReadRequestStatus reads the execution of request id on the state machine
 // smArn and its history into a RequestStatus.

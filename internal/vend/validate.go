@@ -37,7 +37,7 @@ func (d *Deps) Validate(ctx context.Context, doc *Doc) (*Doc, error) {
 		doc.Outcome = "skipped"
 		log.Info("nothing to do", "reason", v.plan.SkipReason, "accountId", doc.AccountID)
 	case v.plan.Deferred:
-		log.Info("waiting for Account Factory", "reason", doc.Deferral.Reason, "accountId", doc.AccountID)
+		log.Info("waiting before validating again", "reason", doc.Deferral.Reason, "accountId", doc.AccountID)
 	case len(v.problems) > 0:
 		v.plan = &Plan{Rejected: true, Problems: v.problems, Operation: OpNone}
 		doc.Outcome = "rejected"
@@ -46,6 +46,9 @@ func (d *Deps) Validate(ctx context.Context, doc *Doc) (*Doc, error) {
 		log.Info("request planned", "operation", v.plan.Operation, "accountId", doc.AccountID)
 	}
 	doc.Plan = v.plan
+	if v.plan.Skipped || v.plan.Rejected {
+		d.endTurn(ctx, doc) // nothing more will change the account
+	}
 	if v.plan.Skipped || v.plan.Deferred {
 		return doc, nil
 	}
@@ -70,6 +73,8 @@ type validation struct {
 	org      *orgView
 	account  *orgtypes.Account
 	problems []request.Problem
+	// assigned caches accountAssignments.
+	assigned map[string]Assignment
 }
 
 func (v *validation) problem(field, value, msg, fix string) {
@@ -84,6 +89,15 @@ func (v *validation) run(ctx context.Context) error {
 		if settled, err := v.joinSettled(ctx); !settled || err != nil {
 			return err
 		}
+	}
+	if err := v.requester(ctx); err != nil { // policy.requesters: who may ask
+		return err
+	}
+	// Requests on one account take turns (turns.go): the plan is made once
+	// the earlier ones are done with it.
+	if waiting, err := d.awaitTurn(ctx, v.doc); waiting || err != nil {
+		v.plan.Deferred = waiting
+		return err
 	}
 	// Registered OUs are read from baselines, which older landing zones lack:
 	// there every OU would read unregistered.
@@ -125,10 +139,48 @@ func (v *validation) targetOU() *OURef {
 	if !v.org.registered[ou.ID] {
 		v.problem("account.organizationalUnit", v.req.Account.OrganizationalUnit,
 			fmt.Sprintf("OU %s is not registered with Control Tower, so Account Factory cannot place accounts in it", ou.Path),
-			"register it in the Control Tower console or choose one of: "+v.org.ouChoices())
+			"register it in the Control Tower console or choose one of: "+v.allowedOUChoices())
 		return nil
 	}
 	return ou
+}
+
+// allowedOUChoices lists the OUs a request may name instead: registered with
+// Control Tower and open to accounts under the policy.
+func (v *validation) allowedOUChoices() string {
+	var names []string
+	for _, n := range v.org.sortedOUs() {
+		if v.org.registered[n.id] && v.d.Policy.OUAllowed(n.path) {
+			names = append(names, n.path)
+		}
+	}
+	if len(names) == 0 {
+		return "(none: no registered OU is open to accounts under policy.organizationalUnits)"
+	}
+	return strings.Join(names, ", ")
+}
+
+// refuseShared refuses to close, unmanage or move the landing zone's own
+// accounts (log archive, audit; the management account is refused earlier):
+// Control Tower's guidance is never to, and no policy setting allows it.
+func (v *validation) refuseShared(ctx context.Context, doing string) error {
+	id := v.req.Account.ID
+	parent := ""
+	if v.d.needsParentForShared() {
+		var err error
+		if parent, err = v.d.accountParent(ctx, id); err != nil {
+			return err
+		}
+	}
+	what := v.d.sharedAccount(v.org, id, parent)
+	if what == "" {
+		return nil
+	}
+	v.problem("account.id", id,
+		fmt.Sprintf("account %s (%s) is %s: Control Tower's guidance is never to move it out of its OU, close it or unmanage it, so towervend will not %s it",
+			id, aws.ToString(v.account.Name), what, doing),
+		"leave this account where it is; no policy setting allows this. Changes to the landing zone's shared accounts belong in the Control Tower console (Landing zone settings)")
+	return nil
 }
 
 func (v *validation) create(ctx context.Context) error {
@@ -140,8 +192,7 @@ func (v *validation) create(ctx context.Context) error {
 	nameTaken := false
 	for _, a := range v.org.accounts {
 		if strings.EqualFold(aws.ToString(a.Email), req.Account.Email) {
-			v.problem("account.email", req.Account.Email, fmt.Sprintf("account %s (%s) already uses this email", aws.ToString(a.Id), aws.ToString(a.Name)),
-				"every AWS account needs its own email: choose another one, or use action enroll for the existing account")
+			v.emailTaken(a)
 		}
 		if aws.ToString(a.Name) == req.Account.Name {
 			nameTaken = true
@@ -168,6 +219,20 @@ func (v *validation) create(ctx context.Context) error {
 	plan.OU, plan.Place = ou, ou != nil
 	v.tags(nil)
 	return v.access(ctx, ou, true)
+}
+
+// emailTaken says that account a already uses the new account's email, and
+// what to do: enroll is the fix only for an active member account.
+func (v *validation) emailTaken(a orgtypes.Account) {
+	id, name := aws.ToString(a.Id), aws.ToString(a.Name)
+	fix := "every AWS account needs its own email: choose another one, or use action enroll for the existing account"
+	switch {
+	case id == v.d.Config.ManagementAccountID:
+		fix = "every AWS account needs its own email, and this one is the management account's (which towervend never enrolls or changes): choose another one"
+	case a.Status != "" && a.Status != orgtypes.AccountStatusActive:
+		fix = fmt.Sprintf("every AWS account needs its own email, and a %s account keeps its email until AWS closes it for good (90 days after closing): choose another one", a.Status)
+	}
+	v.problem("account.email", v.req.Account.Email, fmt.Sprintf("account %s (%s) already uses this email", id, name), fix)
 }
 
 func (v *validation) enroll(ctx context.Context) error {
@@ -312,6 +377,9 @@ func (v *validation) update(ctx context.Context) error {
 				"enroll it first with action enroll, which places it in the OU you name")
 		case current == nil || current.ID != ou.ID:
 			plan.Operation = OpUpdate
+			if err := v.refuseShared(ctx, "move"); err != nil {
+				return err
+			}
 		}
 	}
 	if req.Owner != nil {
@@ -343,11 +411,24 @@ func (v *validation) update(ctx context.Context) error {
 	}
 	v.tags(tags)
 	// A move into another OU brings that OU's default access with it.
-	if err := v.access(ctx, ou, plan.Operation == OpUpdate && req.Account.OrganizationalUnit != ""); err != nil {
+	moving := plan.Operation == OpUpdate && req.Account.OrganizationalUnit != "" && ou != nil && (current == nil || current.ID != ou.ID)
+	if err := v.access(ctx, ou, moving); err != nil {
 		return err
 	}
 	if plan.PreviousOwnerEmail != "" && req.RevokePreviousOwner && len(v.problems) == 0 {
-		return v.revokeOwner(ctx, plan.PreviousOwnerEmail)
+		if err := v.revokeOwner(ctx, plan.PreviousOwnerEmail); err != nil {
+			return err
+		}
+	}
+	if moving && managed != nil {
+		owner, err := v.previousOwner(ctx, aws.ToString(managed.LastSuccessfulProvisioningRecordId))
+		if err != nil {
+			return err
+		}
+		return v.judgeExistingAccess(ctx, ou, owner)
+	}
+	if req.RevokeDisallowedAccess && !moving && len(v.problems) == 0 {
+		v.doc.Notes = append(v.doc.Notes, "revokeDisallowedAccess: the account stays in its OU, so there is no access to judge against another OU's policy")
 	}
 	return nil
 }
@@ -358,6 +439,9 @@ func (v *validation) retire(ctx context.Context) error {
 	// policy.allowClose is the policy's rule, checked there only.
 	v.policy(policy.Facts{})
 	if ok, err := v.existingAccount(ctx); !ok {
+		return err
+	}
+	if err := v.refuseShared(ctx, string(req.Action)); err != nil {
 		return err
 	}
 	managed, err := v.d.productFor(ctx, req.Account.ID)
@@ -372,6 +456,47 @@ func (v *validation) retire(ctx context.Context) error {
 	}
 	plan.AccountName, plan.AccountEmail = aws.ToString(v.account.Name), aws.ToString(v.account.Email)
 	plan.Close = req.Action == request.ActionClose
+	if plan.Close {
+		return v.closeQuota(ctx)
+	}
+	return nil
+}
+
+// closeQuota checks, before anything changes, that Organizations can close
+// one more account: it closes at most 10% of the member accounts (at least 10,
+// at most 1000) in a rolling 30 days and says so only when the close is
+// asked for, which would be after the account was unmanaged. Organizations
+// does not tell when an account closed, so every account it shows closed or
+// closing (SUSPENDED, PENDING_CLOSURE: it shows them for 90 days) counts as
+// closed in the last 30 days, unless towervend's own closure ledger saw it
+// close earlier than that.
+func (v *validation) closeQuota(ctx context.Context) error {
+	if err := v.d.loadAccounts(ctx, v.org); err != nil {
+		return err
+	}
+	old, err := v.d.closedLongAgo(ctx)
+	if err != nil {
+		return err
+	}
+	members, closed := 0, 0
+	for _, a := range v.org.accounts {
+		id := aws.ToString(a.Id)
+		if id == v.d.Config.ManagementAccountID {
+			continue
+		}
+		members++
+		if (a.Status == orgtypes.AccountStatusSuspended || a.Status == orgtypes.AccountStatusPendingClosure) && !old[id] {
+			closed++
+		}
+	}
+	quota := min(max(members/10, closureQuotaMin), closureQuotaMax)
+	if closed < quota {
+		return nil
+	}
+	v.problem("action", "close",
+		fmt.Sprintf("Organizations closes at most %d accounts of this organization in a rolling 30 days (10%% of its %d member accounts, at least 10), and %d accounts are closed or closing and may have closed within them; "+
+			"the close would be refused (CLOSE_ACCOUNT_QUOTA_EXCEEDED) after the account was unmanaged, so towervend changes nothing", quota, members, closed),
+		"send the close again once an earlier closure is 30 days old (CloudTrail's CloseAccount events say when each was closed), or use action unmanage now and close the account later")
 	return nil
 }
 
@@ -461,6 +586,7 @@ func (v *validation) access(ctx context.Context, ou *OURef, withDefaults bool) e
 		return err
 	}
 	seen := map[string]bool{}
+	var revokes []revoke
 	for i, a := range items {
 		arn, ok := sets[a.PermissionSet]
 		if !ok {
@@ -486,12 +612,183 @@ func (v *validation) access(ctx context.Context, ou *OURef, withDefaults bool) e
 		if err != nil {
 			return err
 		}
-		if found && !seen[as.PrincipalID+as.PermissionSetArn] {
-			seen[as.PrincipalID+as.PermissionSetArn] = true
+		if !found {
+			continue
+		}
+		key := as.PrincipalID + as.PermissionSetArn
+		if items[i].Revoke {
+			revokes = append(revokes, revoke{field: fields[i], as: as})
+			continue
+		}
+		if !seen[key] {
+			seen[key] = true
 			v.plan.Grant = append(v.plan.Grant, as)
 		}
 	}
+	for _, r := range revokes {
+		if seen[r.as.PrincipalID+r.as.PermissionSetArn] {
+			v.problem(r.field+".revoke", "true", fmt.Sprintf("%s is both granted and revoked by this request", r.as),
+				"keep one of the two: remove the access item that grants it, or the one that revokes it (a move brings the target OU's default access, policy.defaultAccess)")
+			continue
+		}
+		if err := v.revokeAccess(ctx, r.field, r.as); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// revoke is an access item with revoke: true, resolved.
+type revoke struct {
+	field string
+	as    Assignment
+}
+
+// revokeAccess plans removing an assignment a request revokes, or notes that
+// the account does not have it (nothing to do).
+func (v *validation) revokeAccess(ctx context.Context, field string, as Assignment) error {
+	have, err := v.accountAssignments(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := have[as.PrincipalID+as.PermissionSetArn]; !ok {
+		v.doc.Notes = append(v.doc.Notes, fmt.Sprintf("%s: account %s has no assignment %s, so there is nothing to revoke", field, v.req.Account.ID, as))
+		return nil
+	}
+	v.planRevoke(as)
+	return nil
+}
+
+// planRevoke adds an assignment to remove, once.
+func (v *validation) planRevoke(as Assignment) {
+	for _, r := range v.plan.Revoke {
+		if r.PrincipalID == as.PrincipalID && r.PermissionSetArn == as.PermissionSetArn {
+			return
+		}
+	}
+	v.plan.Revoke = append(v.plan.Revoke, as)
+}
+
+// accountAssignments reads the account's Identity Center assignments (every
+// permission set's), keyed by principal id and permission set ARN; names are
+// not filled in. It is read once per validation.
+func (v *validation) accountAssignments(ctx context.Context) (map[string]Assignment, error) {
+	if v.assigned != nil {
+		return v.assigned, nil
+	}
+	sets, err := v.d.permissionSets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := v.d.identityCenter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]Assignment{}
+	for _, name := range sortedKeys(sets) {
+		p := ssoadmin.NewListAccountAssignmentsPaginator(v.d.SSO, &ssoadmin.ListAccountAssignmentsInput{
+			InstanceArn: aws.String(inst.arn), AccountId: aws.String(v.req.Account.ID), PermissionSetArn: aws.String(sets[name])})
+		for p.HasMorePages() {
+			if err := v.d.idcPacer().wait(ctx); err != nil {
+				return nil, err
+			}
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, awsErr("sso:ListAccountAssignments", err)
+			}
+			for _, a := range page.AccountAssignments {
+				id := aws.ToString(a.PrincipalId)
+				have[id+sets[name]] = Assignment{PrincipalType: string(a.PrincipalType), PrincipalID: id, PermissionSet: name, PermissionSetArn: sets[name]}
+			}
+		}
+	}
+	v.assigned = have
+	return have, nil
+}
+
+// judgeExistingAccess checks the account's assignments against the policy of
+// the OU a move takes it to (policy.permissionSets): a move must not carry in
+// access the OU forbids, which a direct grant there would be refused. With
+// revokeDisallowedAccess the move removes them; without it the request is
+// rejected, naming each. The Account Factory owner's AWSAdministratorAccess
+// is Control Tower's own grant to the account's SSO user and is not judged.
+func (v *validation) judgeExistingAccess(ctx context.Context, ou *OURef, ownerEmail string) error {
+	if v.d.Policy == nil || len(v.d.Policy.PermissionSets) == 0 {
+		return nil
+	}
+	have, err := v.accountAssignments(ctx)
+	if err != nil {
+		return err
+	}
+	ownerID := ""
+	if ownerEmail != "" {
+		if ownerID, _, err = v.d.userID(ctx, ownerEmail); err != nil {
+			return err
+		}
+	}
+	var bad []Assignment
+	for _, key := range sortedKeys(have) {
+		as := have[key]
+		if v.d.Policy.PermissionSetAllowed(as.PermissionSet, ou.Path) || as.PrincipalID == ownerID && as.PermissionSet == ownerPermissionSet {
+			continue
+		}
+		if slices.ContainsFunc(v.plan.Revoke, func(r Assignment) bool {
+			return r.PrincipalID == as.PrincipalID && r.PermissionSetArn == as.PermissionSetArn
+		}) {
+			continue // revoked anyway
+		}
+		if as.PrincipalName, err = v.d.principalName(ctx, as.PrincipalType, as.PrincipalID); err != nil {
+			return err
+		}
+		bad = append(bad, as)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	names := make([]string, len(bad))
+	for i, as := range bad {
+		names[i] = as.String()
+	}
+	if v.req.RevokeDisallowedAccess {
+		for _, as := range bad {
+			v.planRevoke(as)
+		}
+		v.doc.Notes = append(v.doc.Notes, fmt.Sprintf("the move to %s revokes access the policy does not allow there (policy.permissionSets, revokeDisallowedAccess): %s",
+			ou.Path, strings.Join(names, ", ")))
+		return nil
+	}
+	v.problem("account.organizationalUnit", v.req.Account.OrganizationalUnit,
+		fmt.Sprintf("account %s has access the policy does not allow in %s (policy.permissionSets), and a move must not bring it there: %s",
+			v.req.Account.ID, ou.Path, strings.Join(names, ", ")),
+		`send the move with "revokeDisallowedAccess": true to revoke them as part of it, revoke them first (access items with "revoke": true), or choose an OU where they are allowed`)
+	return nil
+}
+
+// ownerPermissionSet is the permission set Account Factory gives the
+// account's SSO user (the owner) in every account it creates or enrolls.
+const ownerPermissionSet = "AWSAdministratorAccess"
+
+// principalName reads a user's user name or a group's display name.
+func (d *Deps) principalName(ctx context.Context, kind, id string) (string, error) {
+	inst, err := d.identityCenter(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := d.idcPacer().wait(ctx); err != nil {
+		return "", err
+	}
+	if kind == "GROUP" {
+		out, err := d.Identity.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(inst.storeID), GroupId: aws.String(id)})
+		if err != nil {
+			return "", awsErr("identitystore:DescribeGroup", err)
+		}
+		return aws.ToString(out.DisplayName), nil
+	}
+	out, err := d.Identity.DescribeUser(ctx, &identitystore.DescribeUserInput{IdentityStoreId: aws.String(inst.storeID), UserId: aws.String(id)})
+	if err != nil {
+		return "", awsErr("identitystore:DescribeUser", err)
+	}
+	return aws.ToString(out.UserName), nil
 }
 
 // revokeOwner plans removing every assignment the previous owner has on the account.
@@ -500,30 +797,14 @@ func (v *validation) revokeOwner(ctx context.Context, email string) error {
 	if err != nil || !found {
 		return err
 	}
-	sets, err := v.d.permissionSets(ctx)
+	have, err := v.accountAssignments(ctx)
 	if err != nil {
 		return err
 	}
-	inst, err := v.d.identityCenter(ctx)
-	if err != nil {
-		return err
-	}
-	for _, name := range sortedKeys(sets) {
-		p := ssoadmin.NewListAccountAssignmentsPaginator(v.d.SSO, &ssoadmin.ListAccountAssignmentsInput{
-			InstanceArn: aws.String(inst.arn), AccountId: aws.String(v.req.Account.ID), PermissionSetArn: aws.String(sets[name])})
-		for p.HasMorePages() {
-			if err := v.d.idcPacer().wait(ctx); err != nil {
-				return err
-			}
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return awsErr("sso:ListAccountAssignments", err)
-			}
-			for _, a := range page.AccountAssignments {
-				if a.PrincipalType == ssotypes.PrincipalTypeUser && aws.ToString(a.PrincipalId) == id {
-					v.plan.Revoke = append(v.plan.Revoke, Assignment{PrincipalType: "USER", PrincipalID: id, PrincipalName: email, PermissionSet: name, PermissionSetArn: sets[name]})
-				}
-			}
+	for _, key := range sortedKeys(have) {
+		if as := have[key]; as.PrincipalType == string(ssotypes.PrincipalTypeUser) && as.PrincipalID == id {
+			as.PrincipalName = email
+			v.planRevoke(as)
 		}
 	}
 	return nil

@@ -55,7 +55,7 @@ func TestValidateRejects(t *testing.T) {
 			body: createBody(`{`+newAccount+`, "organizationalUnit": "Legacy"}`, ""),
 			want: request.Problem{Field: "account.organizationalUnit", Value: "Legacy",
 				Message: "OU Legacy is not registered with Control Tower", Fix: "register it in the Control Tower console or choose one of: "},
-			absent: []string{"Legacy", "Suspended"},
+			absent: []string{"Legacy", "Suspended", "Security", "Infrastructure"}, // unregistered, or closed to accounts by the policy
 		},
 		{
 			name: "an OU id that does not exist",
@@ -68,6 +68,38 @@ func TestValidateRejects(t *testing.T) {
 			body: createBody(`{"name": "payments-new", "email": "aws+payments-prod@northwind.example", "organizationalUnit": "Workloads/Prod"}`, ""),
 			want: request.Problem{Field: "account.email", Value: "aws+payments-prod@northwind.example",
 				Message: "account 618273645091 (payments-prod) already uses this email", Fix: "use action enroll"},
+		},
+		{
+			name: "the management account's email",
+			body: createBody(`{"name": "payments-new", "email": "aws-management@northwind.example", "organizationalUnit": "Workloads/Prod"}`, ""),
+			want: request.Problem{Field: "account.email", Value: "aws-management@northwind.example",
+				Message: "account 111122223333 (northwind-management) already uses this email", Fix: "this one is the management account's"},
+			absent: []string{"enroll for the existing account"},
+		},
+		{
+			name: "a closed account's email",
+			body: createBody(`{"name": "payments-new", "email": "aws+old-marketing@northwind.example", "organizationalUnit": "Workloads/Prod"}`, ""),
+			want: request.Problem{Field: "account.email", Value: "aws+old-marketing@northwind.example",
+				Message: "account 174839405162 (old-marketing) already uses this email", Fix: "a SUSPENDED account keeps its email"},
+			absent: []string{"enroll for the existing account"},
+		},
+		{
+			name: "close the log archive account",
+			body: `{"requestId": "CHG3020", "action": "close", "account": {"id": "222233334444"}}`,
+			want: request.Problem{Field: "account.id", Value: "222233334444",
+				Message: "account 222233334444 (log-archive) is the landing zone's log archive account", Fix: "no policy setting allows this"},
+		},
+		{
+			name: "unmanage the audit account",
+			body: `{"requestId": "CHG3021", "action": "unmanage", "account": {"id": "333344445555"}}`,
+			want: request.Problem{Field: "account.id", Value: "333344445555",
+				Message: "account 333344445555 (audit) is the landing zone's audit account", Fix: "no policy setting allows this"},
+		},
+		{
+			name: "move the audit account out of the Security OU",
+			body: `{"requestId": "CHG3022", "action": "update", "account": {"id": "333344445555", "organizationalUnit": "Sandbox"}}`,
+			want: request.Problem{Field: "account.id", Value: "333344445555",
+				Message: "so towervend will not move it", Fix: "leave this account where it is"},
 		},
 		{
 			name: "name already used",

@@ -104,7 +104,7 @@ func TestEveryActionThroughTheSteps(t *testing.T) {
 				return decode(t, `{"requestId": "CHG2001", "action": "update",
 					"account": {"id": "830495867213", "organizationalUnit": "Workloads/Prod"},
 					"owner": {"email": "maria.garcia@northwind.example", "firstName": "Maria", "lastName": "Garcia"},
-					"revokePreviousOwner": true,
+					"revokePreviousOwner": true, "revokeDisallowedAccess": true,
 					"access": [{"group": "payments-admins", "permissionSet": "AWSReadOnlyAccess"}],
 					"tags": {"Legacy": null, "DataClassification": "confidential"},
 					"requester": {"system": "servicenow", "ticket": "RITM0020001", "by": "raj.patel@northwind.example"}}`)
@@ -117,8 +117,8 @@ func TestEveryActionThroughTheSteps(t *testing.T) {
 					"Legacy removed, DataClassification set, CostCenter kept")
 				assert.Equal(t, []string{
 					"group payments-admins: AWSReadOnlyAccess",
-					"group payments-developers: AWSPowerUserAccess", // access it had stays
-					"group platform-admins: AWSReadOnlyAccess",      // Workloads/Prod's default access
+					// payments-developers' AWSPowerUserAccess is gone: Workloads/Prod's policy does not allow it
+					"group platform-admins: AWSReadOnlyAccess", // Workloads/Prod's default access
 					"group security-auditors: ViewOnlyAccess",
 					"user maria.garcia: AWSAdministratorAccess", // the new owner, by Account Factory
 				}, f.assignments(paymentsStagingID), "the previous owner's access is gone")

@@ -144,3 +144,16 @@ func (s *Service) onListMembershipsForMember(_ *protocol.Call, in listGroupMembe
 	}
 	return access
 }
+
+// onIsMemberInGroups needs the store, the user, every group asked about and
+// the memberships, as ListGroupMembershipsForMember does.
+func (s *Service) onIsMemberInGroups(_ *protocol.Call, in isMemberInGroupsInput) []protocol.Access {
+	access := []protocol.Access{s.store(in.IdentityStoreID), protocol.On(allMemberships)}
+	if in.MemberID != nil {
+		access = append(access, storeUser(in.MemberID.UserID))
+	}
+	for _, gid := range in.GroupIDs {
+		access = append(access, storeGroup(gid))
+	}
+	return access
+}

@@ -303,7 +303,7 @@ func TestIdentityResolvePrincipals(t *testing.T) {
 	t.Run("ListGroups", func(t *testing.T) {
 		out, err := f.ids.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(f.store)})
 		require.NoError(t, err)
-		assert.Len(t, out.Groups, 5)
+		assert.Len(t, out.Groups, 6)
 		out, err = f.ids.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(f.store),
 			Filters: []idtypes.Filter{{AttributePath: aws.String("DisplayName"), AttributeValue: aws.String("finops-readers")}}})
 		require.NoError(t, err)
@@ -336,7 +336,7 @@ func TestIdentityResolvePrincipals(t *testing.T) {
 		for _, m := range mine.GroupMemberships {
 			groups = append(groups, aws.ToString(m.GroupId))
 		}
-		assert.ElementsMatch(t, []string{f.groups["payments-admins"], f.groups["payments-developers"]}, groups)
+		assert.ElementsMatch(t, []string{f.groups["payments-admins"], f.groups["payments-developers"], f.groups["AWSAccountFactory"]}, groups)
 	})
 }
 

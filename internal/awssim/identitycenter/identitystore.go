@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -83,6 +84,7 @@ func (s *Service) IdentityStoreOps() map[string]protocol.Handler {
 		"ListGroups":                    protocol.OpOn(s.listGroups, s.onListGroups),
 		"ListGroupMemberships":          protocol.OpOn(s.listGroupMemberships, s.onListMemberships),
 		"ListGroupMembershipsForMember": protocol.OpOn(s.listGroupMembershipsForMember, s.onListMembershipsForMember),
+		"IsMemberInGroups":              protocol.OpOn(s.isMemberInGroups, s.onIsMemberInGroups),
 	}, s.spend)
 }
 
@@ -361,4 +363,54 @@ func (s *Service) listGroupMembershipsForMember(c *protocol.Call, in listGroupMe
 		}
 	}
 	return listPage(all, "GroupMemberships", in.NextToken, in.MaxResults)
+}
+
+// maxGroupIDs is IsMemberInGroups' limit on GroupIds.
+const maxGroupIDs = 100
+
+type isMemberInGroupsInput struct {
+	IdentityStoreID string    `json:"IdentityStoreId"`
+	MemberID        *memberID `json:"MemberId"`
+	GroupIDs        []string  `json:"GroupIds"`
+}
+
+type membershipExistence struct {
+	GroupID          string   `json:"GroupId"`
+	MemberID         memberID `json:"MemberId"`
+	MembershipExists bool     `json:"MembershipExists"`
+}
+
+// isMemberInGroups answers one result per requested group, in the request's
+// order: whether the user is a direct member (the identity store has no nested
+// groups). A user that does not exist is the call's ResourceNotFoundException;
+// a well-formed group id that names no group has no members, so its result is
+// false.
+func (s *Service) isMemberInGroups(c *protocol.Call, in isMemberInGroupsInput) (any, *protocol.APIError) {
+	if err := s.checkStore(c, in.IdentityStoreID); err != nil {
+		return nil, err
+	}
+	if in.MemberID == nil || in.MemberID.UserID == "" {
+		return nil, protocol.Err("ValidationException", "MemberId must set UserId.")
+	}
+	uid := in.MemberID.UserID
+	if !principalIDRe.MatchString(uid) {
+		return nil, patternErr("memberId.userId", uid, principalIDRe)
+	}
+	if len(in.GroupIDs) < 1 || len(in.GroupIDs) > maxGroupIDs {
+		return nil, protocol.Err("ValidationException", "1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and %d", maxGroupIDs)
+	}
+	for i, gid := range in.GroupIDs {
+		if !principalIDRe.MatchString(gid) {
+			return nil, patternErr(fmt.Sprintf("groupIds.%d.member", i+1), gid, principalIDRe)
+		}
+	}
+	if s.state.Users[uid] == nil {
+		return nil, notFound(c, "USER", uid, "USER not found.")
+	}
+	results := make([]membershipExistence, len(in.GroupIDs))
+	for i, gid := range in.GroupIDs {
+		g := s.state.Groups[gid]
+		results[i] = membershipExistence{GroupID: gid, MemberID: memberID{UserID: uid}, MembershipExists: g != nil && slices.Contains(g.Members, uid)}
+	}
+	return map[string]any{"Results": results}, nil
 }

@@ -195,6 +195,14 @@ func Parse(b []byte) (*World, error) {
 	dec.DisallowUnknownFields()
 	var w World
 	if err := dec.Decode(&w); err != nil {
+		var state struct {
+			Now   *time.Time      `json:"now"`
+			World json.RawMessage `json:"world"`
+		}
+		if json.Unmarshal(b, &state) == nil && state.Now != nil && state.World != nil {
+			return nil, fmt.Errorf("decode world: this is the simulator's internal state (awssim Sim.Snapshot, for Restore), not a world file; " +
+				"write a world with towervend local --snapshot FILE (Sim.SnapshotWorld), or use its \"world\" member: the settings the run started from")
+		}
 		return nil, fmt.Errorf("decode world: %w", err)
 	}
 	w.setDefaults()
