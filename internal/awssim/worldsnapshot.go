@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -189,13 +190,10 @@ func (s *Sim) identityCenterNow(owners map[string]string) IdentityCenterSpec {
 	return spec
 }
 
+// copyTags copies tags, leaving out an empty map (a world file omits it).
 func copyTags(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(m)
 }

@@ -45,23 +45,24 @@ func resultsByID(rt *Runtime) map[string]Result {
 // userAccess lists the permission sets a user (by userName) is assigned
 // directly on an account.
 func userAccess(rt *Runtime, accountID, userName string) []string {
-	idc := rt.Sim.IdentityCenter()
-	var out []string
-	for _, a := range idc.Assignments {
-		if u := idc.Users[a.PrincipalID]; a.AccountID == accountID && a.PrincipalType == "USER" && u != nil && u.UserName == userName {
-			out = append(out, idc.PermissionSets[a.PermissionSetArn].Name)
-		}
-	}
-	return out
+	return principalAccess(rt, accountID, "USER", userName)
 }
 
 // groupAccess lists the permission sets a group (by display name) is
 // assigned on an account.
 func groupAccess(rt *Runtime, accountID, group string) []string {
+	return principalAccess(rt, accountID, "GROUP", group)
+}
+
+func principalAccess(rt *Runtime, accountID, kind, name string) []string {
 	idc := rt.Sim.IdentityCenter()
 	var out []string
 	for _, a := range idc.Assignments {
-		if g := idc.Groups[a.PrincipalID]; a.AccountID == accountID && a.PrincipalType == "GROUP" && g != nil && g.DisplayName == group {
+		if a.AccountID != accountID || a.PrincipalType != kind {
+			continue
+		}
+		if u := idc.Users[a.PrincipalID]; kind == "USER" && u != nil && u.UserName == name ||
+			kind == "GROUP" && idc.Groups[a.PrincipalID] != nil && idc.Groups[a.PrincipalID].DisplayName == name {
 			out = append(out, idc.PermissionSets[a.PermissionSetArn].Name)
 		}
 	}
