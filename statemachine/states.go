@@ -9,8 +9,10 @@ import "strings"
 // its vend.Deps method share one name.
 const (
 	StateValidate = "Validate"
-	// StateWaitForAccountFactory is where an enrollment of an account that
-	// joined the organization waits while Account Factory may be building it;
+	// StateWaitForAccountFactory is where Validate waits to look again: an
+	// enrollment of an account that joined the organization while Account
+	// Factory may be building it, or any request on an account while an
+	// earlier request on that account still runs (vend/turns.go);
 	// StateSkipped ends one Control Tower turned out to manage.
 	StateWaitForAccountFactory = "WaitForAccountFactory"
 	StateSkipped               = "Skipped"

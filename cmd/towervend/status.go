@@ -81,6 +81,9 @@ func printStatus(stdout io.Writer, rep *vend.RequestStatus) {
 		}
 		fmt.Fprintf(stdout, "queued:       since %s, %s; %s; next check after %ds\n", q.Since, ahead, q.Reason, q.WaitSeconds)
 	}
+	if w := rep.Waiting; w != nil {
+		fmt.Fprintf(stdout, "waiting:      since %s: %s\n", w.Since, w.Reason)
+	}
 	if rep.Redrivable {
 		fmt.Fprintf(stdout, "fix the cause, then: towervend redrive %s\n", rep.RequestID)
 	}

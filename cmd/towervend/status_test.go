@@ -59,3 +59,24 @@ func TestStatusShowsTheQueue(t *testing.T) {
 	}
 	assert.Equal(t, 3, queued)
 }
+
+// A request waiting for an earlier one on the same account says so.
+func TestStatusShowsAWaitForTheAccount(t *testing.T) {
+	ctx := context.Background()
+	rt, err := local.New(ctx, local.Options{World: func() *awssim.World { w := awssim.DefaultWorld(); w.Happenings = nil; return w }(),
+		MaxSimulatedTime: 5 * time.Minute})
+	require.NoError(t, err)
+	const by = `, "requester": {"system": "servicenow", "ticket": "RITM1", "by": "jane.doe"}}`
+	require.NoError(t, rt.Submit(ctx,
+		[]byte(`{"requestId": "ACCT1", "action": "update", "account": {"id": "952617089435", "organizationalUnit": "Workloads/NonProd"}`+by),
+		[]byte(`{"requestId": "ACCT2", "action": "close", "account": {"id": "952617089435"}`+by)))
+	require.ErrorContains(t, rt.Run(ctx), "did not finish") // the move takes 15 minutes
+
+	rep, err := requestStatus(ctx, sfn.NewFromConfig(rt.Sim.Config()), dynamodb.NewFromConfig(rt.Sim.Config()), rt.StateMachineArn, deploy.WaitsTable.Name, "ACCT2")
+	require.NoError(t, err)
+	assert.Equal(t, statemachine.StateWaitForAccountFactory, rep.CurrentStep)
+	require.NotNil(t, rep.Waiting)
+	assert.Contains(t, rep.Waiting.Reason, "request ACCT1")
+	assert.Contains(t, rep.Waiting.Reason, "in the order they arrived")
+	assert.Equal(t, []string{"ACCT1"}, rep.Waiting.Behind)
+}

@@ -35,7 +35,10 @@ type RequestStatus struct {
 	RedriveCount int32      `json:"redriveCount"`
 	Redrivable   bool       `json:"redrivable"`
 	// Queue is the request's place in line while it waits for a Control Tower slot.
-	Queue   *QueueStatus `json:"queue,omitempty"`
+	Queue *QueueStatus `json:"queue,omitempty"`
+	// Waiting says why Validate waits to look again (an earlier request on the
+	// same account still runs, or Account Factory may be building a joined account).
+	Waiting *Deferral `json:"waiting,omitempty"`
 	History []StepRecord `json:"history"`
 	// Messages are the messages sent with the request's id and what became
 	// of each, oldest first (ReadRequest; intake's records).
@@ -201,6 +204,9 @@ func ReadRequestStatus(ctx context.Context, c ExecutionReader, smArn, id string)
 	if !statemachine.QueueLoop[rep.CurrentStep] {
 		rep.Queue = nil
 	}
+	if rep.CurrentStep != statemachine.StateWaitForAccountFactory {
+		rep.Waiting = nil
+	}
 	if d.Status == types.ExecutionStatusFailed {
 		// The workflow records the step that failed before it reports the failure.
 		for i := len(rep.History) - 1; i >= 0; i-- {
@@ -214,17 +220,21 @@ func ReadRequestStatus(ctx context.Context, c ExecutionReader, smArn, id string)
 }
 
 // readInput takes what a state's input says of the request: its place in line
-// while it waits for a slot, and the account once a task knows it.
+// while it waits for a slot, why it waits to validate again, and the account
+// once a task knows it.
 func (r *RequestStatus) readInput(step string, typ types.HistoryEventType, input string) {
-	if step != statemachine.StateWaitForSlot && typ != types.HistoryEventTypeTaskStateEntered {
+	if step != statemachine.StateWaitForSlot && step != statemachine.StateWaitForAccountFactory && typ != types.HistoryEventTypeTaskStateEntered {
 		return
 	}
 	var doc Doc
 	if json.Unmarshal([]byte(input), &doc) != nil {
 		return
 	}
-	if step == statemachine.StateWaitForSlot {
+	switch step {
+	case statemachine.StateWaitForSlot:
 		r.Queue = doc.Queue
+	case statemachine.StateWaitForAccountFactory:
+		r.Waiting = doc.Deferral
 	}
 	if typ == types.HistoryEventTypeTaskStateEntered && doc.AccountID != "" {
 		r.AccountID = doc.AccountID
