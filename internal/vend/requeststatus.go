@@ -38,7 +38,7 @@ type RequestStatus struct {
 	Queue *QueueStatus `json:"queue,omitempty"`
 	// Waiting says why Validate waits to look again (an earlier request on the
 	// same account still runs, or Account Factory may be building a joined account).
-	Waiting *Deferral `json:"waiting,omitempty"`
+	Waiting *Deferral    `json:"waiting,omitempty"`
 	History []StepRecord `json:"history"`
 	// Messages are the messages sent with the request's id and what became
 	// of each, oldest first (ReadRequest; intake's records).
