@@ -43,7 +43,7 @@ type localOutput struct {
 }
 
 func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--revoke FUNCTION=service:Action]... [--concurrency N] [--snapshot FILE] [--scenario FILE] [--timeline FILE.html] [--json]", stderr)
+	fs := newFlags("local", "local [--world FILE] [--requests PATH]... [--policy FILE] [--speed N] [--fix-and-redrive] [--revoke FUNCTION=service:Action]... [--concurrency N] [--provisioning accountFactory|autoEnrollment|auto] [--snapshot FILE] [--scenario FILE] [--timeline FILE.html] [--json]", stderr)
 	worldFile := fs.String("world", "", "a world file (default: the embedded Northwind Trading organization)")
 	var requests listFlag
 	fs.Var(&requests, "requests", "a request file or a directory of them; repeat for more (default: the samples in events/requests)")
@@ -53,6 +53,7 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var revoke listFlag
 	fs.Var(&revoke, "revoke", "take one grant from a function's role for the run, e.g. lifecycle=organizations:ListTagsForResource, to see what it is for; repeat for more")
 	snapshot := fs.String("snapshot", "", "write the organization as it is at the end to this file, as a world file: load it with --world to go on from there")
+	provisioning := fs.String("provisioning", vend.ProvisioningAccountFactory, "how accounts are vended: accountFactory, autoEnrollment (Organizations CreateAccount and MoveAccount with Control Tower's auto-enrollment; the world's landing zone must have remediation type INHERITANCE_DRIFT) or auto")
 	concurrency := fs.Int("concurrency", 0, "towervend's limit of Account Factory operations at once (the stack's concurrencyLimit; default: the world's controlTower.concurrentAccountOperations, at most that)")
 	timelineFile := fs.String("timeline", "", "draw the run over simulated time into this HTML file (Control Tower slots, waiting line, retries, failures)")
 	asJSON := fs.Bool("json", false, "print {requests, notifications} as JSON instead of progress and a table")
@@ -70,6 +71,12 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	opts := local.Options{Pace: *speed}
+	switch *provisioning {
+	case vend.ProvisioningAccountFactory, vend.ProvisioningAutoEnrollment, vend.ProvisioningAuto:
+		opts.Provisioning = *provisioning
+	default:
+		return &exitError{code: 2, err: fmt.Errorf("--provisioning %q: write accountFactory, autoEnrollment or auto", *provisioning)}
+	}
 	for _, r := range revoke {
 		fn, action, ok := strings.Cut(r, "=")
 		if !ok || fn == "" || !strings.Contains(action, ":") {
@@ -105,6 +112,14 @@ func cmdLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &exitError{code: 2, err: fmt.Errorf("--%w", err)}
 	}
 	opts.ConcurrencyLimit = *concurrency
+	if opts.Provisioning != vend.ProvisioningAccountFactory && *worldFile == "" {
+		// The embedded organization's landing zone (3.3) can auto-enroll:
+		// turn it on, as an administrator would before choosing that backend.
+		if opts.World == nil {
+			opts.World = awssim.DefaultWorld()
+		}
+		opts.World.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+	}
 	if *policyFile != "" {
 		pol, err := vend.LoadPolicy(*policyFile)
 		if err != nil {

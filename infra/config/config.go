@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,12 +35,13 @@ const (
 	KeyAlarmTopicArn       = "alarmTopicArn"
 	KeyAllowedSenders      = "allowedSenders"
 	KeyNotificationWebhook = "notificationWebhook"
+	KeyProvisioning        = "provisioning"
 )
 
 // Keys lists every key Load reads from the context, KeyConfigFile first.
 func Keys() []string {
 	return []string{KeyConfigFile, KeyHomeRegion, KeyManagementAccountID, KeyPortfolioID, KeyInstanceArn,
-		KeyIdentityStoreID, KeyPolicyFile, KeyConcurrencyLimit, KeyAlarmTopicArn, KeyAllowedSenders, KeyNotificationWebhook}
+		KeyIdentityStoreID, KeyPolicyFile, KeyConcurrencyLimit, KeyAlarmTopicArn, KeyAllowedSenders, KeyNotificationWebhook, KeyProvisioning}
 }
 
 // DefaultPolicyFile is the policy bundled when policyFile is not set (relative
@@ -77,6 +79,9 @@ type Config struct {
 	// Webhook, when not nil, routes every notification to a ticketing webhook
 	// through an EventBridge API destination.
 	Webhook *Webhook
+	// Provisioning is how accounts are vended: accountFactory (default),
+	// autoEnrollment or auto (see README, "Choosing a provisioning backend").
+	Provisioning string
 }
 
 // Sender is a principal allowed to submit requests: a whole account (an id or
@@ -147,6 +152,9 @@ var hints = map[string]string{
 		"(arn:aws:sns:REGION:ACCOUNT:NAME); create one with `aws sns create-topic --name towervend-alarms`",
 	KeyAllowedSenders: "a list of who may submit requests to the queue: IAM role or user ARNs " +
 		"(arn:aws:iam::111122223333:role/platform-ci) or 12-digit account ids",
+	KeyProvisioning: "how accounts are vended: accountFactory (Account Factory in Service Catalog, any landing zone from 3.0), " +
+		"autoEnrollment (Organizations CreateAccount and MoveAccount, enrolled by Control Tower's auto-enrollment: landing zone 3.1+ " +
+		"with remediation type INHERITANCE_DRIFT) or auto (the landing zone decides)",
 	KeyNotificationWebhook: "an object {\"url\": \"https://...\", \"secretArn\": \"arn:aws:secretsmanager:...\", " +
 		"\"headerName\": \"Authorization\", \"rateLimitPerSecond\": 1}; leave it out to send no webhook",
 }
@@ -204,6 +212,7 @@ func Load(lookup func(key string) any, readFile func(path string) ([]byte, error
 		AlarmTopicArn:       r.str(KeyAlarmTopicArn, topicRe, true),
 		Senders:             r.senders(),
 		Webhook:             r.webhook(),
+		Provisioning:        r.oneOf(KeyProvisioning, "accountFactory", "accountFactory", "autoEnrollment", "auto"),
 	}
 	problems = append(problems, r.problems...)
 	if c.PolicyFile == "" {
@@ -277,6 +286,19 @@ func (r *reader) str(key string, re *regexp.Regexp, required bool) string {
 	if re != nil && !re.MatchString(s) {
 		r.fail(key, "%q is not well-formed", s)
 		return ""
+	}
+	return s
+}
+
+// oneOf reads a string that must be one of choices; def when it is absent.
+func (r *reader) oneOf(key, def string, choices ...string) string {
+	s := r.str(key, nil, false)
+	if s == "" {
+		return def
+	}
+	if !slices.Contains(choices, s) {
+		r.fail(key, "%q is not one of %s", s, strings.Join(choices, ", "))
+		return def
 	}
 	return s
 }

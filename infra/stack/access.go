@@ -28,6 +28,7 @@ func grantResources(cfg config.Config, bus, stateMachine, rejected, lifecycleFai
 		StateMachineName:        StateMachineName,
 		RejectedQueueArn:        rejected,
 		LifecycleFailedQueueArn: lifecycleFailed,
+		Provisioning:            cfg.Provisioning,
 	}
 }
 

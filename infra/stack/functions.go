@@ -97,6 +97,7 @@ func commonEnv(cfg config.Config, busName string) map[string]*string {
 		vend.EnvInstanceArn:      jsii.String(cfg.InstanceArn),
 		vend.EnvIdentityStoreID:  jsii.String(cfg.IdentityStoreID),
 		vend.EnvConcurrency:      jsii.String(strconv.Itoa(cfg.ConcurrencyLimit)),
+		vend.EnvProvisioning:     jsii.String(cfg.Provisioning),
 		vend.EnvNotificationBus:  jsii.String(busName),
 		// The policy sits next to bootstrap in the asset, i.e. in the task root.
 		vend.EnvPolicyFile: jsii.String("/var/task/" + vend.DefaultPolicyFile),

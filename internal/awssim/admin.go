@@ -16,9 +16,11 @@ func (s *Sim) SetAccountStatus(accountID, status string) error {
 	return s.org.SetAccountStatus(accountID, status)
 }
 
-// AccountOperations reports Control Tower's account operations: how many run
-// now, the most that ever ran at once, and how many it refused because it was
-// busy or at its limit.
+// AccountOperations reports Control Tower's account operations, Account
+// Factory's and auto-enrollment's (an account MoveAccount put into a
+// registered OU) alike: how many run now, the most that ever ran at once,
+// and how many it refused because it was busy, at its limit, or in
+// conflict with a move in flight.
 func (s *Sim) AccountOperations() (running, peak, refused int) {
 	s.env.Lock()
 	defer s.env.Unlock()

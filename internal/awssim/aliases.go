@@ -19,7 +19,12 @@ type (
 	Window = protocol.Window
 	// Duration is a time.Duration written as "30m" in JSON.
 	Duration = protocol.Duration
+	// CreateAccountFailure makes Organizations fail one CreateAccount with a reason (Faults.FailCreateAccount).
+	CreateAccountFailure = protocol.CreateAccountFailure
 )
+
+// CreateAccountFailureReasons are the FailureReason values Organizations documents for CreateAccount.
+var CreateAccountFailureReasons = protocol.CreateAccountFailureReasons
 
 var apiErr = protocol.Err
 

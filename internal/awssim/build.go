@@ -29,6 +29,8 @@ func (s *Sim) build(w *World) error {
 	if err := s.buildAccountFactory(w); err != nil {
 		return err
 	}
+	// Control Tower hears of MoveAccount calls: auto-enrollment.
+	org.OnAccountMoved(s.catalog.AccountMoved)
 	s.queues = sqs.New(s.env, Endpoint)
 	s.tables = dynamodb.New(s.env)
 	s.stacks = cloudformation.New(s.env, Endpoint)

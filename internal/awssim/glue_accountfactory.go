@@ -32,6 +32,7 @@ func (s *Sim) buildAccountFactory(w *World) error {
 		LandingZoneVersion:          ct.LandingZoneVersion,
 		Owners:                      owners(w),
 		EnabledControls:             controls,
+		RemediationTypes:            ct.RemediationTypes,
 	})
 	if err != nil {
 		return err
@@ -86,7 +87,8 @@ type afOrganization struct{ s *Sim }
 
 func afAccount(a *Account) accountfactory.Account {
 	return accountfactory.Account{ID: a.ID, Name: a.Name, Email: a.Email, ParentID: a.ParentID, Status: a.Status,
-		JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, ExecutionRoleTrusted: a.ExecutionRole == RoleTrusted, Enrolled: a.Enrolled}
+		JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, ExecutionRoleTrusted: a.ExecutionRole == RoleTrusted,
+		ExecutionRoleExists: a.ExecutionRole != RoleMissing, Enrolled: a.Enrolled}
 }
 
 func afAccounts(as []*Account) []accountfactory.Account {

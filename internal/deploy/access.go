@@ -74,6 +74,9 @@ type Resources struct {
 	RejectedQueueArn, LifecycleFailedQueueArn string
 	// WaitsTableArn is the table of waiting executions' task tokens.
 	WaitsTableArn string
+	// Provisioning is the deployment's provisioning backend (vend.Config
+	// Provisioning: accountFactory, autoEnrollment or auto; empty is accountFactory).
+	Provisioning string
 }
 
 // UsesWaits reports whether a function reads or writes the waits table (its
@@ -174,6 +177,45 @@ const (
 // function makes (see internal/vend), as narrowly as each API allows, one
 // statement per Grant. It is nil for a name that is not in Functions.
 func Grants(function string, r Resources) []Grant {
+	g := factoryGrants(function, r)
+	if r.Provisioning == "autoEnrollment" || r.Provisioning == "auto" {
+		g = append(g, autoEnrollmentGrants(function, r)...)
+	}
+	return g
+}
+
+// autoEnrollmentGrants are the calls of the auto-enrollment backend
+// (vend/autoenroll.go): Organizations creates and moves the account, Control
+// Tower's enabled baseline on the account says how its enrollment goes. The
+// Account Factory grants stay: an account enrolled through Account Factory
+// before is still unmanaged by terminating its provisioned product.
+func autoEnrollmentGrants(function string, r Resources) []Grant {
+	const whyCreate = "organizations:CreateAccount and ListCreateAccountStatus have no resource-level permissions (Service Authorization Reference)"
+	switch function {
+	case "provision":
+		return []Grant{
+			{Actions: []string{"organizations:CreateAccount", "organizations:ListCreateAccountStatus"}, Resources: []string{"*"}, Why: whyCreate},
+			{Actions: []string{"organizations:DescribeAccount", "organizations:ListParents"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			{Actions: []string{"organizations:MoveAccount"}, Resources: []string{r.orgAccounts(), r.orgOUs(), r.orgRoots()}, Why: whyOrgARN},
+			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
+			// The create's entry the lifecycle function finds (it starts no enrollment of its own).
+			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},
+		}
+	case "provisionstatus":
+		return []Grant{
+			{Actions: []string{"organizations:DescribeCreateAccountStatus"}, Resources: []string{"*"}, Why: whyCreate},
+			{Actions: []string{"organizations:DescribeAccount"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
+			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
+			{Actions: []string{"controltower:GetBaselineOperation"}, Resources: []string{"*"}, Why: whyBaseline,
+				When: "Control Tower failed to enroll an account: its baseline operation's message is the reason"},
+		}
+	}
+	return nil
+}
+
+// factoryGrants are the grants of the Account Factory backend (and of every
+// function's other work).
+func factoryGrants(function string, r Resources) []Grant {
 	switch function {
 	case "validate":
 		return []Grant{

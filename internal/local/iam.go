@@ -29,6 +29,7 @@ func (r *Runtime) grant(busArn string) error {
 		RejectedQueueArn:        r.queueArn(deploy.RejectedQueue.Name),
 		LifecycleFailedQueueArn: r.queueArn(deploy.LifecycleFailedQueue.Name),
 		WaitsTableArn:           r.WaitsTableArn,
+		Provisioning:            r.opts.Provisioning,
 	}
 	for name := range r.opts.Revoke {
 		if _, ok := deploy.FunctionNamed(name); !ok {

@@ -77,6 +77,9 @@ type Options struct {
 	// at once (vend.Config.ConcurrencyLimit, the stack's concurrencyLimit); 0
 	// means the world's Control Tower quota. More than the quota is refused.
 	ConcurrencyLimit int
+	// Provisioning is the provisioning backend (vend.Config.Provisioning:
+	// accountFactory, the default, autoEnrollment or auto).
+	Provisioning string
 }
 
 // Event is one state change during a run.
@@ -187,7 +190,8 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend", ConcurrencyLimit: limit}
+	conf := vend.Config{Region: sim.Region(), ManagementAccountID: sim.ManagementAccountID(), NotificationBus: "towervend", ConcurrencyLimit: limit,
+		Provisioning: opts.Provisioning}
 	jitter := newJitter(w.Seed)
 	clientOpts := vend.ClientOptions{Backoff: vend.ClockBackoff{Clock: clk, Rand: jitter}, NoRetryQuota: true}
 	r.Deps = vend.NewDeps(cfg, pol, conf, clk, log, clientOpts)

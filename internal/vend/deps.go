@@ -43,6 +43,9 @@ type OrgAPI interface {
 	TagResource(context.Context, *organizations.TagResourceInput, ...func(*organizations.Options)) (*organizations.TagResourceOutput, error)
 	UntagResource(context.Context, *organizations.UntagResourceInput, ...func(*organizations.Options)) (*organizations.UntagResourceOutput, error)
 	CloseAccount(context.Context, *organizations.CloseAccountInput, ...func(*organizations.Options)) (*organizations.CloseAccountOutput, error)
+	CreateAccount(context.Context, *organizations.CreateAccountInput, ...func(*organizations.Options)) (*organizations.CreateAccountOutput, error)
+	DescribeCreateAccountStatus(context.Context, *organizations.DescribeCreateAccountStatusInput, ...func(*organizations.Options)) (*organizations.DescribeCreateAccountStatusOutput, error)
+	ListCreateAccountStatus(context.Context, *organizations.ListCreateAccountStatusInput, ...func(*organizations.Options)) (*organizations.ListCreateAccountStatusOutput, error)
 }
 
 // CatalogAPI is the part of Service Catalog towervend uses for Account Factory.
@@ -63,6 +66,7 @@ type ControlTowerAPI interface {
 	ListLandingZones(context.Context, *controltower.ListLandingZonesInput, ...func(*controltower.Options)) (*controltower.ListLandingZonesOutput, error)
 	GetLandingZone(context.Context, *controltower.GetLandingZoneInput, ...func(*controltower.Options)) (*controltower.GetLandingZoneOutput, error)
 	ListEnabledBaselines(context.Context, *controltower.ListEnabledBaselinesInput, ...func(*controltower.Options)) (*controltower.ListEnabledBaselinesOutput, error)
+	GetBaselineOperation(context.Context, *controltower.GetBaselineOperationInput, ...func(*controltower.Options)) (*controltower.GetBaselineOperationOutput, error)
 }
 
 // SSOAdminAPI is the part of IAM Identity Center's admin API towervend uses.
@@ -141,7 +145,19 @@ type Config struct {
 	WaitBudget time.Duration
 	// AccessWaitBudget is how many status checks assignsso makes before giving up.
 	AccessPolls int
+	// Provisioning is how accounts are vended and enrolled: ProvisioningAccountFactory
+	// (Service Catalog, the default), ProvisioningAutoEnrollment (Organizations
+	// CreateAccount and MoveAccount with Control Tower's auto-enrollment) or
+	// ProvisioningAuto (the landing zone decides, see backend.go).
+	Provisioning string
 }
+
+// The provisioning backends (Config.Provisioning).
+const (
+	ProvisioningAccountFactory = "accountFactory"
+	ProvisioningAutoEnrollment = "autoEnrollment"
+	ProvisioningAuto           = "auto"
+)
 
 // Environment variable names the stack sets on every function.
 const (
@@ -155,6 +171,7 @@ const (
 	EnvManagementAcctID = "TOWERVEND_MANAGEMENT_ACCOUNT_ID"
 	EnvRejectedQueueURL = "TOWERVEND_REJECTED_QUEUE_URL"
 	EnvWaitTable        = "TOWERVEND_WAIT_TABLE"
+	EnvProvisioning     = "TOWERVEND_PROVISIONING"
 )
 
 // ConfigFromEnv reads Config from environment variables, with defaults.
@@ -168,6 +185,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		StateMachineArn:     getenv(EnvStateMachineArn),
 		RejectedQueueURL:    getenv(EnvRejectedQueueURL),
 		WaitTable:           getenv(EnvWaitTable),
+		Provisioning:        getenv(EnvProvisioning),
+	}
+	switch c.Provisioning {
+	case "", ProvisioningAccountFactory, ProvisioningAutoEnrollment, ProvisioningAuto:
+	default:
+		return c, fmt.Errorf("%s=%q: want %s, %s or %s", EnvProvisioning, c.Provisioning, ProvisioningAccountFactory, ProvisioningAutoEnrollment, ProvisioningAuto)
 	}
 	if v := getenv(EnvConcurrency); v != "" {
 		n, err := strconv.Atoi(v)
@@ -194,6 +217,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.AccessPolls == 0 {
 		c.AccessPolls = 60
+	}
+	if c.Provisioning == "" {
+		c.Provisioning = ProvisioningAccountFactory
 	}
 	return c
 }

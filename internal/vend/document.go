@@ -51,6 +51,9 @@ const (
 	OpUpdate    = "update"    // UpdateProvisionedProduct: OU move or owner change
 	OpTerminate = "terminate" // TerminateProvisionedProduct: unmanage
 	OpNone      = "none"
+	// With auto-enrollment (backend.go):
+	OpCreateAccount = "createAccount" // Organizations CreateAccount, then a move into the OU
+	OpMoveAccount   = "moveAccount"   // Organizations MoveAccount: enroll, change OU, or (to the root) unmanage
 )
 
 // Plan is validate's decision: what the request resolves to in the organization
@@ -94,8 +97,12 @@ type Plan struct {
 	Place bool `json:"place"`
 	// Close closes the account after unmanaging it.
 	Close bool `json:"close"`
-	// Unmanage is set when the account has a provisioned product to terminate first.
+	// Unmanage is set when the account has a provisioned product to terminate
+	// first (or, with auto-enrollment, is enrolled and is moved to the root).
 	Unmanage bool `json:"unmanage"`
+	// MoveTo is where an auto-enrollment move takes the account: the target
+	// OU's id, or the root's id to unmanage it.
+	MoveTo string `json:"moveTo,omitempty"`
 }
 
 // Deferral is a wait before validating again: a lifecycle enrollment's for
@@ -166,7 +173,24 @@ type Operation struct {
 	// Noticed is when towervend saw the operation end (RFC 3339), and By how:
 	// event, await, poll or fallback.
 	NoticedBy string `json:"noticedBy,omitempty"`
+
+	// With auto-enrollment: CreateRequestID is Organizations' CreateAccount
+	// request (kept so a repeat finds it instead of creating a second
+	// account); Phase is "create" (CreateAccount running), "move" (created,
+	// the move into the OU to start) or "enroll" (moved; Control Tower's
+	// baseline on the account running); Restart sends the workflow back to
+	// Provision to start the next phase through the gate.
+	CreateRequestID string `json:"createRequestId,omitempty"`
+	Phase           string `json:"phase,omitempty"`
+	Restart         bool   `json:"restart,omitempty"`
 }
+
+// The phases of an auto-enrollment operation (Operation.Phase).
+const (
+	PhaseCreate = "create"
+	PhaseMove   = "move"
+	PhaseEnroll = "enroll"
+)
 
 // ExecutionRef is the execution carrying a request.
 type ExecutionRef struct {

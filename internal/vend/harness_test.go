@@ -324,6 +324,12 @@ func (f *fixture) waitOperation(doc *vend.Doc) (*vend.Doc, error) {
 		if doc.Operation.Done {
 			return doc, nil
 		}
+		if doc.Operation.Restart {
+			// Auto-enrollment: created; the workflow goes back to Provision for the move.
+			if doc, err = f.task(f.deps.Provision, doc); err != nil {
+				return doc, err
+			}
+		}
 	}
 	f.t.Fatal("the Account Factory operation never finished")
 	return nil, nil

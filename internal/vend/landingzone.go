@@ -27,6 +27,9 @@ type landingZone struct {
 	// securityOU is the Security OU's name where the manifest names no shared
 	// account (then the accounts directly in it are the shared ones).
 	securityOU string
+	// remediation are the landing zone's remediation types (INHERITANCE_DRIFT
+	// turns on account auto-enrollment).
+	remediation []string
 }
 
 // manifest is the part of a landing zone manifest towervend reads (the
@@ -75,6 +78,9 @@ func (d *Deps) landingZoneProblem(ctx context.Context) (*request.Problem, error)
 	lz := &landingZone{arn: arn, shared: map[string]string{}}
 	if out.LandingZone != nil {
 		lz.version, lz.latest = aws.ToString(out.LandingZone.Version), aws.ToString(out.LandingZone.LatestAvailableVersion)
+		for _, r := range out.LandingZone.RemediationTypes {
+			lz.remediation = append(lz.remediation, string(r))
+		}
 		var m manifest
 		if out.LandingZone.Manifest != nil && out.LandingZone.Manifest.UnmarshalSmithyDocument(&m) == nil {
 			if id := m.CentralizedLogging.AccountID; id != "" {

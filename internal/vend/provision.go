@@ -31,6 +31,9 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	if plan == nil || plan.Operation == OpNone {
 		return doc, nil
 	}
+	if plan.Operation == OpCreateAccount || plan.Operation == OpMoveAccount {
+		return d.provisionByMove(ctx, doc)
+	}
 	attempt := 0
 	if op := doc.Operation; op != nil && op.Kind == plan.Operation {
 		if !op.Done && op.Status == "" {
@@ -51,6 +54,13 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	// A request arriving behind others waits its turn before anything else:
 	// whatever a crashed try of this very call may have started is found
 	// (adopted) when its turn comes.
+	if d.backend() == ProvisioningAutoEnrollment && doc.AccountID != "" {
+		// Control Tower refuses Account Factory work on an OU while it moves
+		// an account into it.
+		if err := d.ouFree(ctx, doc); err != nil {
+			return nil, err
+		}
+	}
 	if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
 		return d.queued(doc, q, err)
 	}
@@ -192,6 +202,15 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 	total, terminating, err := d.inFlight(ctx, op == OpTerminate, limit)
 	if err != nil {
 		return nil, 0, err
+	}
+	if d.backend() == ProvisioningAutoEnrollment {
+		// Accounts Control Tower enrolls after a move, and accounts
+		// Organizations is creating, take their share of the slots too.
+		n, err := d.accountsEnrolling(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		total += n
 	}
 	q.InFlight = total
 	free := limit - total

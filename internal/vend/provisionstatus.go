@@ -32,6 +32,9 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	if op == nil || op.Done {
 		return doc, nil
 	}
+	if op.Kind == OpCreateAccount || op.Kind == OpMoveAccount {
+		return d.moveStatus(ctx, doc)
+	}
 	op.Polls++
 	if op.RecordID == "" { // a terminate that found the product already gone
 		op.Done, op.Status, op.Poll = true, string(sctypes.RecordStatusSucceeded), false
@@ -59,7 +62,7 @@ func (d *Deps) ProvisionStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	case sctypes.RecordStatusFailed:
 		op.Status = string(rec.Status)
 		reason := recordErrors(rec)
-		if isControlTowerBusy(fmt.Errorf("%s", reason)) {
+		if isControlTowerBusy(fmt.Errorf("%s", reason)) || recordBusy(rec) {
 			log.Info("Control Tower was busy; starting again", "recordId", op.RecordID)
 			return nil, &StepError{Name: ErrControlTowerBusy, Reason: "Control Tower refused the operation because another Control Tower operation was in progress; towervend starts it again: " + reason}
 		}
@@ -130,4 +133,17 @@ func remedy(reason string) string {
 		return ". Fix: terminate the leftover provisioned product or choose another account name, then redrive"
 	}
 	return ". Fix the cause in the account or landing zone, then redrive: towervend re-runs the operation without creating a second account"
+}
+
+// recordBusy reports a record Control Tower failed because it was busy with
+// another operation (RecordErrors code ResourceInUseException): an Account
+// Factory operation on an OU or account that a move-account operation
+// (auto-enrollment) holds, say.
+func recordBusy(rec *sctypes.RecordDetail) bool {
+	for _, e := range rec.RecordErrors {
+		if aws.ToString(e.Code) == "ResourceInUseException" {
+			return true
+		}
+	}
+	return false
 }

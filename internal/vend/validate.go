@@ -15,6 +15,7 @@ import (
 	idtypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/servicecatalog"
+	sctypes "github.com/aws/aws-sdk-go-v2/service/servicecatalog/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
@@ -75,6 +76,11 @@ type validation struct {
 	problems []request.Problem
 	// assigned caches accountAssignments.
 	assigned map[string]Assignment
+	// auto is set when accounts are vended with auto-enrollment (backend.go).
+	auto bool
+	// ownerGrant is the owner's administrator access where towervend, not
+	// Account Factory, gives it (auto-enrollment).
+	ownerGrant *request.Access
 }
 
 func (v *validation) problem(field, value, msg, fix string) {
@@ -107,6 +113,11 @@ func (v *validation) run(ctx context.Context) error {
 		}
 		return err
 	}
+	if why := d.autoEnrollmentProblem(); why != "" {
+		v.problem("request", "", why, "turn on auto-enrollment in the landing zone (UpdateLandingZone with remediationTypes [\"INHERITANCE_DRIFT\"]), or deploy with provisioning accountFactory or auto")
+		return nil
+	}
+	v.auto = d.backend() == ProvisioningAutoEnrollment
 	org, err := d.loadOUs(ctx)
 	if err != nil {
 		return err
@@ -203,7 +214,7 @@ func (v *validation) create(ctx context.Context) error {
 	plan.ProductName = productName(req.Account.Name)
 	// A product named after an existing account is that account's: the name
 	// problem above says all, and terminating it is not the fix.
-	if !nameTaken {
+	if !nameTaken && !v.auto {
 		taken, err := v.productTaken(ctx, plan.ProductName)
 		if err != nil {
 			return err
@@ -217,8 +228,48 @@ func (v *validation) create(ctx context.Context) error {
 	plan.AccountName, plan.AccountEmail = req.Account.Name, req.Account.Email
 	plan.Owner = req.Owner
 	plan.OU, plan.Place = ou, ou != nil
+	if v.auto {
+		v.autoPlan(OpCreateAccount, ou)
+	}
 	v.tags(nil)
+	if err := v.ownerAccess(ctx); err != nil {
+		return err
+	}
 	return v.access(ctx, ou, true)
+}
+
+// autoPlan makes the plan an auto-enrollment operation into ou (nil: the
+// root, to unmanage): there is no provisioned product.
+func (v *validation) autoPlan(op string, ou *OURef) {
+	plan := v.plan
+	plan.Operation, plan.ProductName = op, ""
+	if ou != nil {
+		plan.MoveTo = ou.ID
+	} else {
+		plan.MoveTo = v.org.rootID
+	}
+}
+
+// ownerAccess gives the owner of a new or newly enrolled account
+// AWSAdministratorAccess, as Account Factory does for its SSO user: with
+// auto-enrollment Account Factory is not there to do it (nor to create the
+// user, which must exist in IAM Identity Center).
+func (v *validation) ownerAccess(ctx context.Context) error {
+	if !v.auto || v.req.Owner == nil {
+		return nil
+	}
+	_, found, err := v.d.userID(ctx, v.req.Owner.Email)
+	if err != nil {
+		return err
+	}
+	if !found {
+		v.problem("owner.email", v.req.Owner.Email,
+			"no IAM Identity Center user has this email, and with auto-enrollment (provisioning: autoEnrollment) no Account Factory creates one",
+			"create the user in IAM Identity Center first, or name an existing user as owner")
+		return nil
+	}
+	v.ownerGrant = &request.Access{User: v.req.Owner.Email, PermissionSet: ownerPermissionSet}
+	return nil
 }
 
 // emailTaken says that account a already uses the new account's email, and
@@ -253,8 +304,17 @@ func (v *validation) enroll(ctx context.Context) error {
 		v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is already enrolled (provisioned product %s)", req.Account.ID, aws.ToString(managed.Name)),
 			"use action update to move it or change its access")
 	}
+	if enrolled, err := v.baselineEnrolled(ctx, managed); err != nil || enrolled {
+		if enrolled {
+			v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is already enrolled (Control Tower's baseline is enabled on it)", req.Account.ID),
+				"use action update to move it or change its access")
+		}
+		if err != nil {
+			return err
+		}
+	}
 	plan.ProductName = productName(aws.ToString(a.Name))
-	if managed == nil {
+	if managed == nil && !v.auto {
 		// Organizations lets two accounts share a name; Service Catalog does
 		// not let their products.
 		taken, err := v.productTaken(ctx, plan.ProductName)
@@ -276,12 +336,35 @@ func (v *validation) enroll(ctx context.Context) error {
 		plan.Owner = &request.Owner{Email: aws.ToString(a.Email), FirstName: "Account", LastName: "Owner"}
 	}
 	plan.OU, plan.Place = ou, ou != nil
+	if v.auto {
+		// With auto-enrollment Control Tower deploys AWSControlTowerExecution
+		// itself (Control Tower guide, enrollment prerequisites); a role that
+		// exists but does not trust the management account fails the
+		// enrollment, with Control Tower's reason.
+		plan.CheckRole = false
+		v.autoPlan(OpMoveAccount, ou)
+		plan.Owner = req.Owner
+		if err := v.ownerAccess(ctx); err != nil {
+			return err
+		}
+	}
 	tags, err := v.d.accountTags(ctx, req.Account.ID)
 	if err != nil {
 		return err
 	}
 	v.tags(tags)
 	return v.access(ctx, ou, true)
+}
+
+// baselineEnrolled reports, with auto-enrollment, whether Control Tower
+// manages an account that has no provisioned product (product nil): its
+// enabled baseline succeeded or is being applied.
+func (v *validation) baselineEnrolled(ctx context.Context, managed *sctypes.ProvisionedProductAttribute) (bool, error) {
+	if !v.auto || managed != nil {
+		return false, nil
+	}
+	b, err := v.d.accountBaseline(ctx, v.req.Account.ID)
+	return b != nil, err
 }
 
 // Waiting for Account Factory before enrolling an account that joined: look
@@ -368,25 +451,36 @@ func (v *validation) update(ctx context.Context) error {
 	}
 	current := v.org.ouOfParent(parent)
 	ou := current
+	enrolled, err := v.baselineEnrolled(ctx, managed)
+	if err != nil {
+		return err
+	}
 	if req.Account.OrganizationalUnit != "" {
 		ou = v.targetOU()
 		switch {
 		case ou == nil:
-		case managed == nil:
+		case managed == nil && !enrolled:
 			v.problem("account.organizationalUnit", req.Account.OrganizationalUnit, fmt.Sprintf("account %s is not enrolled in Control Tower, so towervend will not move it", req.Account.ID),
 				"enroll it first with action enroll, which places it in the OU you name")
 		case current == nil || current.ID != ou.ID:
 			plan.Operation = OpUpdate
+			if v.auto {
+				v.autoPlan(OpMoveAccount, ou)
+			}
 			if err := v.refuseShared(ctx, "move"); err != nil {
 				return err
 			}
 		}
 	}
 	if req.Owner != nil {
-		if managed == nil {
+		switch {
+		case v.auto:
+			v.problem("owner", req.Owner.Email, "with auto-enrollment (provisioning: autoEnrollment) an account has no Account Factory owner to change",
+				`grant the new owner access with an access item ({"user": ..., "permissionSet": "AWSAdministratorAccess"}) and revoke the previous owner's with "revoke": true`)
+		case managed == nil:
 			v.problem("owner", req.Owner.Email, fmt.Sprintf("account %s is not enrolled in Control Tower, so it has no Account Factory owner to change", req.Account.ID),
 				"enroll it first with action enroll and name the owner there")
-		} else {
+		default:
 			prev, err := v.previousOwner(ctx, aws.ToString(managed.LastSuccessfulProvisioningRecordId))
 			if err != nil {
 				return err
@@ -399,7 +493,7 @@ func (v *validation) update(ctx context.Context) error {
 	} else if req.RevokePreviousOwner {
 		v.problem("revokePreviousOwner", "true", "there is no new owner, so there is no previous owner to revoke", "name the new owner in owner, or drop revokePreviousOwner")
 	}
-	if managed != nil {
+	if managed != nil && plan.Operation != OpMoveAccount {
 		plan.ProvisionedProductID = aws.ToString(managed.Id)
 		plan.ProductName = aws.ToString(managed.Name)
 	}
@@ -411,7 +505,7 @@ func (v *validation) update(ctx context.Context) error {
 	}
 	v.tags(tags)
 	// A move into another OU brings that OU's default access with it.
-	moving := plan.Operation == OpUpdate && req.Account.OrganizationalUnit != "" && ou != nil && (current == nil || current.ID != ou.ID)
+	moving := (plan.Operation == OpUpdate || plan.Operation == OpMoveAccount) && req.Account.OrganizationalUnit != "" && ou != nil && (current == nil || current.ID != ou.ID)
 	if err := v.access(ctx, ou, moving); err != nil {
 		return err
 	}
@@ -448,10 +542,21 @@ func (v *validation) retire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if managed != nil {
+	enrolled, err := v.baselineEnrolled(ctx, managed)
+	if err != nil {
+		return err
+	}
+	switch {
+	case managed != nil:
 		plan.Operation, plan.Unmanage = OpTerminate, true
 		plan.ProvisionedProductID, plan.ProductName = aws.ToString(managed.Id), aws.ToString(managed.Name)
-	} else if req.Action == request.ActionUnmanage {
+	case enrolled:
+		// Auto-enrollment: moving the account to the root unenrolls it, and
+		// Control Tower removes its baseline resources.
+		v.autoPlan(OpMoveAccount, nil)
+		plan.Unmanage = true
+		v.doc.Notes = append(v.doc.Notes, "unmanaged by moving the account to the root: Control Tower unenrolls it and removes its baseline resources")
+	case req.Action == request.ActionUnmanage:
 		v.problem("account.id", req.Account.ID, fmt.Sprintf("account %s is not managed by Control Tower; there is nothing to unmanage", req.Account.ID), "nothing to do; use action close to close it")
 	}
 	plan.AccountName, plan.AccountEmail = aws.ToString(v.account.Name), aws.ToString(v.account.Email)
@@ -571,6 +676,9 @@ func (v *validation) access(ctx context.Context, ou *OURef, withDefaults bool) e
 	fields := make([]string, len(items))
 	for i := range items {
 		fields[i] = fmt.Sprintf("access[%d]", i)
+	}
+	if v.ownerGrant != nil {
+		items, fields = append(items, *v.ownerGrant), append(fields, "owner")
 	}
 	if withDefaults && ou != nil {
 		for _, a := range v.d.Policy.DefaultAccess(ou.Path) {

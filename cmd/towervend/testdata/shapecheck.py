@@ -224,6 +224,8 @@ def organizations_calls(chk, org, vended, member_creds):
         chk.call(org, "list_tags_for_resource", a, ResourceId=a)
 
     chk.call(org, "list_create_account_status")
+    chk.call(org, "list_create_account_status", "States=SUCCEEDED, MaxResults=1", States=["SUCCEEDED"], MaxResults=1)
+    chk.call(org, "list_create_account_status", "unknown state", States=["DONE"])
     chk.call(org, "list_policies", "SERVICE_CONTROL_POLICY", Filter="SERVICE_CONTROL_POLICY")
     chk.call(org, "list_aws_service_access_for_organization")
     chk.call(org, "list_delegated_administrators")
@@ -504,6 +506,13 @@ def controltower_calls(chk, ct, ou_arns):
     for z in zones:
         chk.call(ct, "get_landing_zone", z["arn"].rsplit("/", 1)[-1], landingZoneIdentifier=z["arn"])
     chk.call(ct, "list_enabled_baselines")
+    children = items(chk.call(ct, "list_enabled_baselines", "includeChildren", includeChildren=True), "enabledBaselines")
+    for b in children[:1]:
+        chk.call(ct, "get_enabled_baseline", b["arn"].rsplit("/", 1)[-1], enabledBaselineIdentifier=b["arn"])
+    ops = [b["statusSummary"]["lastOperationIdentifier"] for b in children if b.get("statusSummary", {}).get("lastOperationIdentifier")]
+    for op in ops[:1]:
+        chk.call(ct, "get_baseline_operation", op, operationIdentifier=op)
+    chk.call(ct, "get_baseline_operation", "unknown operation", operationIdentifier="58f12232-26be-4735-a3e9-dd30d90f021f")
     chk.call(ct, "list_baselines")
     for arn in list(ou_arns)[:2]:
         chk.call(ct, "list_enabled_controls", arn.rsplit("/", 1)[-1], targetIdentifier=arn)

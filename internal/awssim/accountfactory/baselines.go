@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
 )
@@ -13,11 +14,17 @@ import (
 // each baseline's id, name and description as ListBaselines answers them in
 // AWS's documented example; ARNs are in the home Region.
 //
+// GetBaselineOperation describes the baseline operations auto-enrollment
+// runs on accounts (autoenroll.go).
+//
 // LIMITATIONS: only AWSControlTowerBaseline is ever enabled (on registered
 // OUs and, as children, their enrolled accounts); the shared accounts'
 // AuditBaseline, LogArchiveBaseline and the management account's
-// IdentityCenterBaseline are not; no baseline operation exists, so
-// GetBaselineOperation finds none.
+// IdentityCenterBaseline are not; the only baseline operations are
+// auto-enrollment's, on accounts (Account Factory's operations show in
+// Service Catalog, not here; EnableBaseline, ResetEnabledBaseline and the
+// other baseline writes are not served); no drift is reported
+// (driftStatusSummary, inheritanceDriftStatuses).
 
 type baseline struct{ id, name, description string }
 
@@ -109,4 +116,31 @@ func (s *Service) getEnabledBaseline(_ *protocol.Call, in getEnabledBaselineInpu
 	}
 	// Not quoted from AWS.
 	return nil, &protocol.APIError{Code: "ResourceNotFoundException", Message: "Enabled baseline " + in.EnabledBaselineIdentifier + " does not exist.", Status: http.StatusNotFound}
+}
+
+type baselineOperationDetail struct {
+	OperationIdentifier string `json:"operationIdentifier"`
+	OperationType       string `json:"operationType"`
+	Status              string `json:"status"`
+	StatusMessage       string `json:"statusMessage,omitempty"`
+	StartTime           string `json:"startTime"`
+	EndTime             string `json:"endTime,omitempty"`
+}
+
+// getBaselineOperation describes one of auto-enrollment's baseline
+// operations; its timestamps are ISO 8601, as the API's model says.
+func (s *Service) getBaselineOperation(_ *protocol.Call, in getOperationInput) (any, *protocol.APIError) {
+	if err := checkOperationID(in.OperationIdentifier); err != nil {
+		return nil, err
+	}
+	op := s.state.BaselineOperations[in.OperationIdentifier]
+	if op == nil {
+		return nil, noOperation("Baseline", in.OperationIdentifier)
+	}
+	d := baselineOperationDetail{OperationIdentifier: op.ID, OperationType: op.Type, Status: op.Status,
+		StatusMessage: op.StatusMessage, StartTime: op.Started.UTC().Format(time.RFC3339)}
+	if !op.Ended.IsZero() {
+		d.EndTime = op.Ended.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{"baselineOperation": d}, nil
 }

@@ -229,17 +229,27 @@ type getOperationInput struct {
 // operationIDRe is the API's pattern for an operation identifier (a UUID).
 var operationIDRe = regexp.MustCompile(`^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`)
 
-// getOperation answers GetControlOperation and GetBaselineOperation: the
-// simulator runs no control or baseline operation, so every well-formed
-// identifier is one it does not have.
+// getOperation answers GetControlOperation: the simulator runs no control
+// operation, so every well-formed identifier is one it does not have.
 func getOperation(kind string) func(*protocol.Call, getOperationInput) (any, *protocol.APIError) {
 	return func(_ *protocol.Call, in getOperationInput) (any, *protocol.APIError) {
-		if !operationIDRe.MatchString(in.OperationIdentifier) {
-			return nil, protocol.Err("ValidationException",
-				"1 validation error detected: Value '%s' at 'operationIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-				in.OperationIdentifier)
+		if err := checkOperationID(in.OperationIdentifier); err != nil {
+			return nil, err
 		}
-		// Not quoted from AWS.
-		return nil, &protocol.APIError{Code: "ResourceNotFoundException", Message: kind + " operation " + in.OperationIdentifier + " does not exist.", Status: http.StatusNotFound}
+		return nil, noOperation(kind, in.OperationIdentifier)
 	}
+}
+
+// checkOperationID refuses an operation identifier that is not a UUID.
+func checkOperationID(id string) *protocol.APIError {
+	if operationIDRe.MatchString(id) {
+		return nil
+	}
+	return protocol.Err("ValidationException",
+		"1 validation error detected: Value '%s' at 'operationIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$", id)
+}
+
+// noOperation is the answer for an operation identifier nothing has (not quoted from AWS).
+func noOperation(kind, id string) *protocol.APIError {
+	return &protocol.APIError{Code: "ResourceNotFoundException", Message: kind + " operation " + id + " does not exist.", Status: http.StatusNotFound}
 }

@@ -26,7 +26,7 @@ func (s *Service) ControlTowerOps() map[string]protocol.Handler {
 		"/get-enabled-baseline":   protocol.OpOn(s.getEnabledBaseline, s.onGetEnabledBaseline),
 		"/list-baselines":         protocol.OpOn(s.listBaselines, anyResource[listBaselinesInput]("controltower:ListBaselines")),
 		"/get-baseline":           protocol.OpOn(s.getBaseline, s.onGetBaseline),
-		"/get-baseline-operation": protocol.OpOn(getOperation("Baseline"), anyResource[getOperationInput]("controltower:GetBaselineOperation")),
+		"/get-baseline-operation": protocol.OpOn(s.getBaselineOperation, anyResource[getOperationInput]("controltower:GetBaselineOperation")),
 		"/list-enabled-controls":  protocol.OpOn(s.listEnabledControls, anyResource[listEnabledControlsInput]("controltower:ListEnabledControls")),
 		"/get-enabled-control":    protocol.OpOn(s.getEnabledControl, s.onGetEnabledControl),
 		"/get-control-operation":  protocol.OpOn(getOperation("Control"), anyResource[getOperationInput]("controltower:GetControlOperation")),
@@ -48,6 +48,7 @@ type listEnabledBaselinesInput struct {
 	Filter struct {
 		BaselineIdentifiers []string `json:"baselineIdentifiers"`
 		TargetIdentifiers   []string `json:"targetIdentifiers"`
+		ParentIdentifiers   []string `json:"parentIdentifiers"`
 		Statuses            []string `json:"statuses"`
 	} `json:"filter"`
 	IncludeChildren bool   `json:"includeChildren"`
@@ -59,18 +60,19 @@ func (s *Service) listEnabledBaselines(c *protocol.Call, in listEnabledBaselines
 	if in.MaxResults != 0 && (in.MaxResults < 5 || in.MaxResults > 100) {
 		return nil, protocol.Err("ValidationException", "maxResults must be between 5 and 100")
 	}
+	f := in.Filter
+	if err := checkBaselineFilter(f.TargetIdentifiers, f.ParentIdentifiers, f.Statuses); err != nil {
+		return nil, err
+	}
 	if !s.hasBaselines() {
 		return nil, s.noBaselines()
 	}
 	var out []enabledBaseline
 	for _, b := range s.enabledBaselines(in.IncludeChildren) {
-		if len(in.Filter.BaselineIdentifiers) > 0 && !slices.Contains(in.Filter.BaselineIdentifiers, b.BaselineIdentifier) {
-			continue
-		}
-		if len(in.Filter.TargetIdentifiers) > 0 && !slices.Contains(in.Filter.TargetIdentifiers, b.TargetIdentifier) {
-			continue
-		}
-		if len(in.Filter.Statuses) > 0 && !slices.Contains(in.Filter.Statuses, b.StatusSummary["status"]) {
+		if len(f.BaselineIdentifiers) > 0 && !slices.Contains(f.BaselineIdentifiers, b.BaselineIdentifier) ||
+			len(f.TargetIdentifiers) > 0 && !slices.Contains(f.TargetIdentifiers, b.TargetIdentifier) ||
+			len(f.ParentIdentifiers) > 0 && !slices.Contains(f.ParentIdentifiers, b.ParentIdentifier) ||
+			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, b.StatusSummary["status"]) {
 			continue
 		}
 		out = append(out, b)
@@ -96,27 +98,73 @@ func (s *Service) noBaselines() *protocol.APIError {
 		baselinesSince, s.set.LandingZoneVersion)
 }
 
+// checkBaselineFilter applies the model's limits to ListEnabledBaselines'
+// filter: at most five target and parent identifiers, at most one status,
+// and statuses of the EnablementStatus enum.
+func checkBaselineFilter(targets, parents, statuses []string) *protocol.APIError {
+	const tooLong = "1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d"
+	switch {
+	case len(targets) > 5:
+		return protocol.Err("ValidationException", tooLong, targets, "filter.targetIdentifiers", 5)
+	case len(parents) > 5:
+		return protocol.Err("ValidationException", tooLong, parents, "filter.parentIdentifiers", 5)
+	case len(statuses) > 1:
+		return protocol.Err("ValidationException", tooLong, statuses, "filter.statuses", 1)
+	}
+	for _, st := range statuses {
+		if st != ebSucceeded && st != ebFailed && st != ebUnderChange {
+			return protocol.Err("ValidationException",
+				"1 validation error detected: Value '%s' at 'filter.statuses.1.member' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, FAILED, UNDER_CHANGE]", st)
+		}
+	}
+	return nil
+}
+
 // enabledBaselines are AWSControlTowerBaseline on each registered OU and,
-// with children, on each enrolled account in it.
+// with children, on its accounts: each enrolled account's, SUCCEEDED, unless
+// auto-enrollment has worked on the account (AccountBaselines): then its
+// status is that of its last baseline operation, under the OU that
+// operation was for (the OU it left, while an unenrollment runs).
 func (s *Service) enabledBaselines(children bool) []enabledBaseline {
 	baseline := s.BaselineARN()
+	child := func(accountID, parent, status, lastOp string) enabledBaseline {
+		summary := map[string]string{"status": status}
+		if lastOp != "" {
+			summary["lastOperationIdentifier"] = lastOp
+		}
+		return enabledBaseline{Arn: s.enabledBaselineArn(accountID), BaselineIdentifier: baseline, BaselineVersion: "4.0",
+			TargetIdentifier: s.org.AccountArn(accountID), ParentIdentifier: parent, StatusSummary: summary}
+	}
 	var all []enabledBaseline
+	listed := map[string]bool{}
 	for _, ou := range s.org.OUs() {
 		if !ou.Registered {
 			continue
 		}
 		parent := s.enabledBaselineArn(ou.ID)
 		all = append(all, enabledBaseline{Arn: parent, BaselineIdentifier: baseline, BaselineVersion: "4.0",
-			TargetIdentifier: s.org.OUArn(ou.ID), StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+			TargetIdentifier: s.org.OUArn(ou.ID), StatusSummary: map[string]string{"status": ebSucceeded}})
 		if !children {
 			continue
 		}
 		for _, a := range s.org.AccountsIn(ou.ID) {
-			if !a.Enrolled {
-				continue
+			if a.Enrolled && s.state.AccountBaselines[a.ID] == nil {
+				all = append(all, child(a.ID, parent, ebSucceeded, ""))
 			}
-			all = append(all, enabledBaseline{Arn: s.enabledBaselineArn(a.ID), BaselineIdentifier: baseline, BaselineVersion: "4.0",
-				TargetIdentifier: s.org.AccountArn(a.ID), ParentIdentifier: parent, StatusSummary: map[string]string{"status": "SUCCEEDED"}})
+		}
+		for _, id := range sortedKeys(s.state.AccountBaselines) {
+			if b := s.state.AccountBaselines[id]; b.OUID == ou.ID {
+				all = append(all, child(id, parent, b.Status, b.LastOperationID))
+				listed[id] = true
+			}
+		}
+	}
+	if children {
+		// An unenrollment from an OU that is no longer registered: no parent.
+		for _, id := range sortedKeys(s.state.AccountBaselines) {
+			if b := s.state.AccountBaselines[id]; !listed[id] {
+				all = append(all, child(id, "", b.Status, b.LastOperationID))
+			}
 		}
 	}
 	return all

@@ -6,8 +6,11 @@
 // landing zone (ListLandingZones, GetLandingZone), the baselines
 // (ListBaselines, GetBaseline, ListEnabledBaselines, GetEnabledBaseline,
 // GetBaselineOperation) and the enabled controls (ListEnabledControls,
-// GetEnabledControl, GetControlOperation). They are one package because each
-// changes what the others answer.
+// GetEnabledControl, GetControlOperation), and account auto-enrollment: with
+// the landing zone's remediation types including INHERITANCE_DRIFT, Control
+// Tower enrolls, updates and unenrolls the accounts Organizations'
+// MoveAccount moves (AccountMoved; autoenroll.go says how). They are one
+// package because each changes what the others answer.
 //
 // Account Factory creates, moves and enrolls accounts and sets up Identity
 // Center users, but owns neither the organization nor Identity Center: it sees

@@ -22,6 +22,9 @@ import (
 // shared accounts are found by name, as Control Tower names them ("Log
 // Archive" or log-archive, "Audit"), in the Security OU first.
 //
+// remediationTypes is the world's (controlTower.remediationTypes): with
+// INHERITANCE_DRIFT, auto-enrollment is on (autoenroll.go).
+//
 // LIMITATIONS: governedRegions is the home Region; no KMS key, backup or
 // config section (4.0); the landing zone is always ACTIVE and IN_SYNC, and
 // no landing zone operation (update, reset) is simulated.
@@ -119,10 +122,15 @@ func (s *Service) getLandingZone(_ *protocol.Call, in getLandingZoneInput) (any,
 		}
 		manifest["organizationStructure"] = structure
 	}
-	return map[string]any{"landingZone": map[string]any{
+	detail := map[string]any{
 		"arn": s.LandingZoneARN(), "version": v, "latestAvailableVersion": LatestLandingZoneVersion,
 		"status": "ACTIVE", "driftStatus": map[string]string{"status": "IN_SYNC"}, "manifest": manifest,
-	}}, nil
+	}
+	if len(s.set.RemediationTypes) > 0 {
+		// Only a landing zone that opted in has them (the model's list has at least one).
+		detail["remediationTypes"] = s.set.RemediationTypes
+	}
+	return map[string]any{"landingZone": detail}, nil
 }
 
 // landingZoneLayout is where the landing zone's shared parts are.

@@ -63,6 +63,9 @@ type Account struct {
 	// ExecutionRoleTrusted is whether the AWSControlTowerExecution role exists
 	// and trusts the management account.
 	ExecutionRoleTrusted bool
+	// ExecutionRoleExists is whether the account has an
+	// AWSControlTowerExecution role at all, trusting the management account or not.
+	ExecutionRoleExists bool
 	// Enrolled is true while Control Tower manages the account.
 	Enrolled bool
 }
@@ -116,6 +119,10 @@ type Settings struct {
 	// EnabledControls are the controls enabled on registered OUs besides the
 	// mandatory ones, by OU id: control identifiers (ARNs, see ControlARN).
 	EnabledControls map[string][]string
+	// RemediationTypes are the landing zone's (GetLandingZone's
+	// remediationTypes): with INHERITANCE_DRIFT, Control Tower enrolls the
+	// accounts MoveAccount puts into registered OUs (autoenroll.go).
+	RemediationTypes []string
 }
 
 // SSOUser is the Identity Center user Account Factory's SSOUser* parameters name.
@@ -252,6 +259,7 @@ func (s *Service) Resume() {
 			s.afArm(id)
 		}
 	}
+	s.blResume()
 }
 
 // Ops are the Service Catalog operations (X-Amz-Target AWS242ServiceCatalogService.*).
@@ -278,9 +286,10 @@ func (s *Service) Ops() map[string]protocol.Handler {
 	}
 }
 
-// AccountOperations reports Control Tower's account operations: how many run
-// now, the most that ever ran at once, and how many it refused because it was
-// busy or at its limit.
+// AccountOperations reports Control Tower's account operations, Account
+// Factory's and auto-enrollment's alike: how many run now, the most that
+// ever ran at once, and how many it refused because it was busy, at its
+// limit, or (auto-enrollment) the OU had a move in flight.
 func (s *Service) AccountOperations() (running, peak, refused int) {
 	running, _ = s.afInFlight()
 	return running, s.state.PeakInFlight, s.state.Refused

@@ -60,6 +60,52 @@ type State struct {
 	PeakInFlight int `json:"peakInFlight"`
 	// Refused counts operations Control Tower refused because it was busy or full.
 	Refused int `json:"refused"`
+	// BaselineOperations are Control Tower's baseline operations by id (a
+	// UUID), as GetBaselineOperation describes them: those auto-enrollment
+	// ran on accounts (autoenroll.go). They stay describable once ended.
+	BaselineOperations map[string]*BaselineOperation `json:"baselineOperations,omitempty"`
+	// AccountBaselines are the AWSControlTowerBaseline child enabled
+	// baselines auto-enrollment made, by account id. An enrolled account
+	// without one has its child baseline from Account Factory (or the
+	// world), always SUCCEEDED.
+	AccountBaselines map[string]*AccountBaseline `json:"accountBaselines,omitempty"`
+}
+
+// BaselineOperation is one of Control Tower's baseline operations on an
+// account: enabling its OU's AWSControlTowerBaseline (an enrollment),
+// updating it (a move between registered OUs) or disabling it (a move out).
+type BaselineOperation struct {
+	ID string `json:"id"`
+	// Type is ENABLE_BASELINE, UPDATE_ENABLED_BASELINE or DISABLE_BASELINE.
+	Type string `json:"type"`
+	// Status is IN_PROGRESS, SUCCEEDED or FAILED; StatusMessage says why it failed.
+	Status        string    `json:"status"`
+	StatusMessage string    `json:"statusMessage,omitempty"`
+	Started       time.Time `json:"started"`
+	Ended         time.Time `json:"ended,omitzero"`
+	// Due is when an operation in progress ends; FailMessage, if set, is the
+	// failure it ends with then (a failing precheck, an injected fault).
+	Due         time.Time `json:"due,omitzero"`
+	FailMessage string    `json:"failMessage,omitempty"`
+	AccountID   string    `json:"accountId"`
+	// OUID is the OU whose baseline the operation applies (the move's
+	// destination) or removes (the OU the account left).
+	OUID string `json:"ouId"`
+	// Slot is whether the operation holds one of Control Tower's concurrent
+	// account operations (and its destination OU's one move at a time)
+	// while it is in progress.
+	Slot bool `json:"slot,omitempty"`
+}
+
+// AccountBaseline is the AWSControlTowerBaseline an account inherits from
+// its OU: a child enabled baseline, whose status is that of its last
+// operation (UNDER_CHANGE while it runs, then SUCCEEDED or FAILED).
+type AccountBaseline struct {
+	AccountID string `json:"accountId"`
+	// OUID is the OU whose enabled baseline is the parent.
+	OUID            string `json:"ouId"`
+	Status          string `json:"status"`
+	LastOperationID string `json:"lastOperationId"`
 }
 
 // Artifact is a provisioning artifact (a version of the product).
@@ -243,6 +289,16 @@ func (c *State) Copy() State {
 	out.Tokens = maps.Clone(c.Tokens)
 	out.KnownAccounts = maps.Clone(c.KnownAccounts)
 	out.SpentFaults = slices.Clone(c.SpentFaults)
+	out.BaselineOperations = make(map[string]*BaselineOperation, len(c.BaselineOperations))
+	for id, op := range c.BaselineOperations {
+		cp := *op
+		out.BaselineOperations[id] = &cp
+	}
+	out.AccountBaselines = make(map[string]*AccountBaseline, len(c.AccountBaselines))
+	for id, b := range c.AccountBaselines {
+		cp := *b
+		out.AccountBaselines[id] = &cp
+	}
 	return out
 }
 

@@ -11,7 +11,12 @@ import "time"
 // when Service Catalog handed it over (busy, quota, an unknown OU) never took
 // a slot and has no timing.
 type OperationTiming struct {
+	// RecordID is the Service Catalog record of an Account Factory
+	// operation; BaselineOperationID instead names the baseline operation of
+	// an auto-enrollment (an account moved into a registered OU), which has
+	// no record and no provisioned product.
 	RecordID             string `json:"recordId"`
+	BaselineOperationID  string `json:"baselineOperationId,omitempty"`
 	ProvisionedProductID string `json:"provisionedProductId"`
 	// AccountName is the AccountName parameter the operation was asked for.
 	AccountName string `json:"accountName"`
@@ -19,7 +24,8 @@ type OperationTiming struct {
 	// ("" when a precheck failed before it decided).
 	Action string `json:"action,omitempty"`
 	// Requested is when Service Catalog accepted the request (the record's
-	// creation); Started when Control Tower took it, afStartDelay later.
+	// creation); Started when Control Tower took it, afStartDelay later (an
+	// auto-enrollment: both when MoveAccount moved the account).
 	Requested time.Time `json:"requested"`
 	Started   time.Time `json:"started"`
 	// Planned is the duration Control Tower drew for the operation when it
@@ -56,13 +62,32 @@ func (s *Service) afBegan(rec *Record, now time.Time, d time.Duration) {
 
 // afEnded logs the end of the record's operation, if Control Tower had taken
 // it. The lock is held.
-func (s *Service) afEnded(rec *Record, now time.Time) {
-	i, ok := s.timings.byRec[rec.ID]
+func (s *Service) afEnded(rec *Record, now time.Time) { s.tmEnded(rec.ID, rec.Status, now) }
+
+// blBegan logs that Control Tower took an auto-enrollment's baseline
+// operation (enroll or update), planned to take d. The lock is held.
+func (s *Service) blBegan(op *BaselineOperation, accountName string, d time.Duration, now time.Time) {
+	if s.timings.byRec == nil {
+		s.timings.byRec = map[string]int{}
+	}
+	action := afEnroll
+	if op.Type == blUpdate {
+		action = afUpdate
+	}
+	s.timings.byRec[op.ID] = len(s.timings.log)
+	s.timings.log = append(s.timings.log, OperationTiming{BaselineOperationID: op.ID, AccountName: accountName, Action: action,
+		Requested: now, Started: now, Planned: d})
+}
+
+// tmEnded logs the end of the operation logged under key (a record id or a
+// baseline operation id), if Control Tower had taken it. The lock is held.
+func (s *Service) tmEnded(key, status string, now time.Time) {
+	i, ok := s.timings.byRec[key]
 	if !ok {
 		return
 	}
-	delete(s.timings.byRec, rec.ID)
-	s.timings.log[i].Ended, s.timings.log[i].Status = now, rec.Status
+	delete(s.timings.byRec, key)
+	s.timings.log[i].Ended, s.timings.log[i].Status = now, status
 }
 
 // OperationTimings returns every account operation Control Tower took, in

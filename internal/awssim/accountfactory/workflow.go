@@ -1,6 +1,7 @@
 package accountfactory
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -86,8 +87,12 @@ const (
 	afMsgRole = "AWS Control Tower is unable to assume the AWSControlTowerExecution role in the account. Add the role to your account if it's not present, and try again"
 	// afMsgSuspended is the enrollment failure for a suspended account.
 	afMsgSuspended = "This account has been suspended. It cannot be enrolled in AWS Control Tower."
-	afMsgCreated   = "AWS Control Tower successfully created a managed account."
-	afMsgUpdated   = "AWS Control Tower successfully updated a managed account."
+	// afMsgAutoEnrolling and afMsgOUMove refuse an operation that conflicts
+	// with auto-enrollment (not quoted from AWS).
+	afMsgAutoEnrolling = "Account Factory cannot complete an operation on account %s, because AWS Control Tower is working on its baseline after a move (baseline operation %s). Try again later."
+	afMsgOUMove        = "Account Factory cannot complete an operation on organizational unit %s, because a move account operation (%s, account %s) is in progress on it. Try again later."
+	afMsgCreated       = "AWS Control Tower successfully created a managed account."
+	afMsgUpdated       = "AWS Control Tower successfully updated a managed account."
 
 	afEventCreate = "CreateManagedAccount"
 	afEventUpdate = "UpdateManagedAccount"
@@ -159,9 +164,11 @@ func (s *Service) afStep(rec *Record, now time.Time) {
 	}
 }
 
-// afInFlight counts the account operations Control Tower is working on.
-// The lock is held.
+// afInFlight counts the account operations Control Tower is working on:
+// Account Factory's and auto-enrollment's, which share the quota. The lock
+// is held.
 func (s *Service) afInFlight() (ops, terminations int) {
+	ops = s.blSlots()
 	for _, r := range s.activeRecords() {
 		if op := r.Operation; op != nil && op.Phase != afPending {
 			ops++
@@ -185,6 +192,11 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 	}
 	s.state.PeakInFlight = max(s.state.PeakInFlight, running+1)
 	if op.Kind == afTerminate {
+		if msg := s.afConflict(pp.PhysicalID, ""); msg != "" {
+			s.state.Refused++
+			s.afFail(rec, pp, now, "ResourceInUseException", msg, false)
+			return
+		}
 		op.Action, op.AccountID = afTerminate, pp.PhysicalID
 		s.afRun(rec, now, s.afJitter(ct.TerminateTime))
 		return
@@ -195,6 +207,17 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 		return
 	}
 	op.OUID = ou.ID
+	accountID := pp.PhysicalID
+	if accountID == "" {
+		if a, ok := s.org.AccountByEmail(op.Params[afAccountEmail]); ok {
+			accountID = a.ID
+		}
+	}
+	if msg := s.afConflict(accountID, ou.ID); msg != "" {
+		s.state.Refused++
+		s.afFail(rec, pp, now, "ResourceInUseException", msg, false)
+		return
+	}
 
 	var acct *Account
 	if pp.PhysicalID != "" {
@@ -282,6 +305,29 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 	s.afRun(rec, now, d)
 }
 
+// afConflict is Control Tower's refusal of an Account Factory operation on
+// an account (if known) into an OU (if any) while auto-enrollment works on
+// them: the account's own baseline operation, or a move account operation
+// on the OU, the account's OU for a terminate (the limits page: other
+// account operations on the destination OU conflict until the move has
+// finished). "" when there is none. The lock is held.
+func (s *Service) afConflict(accountID, ouID string) string {
+	if accountID != "" {
+		if op := s.blInFlightOn(accountID); op != nil {
+			return fmt.Sprintf(afMsgAutoEnrolling, accountID, op.ID)
+		}
+		if ouID == "" {
+			if a, ok := s.org.Account(accountID); ok {
+				ouID = a.ParentID
+			}
+		}
+	}
+	if op := s.moveInFlight(ouID); op != nil {
+		return fmt.Sprintf(afMsgOUMove, s.parentName(ouID), op.ID, op.AccountID)
+	}
+	return ""
+}
+
 // afRequestAccount calls Organizations CreateAccount for a create, or waits
 // out Organizations' limit of concurrent creations. The lock is held.
 func (s *Service) afRequestAccount(rec *Record, pp *ProvisionedProduct, now time.Time) {
@@ -363,9 +409,16 @@ func (s *Service) afJitter(base time.Duration) time.Duration {
 // FailProvisioning names fail their first provisioning (create or enroll);
 // FailProvisioningRate fails that share of creates, enrollments and updates.
 func (s *Service) afInjectFailure(op *AccountOperation) bool {
-	if op.Action == afCreate || op.Action == afEnroll {
+	return s.injectFailure(op.Params[afAccountName], op.Params[afAccountEmail], op.Action == afCreate || op.Action == afEnroll)
+}
+
+// injectFailure decides whether an operation on an account (by name and
+// email) fails: a FailProvisioning entry not yet spent when it provisions
+// (creates or enrolls), or FailProvisioningRate, drawn from the seeded rand.
+func (s *Service) injectFailure(name, email string, provisioning bool) bool {
+	if provisioning {
 		for _, f := range s.env.Faults().FailProvisioning {
-			if !strings.EqualFold(f, op.Params[afAccountName]) && !strings.EqualFold(f, op.Params[afAccountEmail]) {
+			if !strings.EqualFold(f, name) && !strings.EqualFold(f, email) {
 				continue
 			}
 			if !afContainsFold(s.state.SpentFaults, f) {
@@ -433,6 +486,7 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 			s.org.SetEnrolled(op.AccountID, false)
 		}
 		delete(s.state.Provisioned, pp.ID)
+		delete(s.state.AccountBaselines, op.AccountID) // the account's baseline goes with its product
 		s.productsGen++
 		rec.Status, rec.Updated, rec.Operation = recSucceeded, now, nil
 		s.afEnded(rec, now)
@@ -447,6 +501,9 @@ func (s *Service) afSucceed(rec *Record, pp *ProvisionedProduct, now time.Time) 
 	s.org.RenameAccount(acct.ID, op.Params[afAccountName])
 	s.org.SetEnrolled(acct.ID, true)
 	s.org.TrustExecutionRole(acct.ID)
+	// Account Factory's own baseline on the account replaces what an
+	// earlier auto-enrollment left (a failed one, say).
+	delete(s.state.AccountBaselines, acct.ID)
 	s.afGrantAdmin(acct.ID, op.Params)
 
 	pp.PhysicalID = acct.ID // a new account's product gets it only now

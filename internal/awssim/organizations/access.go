@@ -13,7 +13,8 @@ import (
 // root are resources (arn:aws:organizations::<management>:account/o-…/<id>,
 // …:ou/o-…/ou-…, …:root/o-…/r-…) carrying aws:ResourceTag/${TagKey}; the
 // organization-wide calls (DescribeOrganization, ListRoots, ListAccounts,
-// CreateAccount, DescribeCreateAccountStatus) have no resource types.
+// CreateAccount, DescribeCreateAccountStatus, ListCreateAccountStatus) have
+// no resource types.
 
 // AccessDenied is Organizations' answer to a call IAM denied: the
 // AccessDeniedException shape, with the 400 status Organizations sends.
@@ -151,6 +152,13 @@ func (s *Service) onClose(_ *protocol.Call, in closeAccountInput) []protocol.Acc
 }
 
 // onCreate has no resource; the tags it sets are request condition keys.
+// With tags the caller also needs organizations:TagResource, as
+// CreateAccount's API reference says; the account does not exist yet, so
+// that too is authorized on "*".
 func (s *Service) onCreate(_ *protocol.Call, in createAccountInput) []protocol.Access {
-	return []protocol.Access{{Resource: protocol.AnyResource, Context: requestTags(nil, in.Tags)}}
+	access := []protocol.Access{{Resource: protocol.AnyResource, Context: requestTags(nil, in.Tags)}}
+	if len(in.Tags) > 0 {
+		access = append(access, protocol.Access{Action: "organizations:TagResource", Resource: protocol.AnyResource, Context: requestTags(nil, in.Tags)})
+	}
+	return access
 }

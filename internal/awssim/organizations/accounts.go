@@ -3,6 +3,8 @@ package organizations
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -104,8 +106,11 @@ func (s *Service) createAccount(c *protocol.Call, in createAccountInput) (any, *
 		}
 		role = *in.RoleName
 	}
-	switch in.IamUserAccessToBilling {
-	case "", "ALLOW", "DENY":
+	billing := in.IamUserAccessToBilling
+	switch billing {
+	case "":
+		billing = "ALLOW" // CreateAccount's documented default
+	case "ALLOW", "DENY":
 	default:
 		return nil, invalidInput("INVALID_ENUM", msgInvalidEnum)
 	}
@@ -126,7 +131,8 @@ func (s *Service) createAccount(c *protocol.Call, in createAccountInput) (any, *
 		tags[t.Key] = t.Value
 	}
 	r := &CreateAccountRequest{ID: "car-" + s.env.RandString(32, protocol.HexDigits), AccountName: in.AccountName, Email: in.Email,
-		RoleName: role, Tags: copyTags(tags), State: "IN_PROGRESS", Requested: c.Now}
+		RoleName: role, Tags: copyTags(tags), IamUserAccessToBilling: billing, State: "IN_PROGRESS", Requested: c.Now}
+	r.FailWith = s.doomedCreate(r)
 	s.requests.CreateAccount[r.ID] = r
 	s.scheduleCreate(r, createAccountTime)
 	return map[string]any{"CreateAccountStatus": createStatusJSON(r)}, nil
@@ -145,9 +151,12 @@ func (s *Service) scheduleCreate(r *CreateAccountRequest, d time.Duration) {
 // email is taken, and announces the result. The lock is held.
 func (s *Service) completeCreate(r *CreateAccountRequest, now time.Time) {
 	r.Completed = now
-	if s.state.accountByEmail(r.Email) != nil {
+	switch {
+	case r.FailWith != "":
+		r.State, r.FailureReason = "FAILED", r.FailWith
+	case s.state.accountByEmail(r.Email) != nil:
 		r.State, r.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
-	} else {
+	default:
 		role := RoleMissing
 		if r.RoleName == executionRole {
 			// CreateAccount makes the named role with a trust in the management account.
@@ -177,6 +186,76 @@ func (s *Service) describeCreateAccountStatus(c *protocol.Call, in describeCreat
 		return nil, protocol.Err("CreateAccountStatusNotFoundException", msgCARNotFound)
 	}
 	return map[string]any{"CreateAccountStatus": createStatusJSON(r)}, nil
+}
+
+// doomedCreate is the FailureReason a new request will end with, or "":
+// the world's next Faults.FailCreateAccount entry for its name or email
+// (spent by this request), or CONCURRENT_ACCOUNT_MODIFICATION when a
+// request for the same email is still in progress ("You already submitted
+// a request with the same information"). The lock is held.
+func (s *Service) doomedCreate(r *CreateAccountRequest) string {
+	for _, f := range s.env.Faults().FailCreateAccount {
+		if f.Name == "" && f.Email == "" || // names no account (Validate refuses it in a world)
+			f.Name != "" && !strings.EqualFold(f.Name, r.AccountName) || f.Email != "" && !strings.EqualFold(f.Email, r.Email) {
+			continue
+		}
+		key := createFaultKey(f)
+		if slices.Contains(s.requests.SpentFaults, key) {
+			continue
+		}
+		s.requests.SpentFaults = append(s.requests.SpentFaults, key)
+		return f.Reason
+	}
+	for _, other := range s.requests.CreateAccount {
+		if other.State == "IN_PROGRESS" && strings.EqualFold(other.Email, r.Email) {
+			return "CONCURRENT_ACCOUNT_MODIFICATION"
+		}
+	}
+	return ""
+}
+
+// createFaultKey names a Faults.FailCreateAccount entry in SpentFaults.
+func createFaultKey(f protocol.CreateAccountFailure) string {
+	return strings.ToLower(f.Name) + "|" + strings.ToLower(f.Email) + "|" + f.Reason
+}
+
+type listCreateAccountStatusInput struct {
+	listInput
+	States []string `json:"States"`
+}
+
+// listCreateAccountStatus lists the organization's CreateAccount requests,
+// Control Tower's among them, oldest first; States keeps those in the
+// states given.
+func (s *Service) listCreateAccountStatus(c *protocol.Call, in listCreateAccountStatusInput) (any, *protocol.APIError) {
+	for _, st := range in.States {
+		switch st {
+		case "IN_PROGRESS", "SUCCEEDED", "FAILED":
+		default:
+			return nil, invalidInput("INVALID_ENUM", msgInvalidEnum)
+		}
+	}
+	var matched []*CreateAccountRequest
+	for _, r := range s.requests.CreateAccount {
+		if len(in.States) == 0 || slices.Contains(in.States, r.State) {
+			matched = append(matched, r)
+		}
+	}
+	slices.SortFunc(matched, func(a, b *CreateAccountRequest) int {
+		if c := a.Requested.Compare(b.Requested); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	page, next, err := pageOf(matched, in.listInput)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wireCreateAccountStatus, 0, len(page))
+	for _, r := range page {
+		out = append(out, createStatusJSON(r))
+	}
+	return listOut("CreateAccountStatuses", out, next), nil
 }
 
 func createStatusJSON(r *CreateAccountRequest) wireCreateAccountStatus {

@@ -100,6 +100,7 @@ func (s *Service) Ops() map[string]protocol.Handler {
 		"CloseAccount":                     managerOnly(s, protocol.OpOn(s.closeAccount, s.onClose)),
 		"CreateAccount":                    managerOnly(s, protocol.OpOn(s.createAccount, s.onCreate)),
 		"DescribeCreateAccountStatus":      manage(s, s.describeCreateAccountStatus),
+		"ListCreateAccountStatus":          manage(s, s.listCreateAccountStatus),
 	}
 }
 
@@ -396,5 +397,8 @@ func (s *Service) moveAccount(c *protocol.Call, in moveAccountInput) (any, *prot
 		return nil, protocol.Err("DuplicateAccountException", "That account is already present in the specified destination.")
 	}
 	a.ParentID = in.DestinationParentID
+	if s.onMoved != nil {
+		s.onMoved(a.ID, in.SourceParentID, in.DestinationParentID)
+	}
 	return nil, nil
 }

@@ -2,6 +2,8 @@ package organizations
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/towervend/towervend/internal/awssim/protocol"
@@ -14,7 +16,16 @@ type Service struct {
 	env      *protocol.Env
 	state    OrgState
 	requests OrgRequestState
+	// onMoved hears of every account the MoveAccount API moved (OnAccountMoved).
+	onMoved func(accountID, from, to string)
 }
+
+// OnAccountMoved sets who hears of each account a MoveAccount call moved,
+// after the move and with the lock held: Control Tower, which enrolls and
+// unenrolls accounts moved in and out of its OUs when auto-enrollment is on.
+// Moves the other services make through MoveAccount (the Service method,
+// Control Tower's own workflow) are not MoveAccount calls and are not told.
+func (s *Service) OnAccountMoved(f func(accountID, from, to string)) { s.onMoved = f }
 
 // Spec is the organization the world describes. Empty ids are drawn from the seeded rand.
 type Spec struct {
@@ -183,9 +194,15 @@ func (s *Service) SetState(state OrgState, requests OrgRequestState) {
 	}
 }
 
-// Resume reschedules closures that were pending when a snapshot was taken.
+// Resume reschedules closures and CreateAccount requests that were pending
+// when a snapshot was taken.
 func (s *Service) Resume() {
 	now := s.env.Clock.Now()
+	for _, id := range slices.Sorted(maps.Keys(s.requests.CreateAccount)) {
+		if r := s.requests.CreateAccount[id]; r.State == "IN_PROGRESS" {
+			s.scheduleCreate(r, max(r.Requested.Add(createAccountTime).Sub(now), 0))
+		}
+	}
 	for _, a := range s.state.sortedAccounts() {
 		if a.Status != "PENDING_CLOSURE" {
 			continue

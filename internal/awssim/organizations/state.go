@@ -64,6 +64,9 @@ type ClosureRecord struct {
 // they finish.
 type OrgRequestState struct {
 	CreateAccount map[string]*CreateAccountRequest `json:"createAccount"`
+	// SpentFaults are the Faults.FailCreateAccount entries that already
+	// failed a request (createFaultKey), so each fails only one.
+	SpentFaults []string `json:"spentFaults,omitempty"`
 }
 
 // CreateAccountRequest is one CreateAccount call and its outcome.
@@ -73,6 +76,12 @@ type CreateAccountRequest struct {
 	Email       string            `json:"email"`
 	RoleName    string            `json:"roleName"`
 	Tags        map[string]string `json:"tags,omitempty"`
+	// IamUserAccessToBilling is ALLOW (CreateAccount's default) or DENY.
+	IamUserAccessToBilling string `json:"iamUserAccessToBilling,omitempty"`
+	// FailWith is the FailureReason the request was doomed to when it was
+	// made (a fault, or a request already in progress for the email); it
+	// ends FAILED with it.
+	FailWith string `json:"failWith,omitempty"`
 	// State is IN_PROGRESS, SUCCEEDED or FAILED.
 	State         string    `json:"state"`
 	Requested     time.Time `json:"requested"`

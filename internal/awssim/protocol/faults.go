@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,30 @@ type Faults struct {
 	// documents as best effort ("in some rare cases an event might not be
 	// delivered"); this makes the rare case common, to test what relies on them.
 	DropLifecycleEvents float64 `json:"dropLifecycleEvents,omitempty"`
+	// FailCreateAccount makes Organizations fail the next CreateAccount of
+	// an account (by name or email) with a reason of AWS's, so every
+	// FailureReason DescribeCreateAccountStatus documents can be reached.
+	FailCreateAccount []CreateAccountFailure `json:"failCreateAccount,omitempty"`
+}
+
+// CreateAccountFailure fails the next CreateAccount request whose account
+// name or email (compared case-insensitively, as AWS compares emails) is the
+// one given: the request is accepted IN_PROGRESS as usual and ends FAILED
+// with Reason when it completes. Each entry fails one request.
+type CreateAccountFailure struct {
+	Name   string `json:"name,omitempty"`
+	Email  string `json:"email,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// CreateAccountFailureReasons are the FailureReason values of Organizations'
+// CreateAccountStatus, as the API reference lists them.
+var CreateAccountFailureReasons = []string{
+	"ACCOUNT_LIMIT_EXCEEDED", "EMAIL_ALREADY_EXISTS", "INVALID_ADDRESS", "INVALID_EMAIL",
+	"CONCURRENT_ACCOUNT_MODIFICATION", "INTERNAL_FAILURE", "GOVCLOUD_ACCOUNT_ALREADY_EXISTS",
+	"MISSING_BUSINESS_VALIDATION", "FAILED_BUSINESS_VALIDATION", "PENDING_BUSINESS_VALIDATION",
+	"INVALID_IDENTITY_FOR_BUSINESS_VALIDATION", "UNKNOWN_BUSINESS_VALIDATION", "MISSING_PAYMENT_INSTRUMENT",
+	"INVALID_PAYMENT_INSTRUMENT", "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED",
 }
 
 // Validate checks every rate is a probability; an error names the field as
@@ -52,6 +77,15 @@ func (f *Faults) Validate() error {
 	}
 	if rate := f.DropLifecycleEvents; rate < 0 || rate > 1 {
 		return fmt.Errorf("faults.dropLifecycleEvents: rate %v must be between 0 and 1 (the share of Control Tower lifecycle events EventBridge drops)", rate)
+	}
+	for i, c := range f.FailCreateAccount {
+		field := fmt.Sprintf("faults.failCreateAccount[%d]", i)
+		if (c.Name == "") == (c.Email == "") {
+			return fmt.Errorf("%s: give the account's name or its email (one of them) to say which CreateAccount fails", field)
+		}
+		if !slices.Contains(CreateAccountFailureReasons, c.Reason) {
+			return fmt.Errorf("%s.reason: %q is not a CreateAccount FailureReason; use one of %s", field, c.Reason, strings.Join(CreateAccountFailureReasons, ", "))
+		}
 	}
 	return nil
 }

@@ -167,6 +167,12 @@ type ControlTowerSpec struct {
 	// lists them: by OU (its path from Root, or its id), control identifiers
 	// (an ARN, or a name such as AWS-GR_RESTRICTED_SSH in the home Region).
 	EnabledControls map[string][]string `json:"enabledControls,omitempty"`
+	// RemediationTypes are the landing zone's, as GetLandingZone answers
+	// them: ["INHERITANCE_DRIFT"] turns on account auto-enrollment (landing
+	// zone 3.1 and later), so an account MoveAccount puts into a registered
+	// OU is enrolled, and one moved out unenrolled. None (the default): moves
+	// change no account's enrollment.
+	RemediationTypes []string `json:"remediationTypes,omitempty"`
 }
 
 // PrincipalSpec maps an access key id to the IAM principal that uses it.
@@ -265,6 +271,9 @@ func (w *World) validate() error {
 	if !landingZoneVersion.MatchString(w.ControlTower.LandingZoneVersion) {
 		return fmt.Errorf("controlTower.landingZoneVersion: %q is not a version such as 3.3", w.ControlTower.LandingZoneVersion)
 	}
+	if err := w.ControlTower.validateRemediationTypes(); err != nil {
+		return err
+	}
 	if err := w.Faults.Validate(); err != nil {
 		return err
 	}
@@ -320,4 +329,37 @@ func (w *World) validateOwners() error {
 		}
 	}
 	return nil
+}
+
+// RemediationInheritanceDrift is the one remediation type Control Tower
+// has: it turns on account auto-enrollment.
+const RemediationInheritanceDrift = "INHERITANCE_DRIFT"
+
+// validateRemediationTypes checks the landing zone's remediation types as
+// UpdateLandingZone would: INHERITANCE_DRIFT only, at most once, on a
+// landing zone of version 3.1 or later (auto-enrollment came with 3.1).
+func (ct ControlTowerSpec) validateRemediationTypes() error {
+	for i, r := range ct.RemediationTypes {
+		if r != RemediationInheritanceDrift {
+			return fmt.Errorf("controlTower.remediationTypes[%d]: %q is not a remediation type; the only one is %s (account auto-enrollment)", i, r, RemediationInheritanceDrift)
+		}
+		if i > 0 {
+			return fmt.Errorf("controlTower.remediationTypes: %s is given twice; give it once", RemediationInheritanceDrift)
+		}
+	}
+	if len(ct.RemediationTypes) > 0 && versionBefore(ct.LandingZoneVersion, 3, 1) {
+		return fmt.Errorf("controlTower.remediationTypes: auto-enrollment (%s) needs landing zone 3.1 or later, and landingZoneVersion is %s; raise landingZoneVersion or drop remediationTypes",
+			RemediationInheritanceDrift, ct.LandingZoneVersion)
+	}
+	return nil
+}
+
+// versionBefore reports whether a "major.minor" version (already checked
+// against landingZoneVersion) is older than major.minor.
+func versionBefore(v string, major, minor int) bool {
+	var vMajor, vMinor int
+	if _, err := fmt.Sscanf(v, "%d.%d", &vMajor, &vMinor); err != nil {
+		return true
+	}
+	return vMajor < major || vMajor == major && vMinor < minor
 }

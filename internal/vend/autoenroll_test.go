@@ -1,0 +1,111 @@
+package vend_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/towervend/towervend/internal/awssim"
+	"github.com/towervend/towervend/internal/vend"
+)
+
+// autoEnrollment is a fixture whose landing zone enrolls accounts moved into
+// its registered OUs and whose towervend vends that way.
+func autoEnrollment(t *testing.T) *fixture {
+	return newFixture(t, setup{
+		world:  func(w *awssim.World) { w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"} },
+		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	})
+}
+
+// A create with auto-enrollment: Organizations CreateAccount in the root, a
+// move into the OU, Control Tower's baseline on the account; no Account
+// Factory product. The owner, an Identity Center user, gets the administrator
+// access Account Factory would have given.
+func TestAutoEnrollmentCreates(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.workflow(sampleRequest(t, "01-create"))
+	assert.Equal(t, vend.OpCreateAccount, doc.Plan.Operation)
+	require.NotEmpty(t, doc.AccountID)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled, "Control Tower enrolled it after the move")
+	assert.Empty(t, f.products("physicalId:"+doc.AccountID), "no Account Factory product")
+	assert.Zero(t, f.calls("servicecatalog", "ProvisionProduct"))
+	assert.Equal(t, 1, f.calls("organizations", "CreateAccount"))
+	have := f.assignments(doc.AccountID)
+	assert.Contains(t, have, "user raj.patel: AWSAdministratorAccess", "the owner")
+	assert.Contains(t, have, "group payments-developers: AWSPowerUserAccess")
+	assert.Equal(t, "2100", acct.Tags["CostCenter"])
+	assert.Equal(t, []string{vend.StateAccepted, vend.StateSucceeded}, f.states("CHG1001"))
+}
+
+// A create that crashed after CreateAccount, before its document was kept,
+// is repeated from the document it started with: it finds its own request
+// (ListCreateAccountStatus) and ends with one account, in its OU.
+func TestAutoEnrollmentCreateRepeatedAfterACrashMakesOneAccount(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create"),
+		Execution: &vend.ExecutionRef{StateMachineArn: "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending", Name: "CHG1001",
+			StartTime: f.clk.Now().UTC().Format("2006-01-02T15:04:05.000Z")}})
+	before := cloneDoc(t, doc)
+	f.mustStep("Provision", f.deps.Provision, doc) // its result is lost with the crash
+	doc = f.mustStep("Provision", f.deps.Provision, before)
+	require.True(t, doc.Operation.Adopted, "the second try adopted the first's CreateAccount")
+	doc, err := f.waitOperation(doc)
+	require.NoError(t, err)
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Equal(t, 1, f.calls("organizations", "CreateAccount"))
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+}
+
+// Enroll, move between OUs and unmanage are moves; unmanaging moves the
+// account to the root, where Control Tower unenrolls it.
+func TestAutoEnrollmentMoves(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.workflow(decode(t, `{"requestId": "CHG5101", "action": "enroll", "account": {"id": "730335518842", "organizationalUnit": "Workloads/Prod"}, "tags": {"CostCenter": "4100"}}`))
+	assert.Equal(t, vend.OpMoveAccount, doc.Plan.Operation)
+	assert.False(t, doc.Plan.CheckRole, "Control Tower deploys its role when it auto-enrolls")
+	acct, _ := f.sim.Account(marketingID)
+	assert.True(t, acct.Enrolled)
+	assert.Equal(t, "Workloads/Prod", f.ouPath(marketingID))
+
+	f.workflow(decode(t, `{"requestId": "CHG5102", "action": "update", "account": {"id": "730335518842", "organizationalUnit": "Sandbox"}}`))
+	assert.Equal(t, "Sandbox", f.ouPath(marketingID))
+
+	doc = f.workflow(decode(t, `{"requestId": "CHG5103", "action": "unmanage", "account": {"id": "730335518842"}}`))
+	assert.Equal(t, vend.OpMoveAccount, doc.Plan.Operation)
+	assert.Empty(t, f.ouPath(marketingID), "in the root")
+	acct, _ = f.sim.Account(marketingID)
+	assert.False(t, acct.Enrolled, "moved out, unenrolled")
+	assert.Zero(t, f.calls("servicecatalog", "TerminateProvisionedProduct"))
+}
+
+// Organizations' failure reasons are said plainly.
+func TestAutoEnrollmentCreateFailureIsExplained(t *testing.T) {
+	f := newFixture(t, setup{
+		world: func(w *awssim.World) {
+			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+			w.Faults.FailCreateAccount = []awssim.CreateAccountFailure{{Name: "payments-dev", Reason: "ACCOUNT_LIMIT_EXCEEDED"}}
+		},
+		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	_, err := f.waitOperation(doc)
+	se := stepError(t, err)
+	assert.Equal(t, vend.ErrProvisioningFailed, se.Name)
+	assert.Contains(t, se.Reason, "the organization has as many accounts as its quota allows")
+	assert.Contains(t, se.Reason, "Fix: ask AWS Support")
+	out, err := run(f, func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
+		return organizations.NewFromConfig(f.cfg).ListAccounts(ctx, &organizations.ListAccountsInput{})
+	})
+	require.NoError(t, err)
+	for _, a := range out.Accounts {
+		assert.NotEqual(t, "payments-dev", aws.ToString(a.Name))
+	}
+}
