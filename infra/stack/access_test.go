@@ -28,3 +28,26 @@ func TestPartitionFollowsTheHomeRegion(t *testing.T) {
 		})
 	}
 }
+
+// The functions' grants follow the provisioning backend: auto-enrollment's
+// Organizations and Control Tower calls only where it is chosen.
+func TestGrantsFollowTheProvisioningBackend(t *testing.T) {
+	actions := func(provisioning, function string) []string {
+		cfg := config.Config{HomeRegion: "eu-west-1", ManagementAccountID: "111122223333", Provisioning: provisioning,
+			InstanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef"}
+		var out []string
+		for _, g := range deploy.Grants(function, grantResources(cfg, "bus", "workflow", "rejected", "lifecycle-failed")) {
+			out = append(out, g.Actions...)
+		}
+		return out
+	}
+	for _, p := range []string{"autoEnrollment", "auto"} {
+		assert.Contains(t, actions(p, "provision"), "organizations:CreateAccount", p)
+		assert.Contains(t, actions(p, "provision"), "organizations:MoveAccount", p)
+		assert.Contains(t, actions(p, "provisionstatus"), "organizations:DescribeCreateAccountStatus", p)
+		assert.Contains(t, actions(p, "provisionstatus"), "controltower:GetBaselineOperation", p)
+	}
+	assert.NotContains(t, actions("accountFactory", "provision"), "organizations:MoveAccount")
+	assert.NotContains(t, actions("accountFactory", "provision"), "organizations:ListCreateAccountStatus")
+	assert.NotContains(t, actions("accountFactory", "provisionstatus"), "controltower:ListEnabledBaselines")
+}

@@ -3,6 +3,7 @@ package vend_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -108,4 +109,50 @@ func TestAutoEnrollmentCreateFailureIsExplained(t *testing.T) {
 	for _, a := range out.Accounts {
 		assert.NotEqual(t, "payments-dev", aws.ToString(a.Name))
 	}
+}
+
+// A create that failed between CreateAccount and MoveAccount (the move's
+// Provision lost, or the execution failed there and was redriven) resumes at
+// the move: one account, in its OU.
+func TestAutoEnrollmentCreateResumesAtTheMove(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	for !doc.Operation.Restart {
+		f.advance(time.Duration(doc.Operation.WaitSeconds) * time.Second)
+		doc = f.mustStep("ProvisionStatus", f.deps.ProvisionStatus, doc)
+	}
+	require.Equal(t, vend.PhaseMove, doc.Operation.Phase)
+	created := doc.AccountID
+	assert.Empty(t, f.ouPath(created), "created in the root")
+	atMove := cloneDoc(t, doc)
+	f.mustStep("Provision", f.deps.Provision, doc) // moved; this step's result is lost
+	doc = f.mustStep("Provision", f.deps.Provision, atMove)
+	assert.Equal(t, vend.PhaseEnroll, doc.Operation.Phase)
+	doc, err := f.waitOperation(doc)
+	require.NoError(t, err)
+	assert.Equal(t, created, doc.AccountID)
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(created))
+	acct, _ := f.sim.Account(created)
+	assert.True(t, acct.Enrolled)
+}
+
+// auto follows the landing zone; autoEnrollment on a landing zone without it
+// is refused, saying what to turn on.
+func TestProvisioningFollowsTheLandingZone(t *testing.T) {
+	plan := func(remediation []string, provisioning string) *vend.Doc {
+		f := newFixture(t, setup{
+			world:  func(w *awssim.World) { w.ControlTower.RemediationTypes = remediation },
+			config: func(c *vend.Config) { c.Provisioning = provisioning },
+		})
+		return f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	}
+	assert.Equal(t, vend.OpCreateAccount, plan([]string{"INHERITANCE_DRIFT"}, vend.ProvisioningAuto).Plan.Operation)
+	assert.Equal(t, vend.OpProvision, plan(nil, vend.ProvisioningAuto).Plan.Operation)
+	assert.Equal(t, vend.OpProvision, plan([]string{"INHERITANCE_DRIFT"}, vend.ProvisioningAccountFactory).Plan.Operation)
+	doc := plan(nil, vend.ProvisioningAutoEnrollment)
+	require.True(t, doc.Plan.Rejected)
+	assert.Contains(t, doc.Plan.Problems[0].Message, "does not enroll accounts moved into its OUs")
+	assert.Contains(t, doc.Plan.Problems[0].Fix, "INHERITANCE_DRIFT")
 }
