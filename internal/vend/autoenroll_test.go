@@ -156,3 +156,20 @@ func TestProvisioningFollowsTheLandingZone(t *testing.T) {
 	assert.Contains(t, doc.Plan.Problems[0].Message, "does not enroll accounts moved into its OUs")
 	assert.Contains(t, doc.Plan.Problems[0].Fix, "INHERITANCE_DRIFT")
 }
+
+// An account towervend created in the root, not yet moved into its OU, is
+// the create's own: the hourly sweep leaves it to its request.
+func TestSweepLeavesAnAutoEnrollmentCreateToItsRequest(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	for !doc.Operation.Restart {
+		f.advance(time.Duration(doc.Operation.WaitSeconds) * time.Second)
+		doc = f.mustStep("ProvisionStatus", f.deps.ProvisionStatus, doc)
+	}
+	require.Empty(t, f.ouPath(doc.AccountID), "created, still in the root")
+	res := f.lifecycle(sampleEvent(t, "eventbridge-scheduled-event"))
+	require.Equal(t, "reconciled", res.Action, res.Reason)
+	assert.Empty(t, res.Executions, "the account is CHG1001's, not a stranger's")
+	assert.Empty(t, f.executions())
+}

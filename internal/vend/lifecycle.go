@@ -281,7 +281,8 @@ const reconcileWindow = 7 * 24 * time.Hour
 // event reaching the lifecycle function (an invitation accepted before
 // Organizations logged AccountJoinedOrganization, an event lost on the way):
 // every active member account directly under Root (where joining accounts
-// land) that joined within reconcileWindow, that Control Tower does not manage
+// land) that joined within reconcileWindow, that Control Tower does not manage,
+// that is not one of towervend's own creates waiting for its move (awaitedCreate)
 // and that no Account Factory operation may be building, is enrolled into the
 // policy's enrollment OU, under the same execution name its join event would
 // have started, so an account is enrolled once however it is noticed.
@@ -320,6 +321,12 @@ func (d *Deps) reconcile(ctx context.Context, log interface{ Info(string, ...any
 		}
 		if managed != nil {
 			continue
+		}
+		if req, err := d.awaitedCreate(ctx, aws.ToString(a.Name)); err != nil || req != "" {
+			if err != nil {
+				return LifecycleResult{}, err
+			}
+			continue // a create of towervend's own, still in the root before its move
 		}
 		builders, err := d.building(ctx, joined)
 		if err != nil {
