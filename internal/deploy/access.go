@@ -197,6 +197,8 @@ func autoEnrollmentGrants(function string, r Resources) []Grant {
 			{Actions: []string{"organizations:CreateAccount", "organizations:ListCreateAccountStatus"}, Resources: []string{"*"}, Why: whyCreate},
 			{Actions: []string{"organizations:DescribeAccount", "organizations:ListParents"}, Resources: []string{r.orgAccounts()}, Why: whyOrgARN},
 			{Actions: []string{"organizations:MoveAccount"}, Resources: []string{r.orgAccounts(), r.orgOUs(), r.orgRoots()}, Why: whyOrgARN},
+			{Actions: []string{"organizations:ListRoots"}, Resources: []string{"*"}, Why: whyOrgList,
+				When: "Control Tower failed to enroll an account: it is moved out to the root and back in"},
 			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
 			// The create's entry the lifecycle function finds (it starts no enrollment of its own).
 			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},

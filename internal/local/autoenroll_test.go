@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,13 +17,112 @@ import (
 )
 
 func autoEnrollmentRuntime(t *testing.T, pol *policy.Policy) *Runtime {
+	return autoEnrollmentWith(t, Options{Policy: pol})
+}
+
+// autoEnrollmentWith is a runtime on the default world with auto-enrollment
+// on and no happenings, with the options given.
+func autoEnrollmentWith(t *testing.T, opts Options) *Runtime {
 	t.Helper()
 	w := awssim.DefaultWorld()
 	w.Happenings = nil
 	w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
-	rt, err := New(context.Background(), Options{World: w, Policy: pol, Provisioning: vend.ProvisioningAutoEnrollment})
+	if opts.ConcurrencyLimit > 0 {
+		w.ControlTower.ConcurrentAccountOperations = opts.ConcurrencyLimit
+	}
+	opts.World, opts.Provisioning = w, vend.ProvisioningAutoEnrollment
+	rt, err := New(context.Background(), opts)
 	require.NoError(t, err)
 	return rt
+}
+
+// openPolicy lets the default requester vend into every OU.
+func openPolicy(t *testing.T) *policy.Policy {
+	pol, err := policy.Parse([]byte(`{"requesters": {"default": ["AWSAccountFactory"]}}`))
+	require.NoError(t, err)
+	return pol
+}
+
+// Requests waiting for a busy OU wait in that OU's line: each is woken when
+// the move before it ends (a handful of Provision calls, not a retry every
+// few minutes), and a later request for another OU is not held up behind them.
+func TestRequestsForABusyOUWaitInItsOwnLine(t *testing.T) {
+	ctx := context.Background()
+	rt := autoEnrollmentWith(t, Options{Policy: openPolicy(t)})
+	var mu sync.Mutex
+	provisions := map[string]int{} // invocations of the provision function, by request
+	arn := rt.FunctionARNs["provision"]
+	fn := rt.Sim.Function(arn)
+	rt.Sim.RegisterFunction(arn, func(ctx context.Context, payload []byte) ([]byte, error) {
+		var doc vend.Doc
+		_ = json.Unmarshal(payload, &doc)
+		mu.Lock()
+		provisions[doc.Request.RequestID]++
+		mu.Unlock()
+		return fn(ctx, payload)
+	})
+	var bodies [][]byte
+	for i := 1; i <= 4; i++ {
+		bodies = append(bodies, createIn(fmt.Sprintf("SB%02d", i), fmt.Sprintf("sandbox-%d", i), "Sandbox"))
+	}
+	require.NoError(t, rt.Submit(ctx, bodies...))
+	require.NoError(t, rt.Submit(ctx, createIn("PR01", "prod-late", "Workloads/Prod")))
+	require.NoError(t, rt.Run(ctx))
+	for _, r := range rt.Results() {
+		require.Equal(t, "SUCCEEDED", r.Status, "%s: %s", r.RequestID, r.Reason)
+	}
+	spans := enrollSpans(rt)
+	require.Len(t, spans, 5, "%v", spans)
+	for i := 1; i <= 4; i++ {
+		for j := i + 1; j <= 4; j++ {
+			a, b := spans[fmt.Sprintf("sandbox-%d", i)], spans[fmt.Sprintf("sandbox-%d", j)]
+			assert.True(t, !a[0].Before(b[1]) || !b[0].Before(a[1]), "Sandbox moves %d and %d never overlap: %v %v", i, j, a, b)
+		}
+	}
+	var secondSandbox time.Time
+	for n, s := range spans {
+		if n != "prod-late" && s[0].After(spans["sandbox-1"][0]) && (secondSandbox.IsZero() || s[0].Before(secondSandbox)) {
+			secondSandbox = s[0]
+		}
+	}
+	assert.True(t, spans["prod-late"][0].Before(secondSandbox), "the Prod request did not wait behind the Sandbox line: %v, second Sandbox move %v",
+		spans["prod-late"], secondSandbox)
+	mu.Lock()
+	defer mu.Unlock()
+	for id, n := range provisions {
+		// create, move (the OU busy), woken: its turn
+		assert.LessOrEqual(t, n, 4, "%s: the provision function called %d times (%v)", id, n, provisions)
+	}
+	_, _, refused := rt.Sim.AccountOperations()
+	assert.Zero(t, refused, "Control Tower never refused a move")
+}
+
+// Organizations creates at most five accounts at once: with Control Tower's
+// quota raised to ten, the sixth and later creates wait instead of being
+// refused.
+func TestAtMostFiveCreatesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	rt := autoEnrollmentWith(t, Options{Policy: openPolicy(t), ConcurrencyLimit: 10})
+	ous := []string{"Sandbox", "Workloads/Prod", "Workloads/NonProd", "Enrollment", "Infrastructure/Prod", "Sandbox", "Workloads/Prod"}
+	for i, ou := range ous {
+		require.NoError(t, rt.Submit(ctx, createIn(fmt.Sprintf("CR%02d", i), fmt.Sprintf("many-%d", i), ou)))
+	}
+	require.NoError(t, rt.Run(ctx))
+	for _, r := range rt.Results() {
+		require.Equal(t, "SUCCEEDED", r.Status, "%s: %s", r.RequestID, r.Reason)
+	}
+	assert.Equal(t, len(ous), rt.Sim.Calls()["organizations"]["CreateAccount"], "no CreateAccount was refused")
+}
+
+// enrollSpans is when each account's enrollment by a move ran, by account name.
+func enrollSpans(rt *Runtime) map[string][2]time.Time {
+	spans := map[string][2]time.Time{}
+	for _, op := range rt.Sim.OperationTimings() {
+		if op.BaselineOperationID != "" && op.Status == "SUCCEEDED" {
+			spans[op.AccountName] = [2]time.Time{op.Started, op.Ended}
+		}
+	}
+	return spans
 }
 
 func createIn(id, name, ou string) []byte {

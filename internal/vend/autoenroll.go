@@ -21,9 +21,9 @@ import (
 // operations per enrollment; CreateAccount calls in flight count too, as
 // Organizations creates at most 5 accounts at once), plus Control Tower's own
 // rule of one move-account operation at a time per destination OU. A request
-// whose OU is busy does not wait in the slot line (it would hold up requests
-// for other OUs behind it): it is refused as busy and tried again
-// (TowerVend.ControlTowerBusy, the Provision state's Retry).
+// whose OU is busy waits in that OU's own line (waitForOU), not in the line
+// for a slot, where it would hold up requests for other OUs behind it; the
+// request whose move ends wakes the OU's next waiter.
 
 // executionRoleName is the role CreateAccount makes in the new account: the
 // one Control Tower enrolls through.
@@ -40,25 +40,34 @@ const (
 func (d *Deps) provisionByMove(ctx context.Context, doc *Doc) (*Doc, error) {
 	log := d.logger(doc, "provision")
 	plan, op := doc.Plan, doc.Operation
-	if op != nil && op.Kind == plan.Operation && !op.Restart && !op.Done {
-		return doc, nil // started: ProvisionStatus follows it
+	if op != nil && op.Kind == plan.Operation && !op.Done {
+		switch {
+		case op.Phase == PhaseEnroll:
+			// Asked again while the account's enrollment runs or after it
+			// failed (ProvisionStatus' retry of a refusal, a redrive).
+			failed, err := d.enrollmentFailed(ctx, doc.AccountID)
+			if err != nil || !failed {
+				op.Restart = false
+				return doc, err
+			}
+			return d.moveOut(ctx, doc)
+		case op.Phase == PhaseOut || !op.Restart:
+			op.Restart = false
+			return doc, nil // started: ProvisionStatus follows it
+		}
 	}
 	moving := plan.Operation == OpMoveAccount || op != nil && op.Phase == PhaseMove
+	kind := OpCreateAccount
 	if moving {
-		if busy, err := d.ouEnrolling(ctx, plan.MoveTo, doc.AccountID); err != nil || busy != "" {
-			if err != nil {
-				return nil, err
-			}
-			if err := d.leaveQueue(ctx, doc); err != nil {
-				return nil, err
-			}
-			return nil, &StepError{Name: ErrControlTowerBusy, Reason: busy}
+		kind = OpMoveAccount
+		if q, err := d.waitForOU(ctx, doc, plan.MoveTo); err != nil || q != nil {
+			return d.queued(doc, q, err)
 		}
 	}
 	if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
 		return d.queued(doc, q, err)
 	}
-	q, spare, err := d.admit(ctx, doc, plan.Operation)
+	q, spare, err := d.admit(ctx, doc, kind)
 	if err != nil || q != nil {
 		return d.queued(doc, q, err)
 	}
@@ -94,7 +103,7 @@ func (d *Deps) startCreate(ctx context.Context, doc *Doc) (*Operation, error) {
 		op.Adopted = true
 		return op, nil
 	}
-	if id, err := d.ownCreate(ctx, doc); err != nil || id != "" {
+	if id, err := d.earlierCreate(ctx, doc); err != nil || id != "" {
 		op.CreateRequestID, op.Adopted = id, true
 		return op, err
 	}
@@ -110,6 +119,13 @@ func (d *Deps) startCreate(ctx context.Context, doc *Doc) (*Operation, error) {
 		return nil, err
 	}
 	out, err := d.Org.CreateAccount(ctx, in)
+	var cv *orgtypes.ConstraintViolationException
+	if errors.As(err, &cv) && cv.Reason == orgtypes.ConstraintViolationExceptionReasonAccountCreationRateLimitExceeded {
+		// Someone else's creates filled Organizations' share meanwhile, or
+		// the day's: tried again shortly (the Provision state's Retry).
+		return nil, &StepError{Name: ErrControlTowerBusy, Err: err,
+			Reason: "organizations:CreateAccount: Organizations refused to create another account now (" + aws.ToString(cv.Message) + "); towervend tries again"}
+	}
 	if err != nil {
 		return nil, awsErr("organizations:CreateAccount", err)
 	}
@@ -130,6 +146,23 @@ func (d *Deps) createEnded(ctx context.Context, doc *Doc) {
 	if err := d.dropWaiter(ctx, createKey(doc.Plan), doc.Request.RequestID, ""); err != nil {
 		d.logger(doc, "provisionstatus").Warn("cannot drop the create's entry; it expires", "error", err.Error())
 	}
+}
+
+// earlierCreate finds the CreateAccount request an earlier try of this
+// request made, or "". Every try keeps the create's entry (createKey) before
+// it calls CreateAccount: without this request's entry no try has called it,
+// and Organizations' list of requests need not be read.
+func (d *Deps) earlierCreate(ctx context.Context, doc *Doc) (string, error) {
+	items, err := d.query(ctx, createKey(doc.Plan), 0)
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if attrString(it, waitSort) == doc.Request.RequestID {
+			return d.ownCreate(ctx, doc)
+		}
+	}
+	return "", nil
 }
 
 // ownCreate finds a CreateAccount request this request made: in progress or
@@ -163,7 +196,7 @@ func (d *Deps) startMove(ctx context.Context, doc *Doc, prev *Operation) (*Opera
 	plan := doc.Plan
 	op := &Operation{Kind: plan.Operation, Phase: PhaseEnroll, StartedAt: d.Clock.Now().UTC().Format(time.RFC3339), Poll: true, WaitSeconds: enrollPoll}
 	if prev != nil {
-		op.CreateRequestID, op.QueuedSeconds = prev.CreateRequestID, prev.QueuedSeconds
+		op.CreateRequestID, op.QueuedSeconds, op.Retries = prev.CreateRequestID, prev.QueuedSeconds, prev.Retries
 	}
 	parent, err := d.accountParent(ctx, doc.AccountID)
 	if err != nil {
@@ -191,7 +224,7 @@ func (d *Deps) moveStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	if op.Phase == PhaseCreate {
 		return d.createStatus(ctx, doc)
 	}
-	if doc.Plan.Unmanage {
+	if doc.Plan.Unmanage || op.Phase == PhaseOut {
 		return d.unenrollStatus(ctx, doc)
 	}
 	b, err := d.accountBaseline(ctx, doc.AccountID)
@@ -206,14 +239,25 @@ func (d *Deps) moveStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	case string(cttypes.EnablementStatusSucceeded):
 		op.Done, op.Status, op.Poll, op.NoticedBy = true, "SUCCEEDED", false, "poll"
 		d.createEnded(ctx, doc)
+		d.moveEnded(ctx, doc)
 		d.handOff(ctx, doc, "provisionstatus", 1)
 		return doc, nil
 	case string(cttypes.EnablementStatusFailed):
+		d.moveEnded(ctx, doc)
+		d.handOff(ctx, doc, "provisionstatus", 1)
+		reason, refused := d.baselineFailure(ctx, b)
+		if refused && op.Retries < enrollRetries {
+			// Refused before any work (at its quota, busy, the OU busy):
+			// moved out and back in through the gate.
+			op.Restart = true
+			doc.Notes = append(doc.Notes, fmt.Sprintf("Control Tower refused to enroll account %s (%s); towervend moves it out of the OU and back in",
+				doc.AccountID, strings.TrimSuffix(reason, ".")))
+			return doc, nil
+		}
 		op.Status = "FAILED"
 		d.createEnded(ctx, doc)
-		reason := d.baselineFailure(ctx, b)
-		d.handOff(ctx, doc, "provisionstatus", 1)
-		return nil, &StepError{Name: ErrProvisioningFailed, Reason: fmt.Sprintf("Control Tower could not enroll account %s in %s: %s%s",
+		return nil, &StepError{Name: ErrProvisioningFailed, Reason: fmt.Sprintf("Control Tower could not enroll account %s in %s: %s%s. "+
+			"A redrive moves the account out of the OU and back in, which enrolls it again",
 			doc.AccountID, ouName(doc.Plan), strings.TrimSuffix(reason, "."), remedy(reason))}
 	}
 	if err := d.pastBudget(op, "the enrollment of account "+doc.AccountID); err != nil {
@@ -257,6 +301,10 @@ func (d *Deps) unenrollStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	b, err := d.accountBaseline(ctx, doc.AccountID)
 	if err != nil {
 		return nil, err
+	}
+	if b == nil && op.Phase == PhaseOut {
+		op.Phase, op.Restart = PhaseMove, true // out: back in, through the gate
+		return doc, nil
 	}
 	if b == nil {
 		op.Done, op.Status, op.Poll, op.NoticedBy = true, "SUCCEEDED", false, "poll"
@@ -303,21 +351,71 @@ func (d *Deps) accountBaseline(ctx context.Context, accountID string) (*cttypes.
 	return nil, nil
 }
 
+// enrollRetries is how many enrollments Control Tower refused are tried
+// again before the request fails (a redrive tries again).
+const enrollRetries = 3
+
+// refusedWithin is how soon after it started a failed baseline operation
+// counts as refused (no work done: Control Tower at its quota or busy)
+// rather than failed part-way.
+const refusedWithin = 2 * time.Minute
+
 // baselineFailure is Control Tower's reason for a failed baseline (its last
-// operation's status message).
-func (d *Deps) baselineFailure(ctx context.Context, b *cttypes.EnabledBaselineSummary) string {
+// operation's status message), and whether the operation was refused rather
+// than failed part-way.
+func (d *Deps) baselineFailure(ctx context.Context, b *cttypes.EnabledBaselineSummary) (string, bool) {
 	id := ""
 	if b.StatusSummary != nil {
 		id = aws.ToString(b.StatusSummary.LastOperationIdentifier)
 	}
 	if id == "" {
-		return "Control Tower gave no reason"
+		return "Control Tower gave no reason", false
 	}
 	out, err := d.ControlTower.GetBaselineOperation(ctx, &controltower.GetBaselineOperationInput{OperationIdentifier: aws.String(id)})
 	if err != nil || out.BaselineOperation == nil || aws.ToString(out.BaselineOperation.StatusMessage) == "" {
-		return "Control Tower gave no reason (baseline operation " + id + ")"
+		return "Control Tower gave no reason (baseline operation " + id + ")", false
 	}
-	return aws.ToString(out.BaselineOperation.StatusMessage)
+	bo := out.BaselineOperation
+	refused := bo.StartTime != nil && bo.EndTime != nil && bo.EndTime.Sub(*bo.StartTime) < refusedWithin
+	return aws.ToString(bo.StatusMessage), refused
+}
+
+// enrollmentFailed reports whether the account's enrolment ended FAILED.
+func (d *Deps) enrollmentFailed(ctx context.Context, accountID string) (bool, error) {
+	b, err := d.accountBaseline(ctx, accountID)
+	if err != nil || b == nil || b.StatusSummary == nil {
+		return false, err
+	}
+	return b.StatusSummary.Status == cttypes.EnablementStatusFailed, nil
+}
+
+// moveOut starts the retry of a failed enrollment: Control Tower enrolls an
+// account again when it is moved out of the OU (which unenrolls it) and back
+// in (Control Tower guide: failed enrollments are retried from the root).
+// The move out takes no slot; the move back in goes through the gate.
+func (d *Deps) moveOut(ctx context.Context, doc *Doc) (*Doc, error) {
+	op := doc.Operation
+	root, err := d.rootID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parent, err := d.accountParent(ctx, doc.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if parent != root {
+		_, err := d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(doc.AccountID),
+			SourceParentId: aws.String(parent), DestinationParentId: aws.String(root)})
+		var already *orgtypes.DuplicateAccountException
+		if err != nil && !errors.As(err, &already) {
+			return nil, awsErr("organizations:MoveAccount", err)
+		}
+	}
+	op.Phase, op.Restart, op.Poll, op.Status, op.Polls = PhaseOut, false, true, "", 0
+	op.Retries++
+	op.WaitSeconds = settlePoll * 4
+	d.logger(doc, "provision").Info("enrollment failed: account moved out of the OU, to be moved back in", "accountId", doc.AccountID, "retries", op.Retries)
+	return doc, nil
 }
 
 // ouEnrolling says which account Control Tower is moving into the OU now, as
@@ -352,42 +450,138 @@ func (d *Deps) ouEnrolling(ctx context.Context, ouID, accountID string) (string,
 	return "", nil
 }
 
-// ouFree refuses as busy (retried) an Account Factory operation on an
-// account whose OU, or target OU, Control Tower is moving another account into.
-func (d *Deps) ouFree(ctx context.Context, doc *Doc) error {
+// ouFree makes an Account Factory operation on an account wait while Control
+// Tower moves another account into its OU or its target OU: Control Tower
+// refuses Account Factory work there meanwhile.
+func (d *Deps) ouFree(ctx context.Context, doc *Doc) (*QueueStatus, error) {
 	parent, err := d.accountParent(ctx, doc.AccountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ous := []string{parent}
 	if doc.Plan.OU != nil && doc.Plan.OU.ID != parent {
 		ous = append(ous, doc.Plan.OU.ID)
 	}
-	for _, ou := range ous {
-		busy, err := d.ouEnrolling(ctx, ou, doc.AccountID)
-		if err != nil {
-			return err
-		}
-		if busy != "" {
-			if err := d.leaveQueue(ctx, doc); err != nil {
-				return err
-			}
-			return &StepError{Name: ErrControlTowerBusy, Reason: busy}
-		}
-	}
-	return nil
+	return d.waitForOU(ctx, doc, ous...)
 }
 
-// accountsEnrolling counts the accounts Control Tower is enrolling (their
-// baseline under change), for the gate.
-func (d *Deps) accountsEnrolling(ctx context.Context) (int, error) {
+// Pacing of a request waiting for an OU: it is woken when the move before it
+// ends; should that wake never come (the move was made outside towervend, a
+// waker crashed) it looks again by itself after about the time the moves
+// ahead of it take (ouWaitPerMove each, more than a typical enrollment), at
+// most ouWaitMax.
+const (
+	ouWaitPerMove = 40 * 60
+	ouWaitMax     = 6 * 60 * 60
+)
+
+func ouWaitFallback(ahead int) int { return min((ahead+1)*ouWaitPerMove, ouWaitMax) }
+
+func ouPartition(ou string) string { return "ou#" + ou }
+
+// waitForOU returns the request's place in the line of the first of the OUs
+// Control Tower is moving another account into, or where earlier requests
+// wait to move theirs; nil when the request may go on (it leaves the OU line
+// it waited in). Moves to the root are not limited.
+func (d *Deps) waitForOU(ctx context.Context, doc *Doc, ous ...string) (*QueueStatus, error) {
+	key := lineKey(doc)
+	for _, ou := range ous {
+		if ou == "" || strings.HasPrefix(ou, "r-") {
+			continue
+		}
+		busy, err := d.ouEnrolling(ctx, ou, doc.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		ahead, err := d.aheadIn(ctx, ouPartition(ou), key)
+		if err != nil {
+			return nil, err
+		}
+		if busy == "" && ahead > 0 {
+			// Free: earlier waiters go first. One is woken (dead entries are
+			// dropped); with none left the way is this request's.
+			woken, err := d.wakeOU(ctx, ou, key)
+			if err != nil {
+				return nil, err
+			}
+			if woken {
+				busy = fmt.Sprintf("OU %s is free and an earlier request moves its account into it first; towervend moves account %s after it", ou, doc.AccountID)
+			}
+		}
+		if busy == "" {
+			continue
+		}
+		if doc.Queue != nil && doc.Queue.OU == "" {
+			if err := d.leaveLine(ctx, doc); err != nil { // it waited for a slot before
+				return nil, err
+			}
+		}
+		q := d.queueStatus(doc, ahead)
+		q.OU, q.Reason, q.WaitSeconds = ou, busy, ouWaitFallback(ahead)
+		return q, nil
+	}
+	if doc.Queue != nil && doc.Queue.OU != "" {
+		if err := d.dropWaiter(ctx, ouPartition(doc.Queue.OU), key, ""); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// wakeOU wakes the longest waiter of the OU's line (before key, when key is
+// set) and takes it out of the line: it asks again on its way, and waits
+// again should the OU be busy by then. Entries that cannot be woken are
+// dropped. It reports whether it woke one.
+func (d *Deps) wakeOU(ctx context.Context, ou, key string) (bool, error) {
+	if d.waitsReady() != nil {
+		return false, nil
+	}
+	pk := ouPartition(ou)
+	items, err := d.query(ctx, pk, 0)
+	if err != nil {
+		return false, err
+	}
+	for _, it := range items {
+		sk, tok := attrString(it, waitSort), attrString(it, waitToken)
+		if key != "" && sk >= key {
+			return false, nil
+		}
+		ok, err := d.wakeTask(ctx, tok, Wake{Source: "ou"})
+		if err != nil {
+			return false, err
+		}
+		if err := d.dropWaiter(ctx, pk, sk, tok); err != nil {
+			return false, err
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// moveEnded wakes the next request waiting to move an account into the OU
+// this request's move went to.
+func (d *Deps) moveEnded(ctx context.Context, doc *Doc) {
+	if _, err := d.wakeOU(ctx, doc.Plan.MoveTo, ""); err != nil {
+		d.logger(doc, "provisionstatus").Warn("cannot wake the requests waiting for the OU", "ou", doc.Plan.MoveTo, "error", err.Error())
+	}
+}
+
+// concurrentCreates is how many accounts Organizations creates at once
+// (Organizations quotas: member accounts you can create concurrently).
+const concurrentCreates = 5
+
+// accountsEnrolling counts, for the gate, the accounts Control Tower is
+// enrolling (their baseline under change) and those Organizations is creating.
+func (d *Deps) accountsEnrolling(ctx context.Context) (enrolling, creating int, err error) {
 	n := 0
 	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
 		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, awsErr("controltower:ListEnabledBaselines", err)
+			return 0, 0, awsErr("controltower:ListEnabledBaselines", err)
 		}
 		for _, b := range page.EnabledBaselines {
 			if accountOfArn(aws.ToString(b.TargetIdentifier)) != "" {
@@ -398,9 +592,9 @@ func (d *Deps) accountsEnrolling(ctx context.Context) (int, error) {
 	out, err := d.Org.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{
 		States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateInProgress}})
 	if err != nil {
-		return 0, awsErr("organizations:ListCreateAccountStatus", err)
+		return 0, 0, awsErr("organizations:ListCreateAccountStatus", err)
 	}
-	return n + len(out.CreateAccountStatuses), nil
+	return n, len(out.CreateAccountStatuses), nil
 }
 
 // accountOfArn is the account id of an Organizations account ARN
@@ -447,4 +641,16 @@ func createFailure(reason orgtypes.CreateAccountFailureReason, plan *Plan) strin
 		fix = "complete the management account's contact, tax and payment details in the Billing console, then redrive"
 	}
 	return fmt.Sprintf("Organizations could not create account %s: %s. Fix: %s", plan.AccountName, why, fix)
+}
+
+// rootID is the organization's root.
+func (d *Deps) rootID(ctx context.Context) (string, error) {
+	out, err := d.Org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return "", awsErr("organizations:ListRoots", err)
+	}
+	if len(out.Roots) == 0 {
+		return "", stepErr(ErrFailed, "organizations:ListRoots returned no root; is this the management account?")
+	}
+	return aws.ToString(out.Roots[0].Id), nil
 }

@@ -173,3 +173,63 @@ func TestSweepLeavesAnAutoEnrollmentCreateToItsRequest(t *testing.T) {
 	assert.Empty(t, res.Executions, "the account is CHG1001's, not a stranger's")
 	assert.Empty(t, f.executions())
 }
+
+// Control Tower refuses an enrollment it cannot start (busy here): the
+// account is moved out of the OU and back in, and enrolled; one account.
+func TestAutoEnrollmentRefusedIsMovedOutAndBackIn(t *testing.T) {
+	f := newFixture(t, setup{
+		world: func(w *awssim.World) {
+			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+			w.Faults.ControlTowerBusy = []awssim.Window{{From: 0, Until: awssim.Duration(20 * time.Minute)}}
+		},
+		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	doc, err := f.waitOperation(doc)
+	require.NoError(t, err)
+	assert.Positive(t, doc.Operation.Retries, "the refused enrollment was tried again")
+	require.NotEmpty(t, doc.Notes)
+	assert.Contains(t, doc.Notes[0], "towervend moves it out of the OU and back in")
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	_, _, refused := f.sim.AccountOperations()
+	assert.Positive(t, refused, "Control Tower did refuse the first move")
+}
+
+// An enrollment that fails part-way fails the request with Control Tower's
+// reason; a redrive moves the account out and back in, which enrolls it.
+func TestAutoEnrollmentFailedPartWayIsRedriven(t *testing.T) {
+	f := newFixture(t, setup{
+		world: func(w *awssim.World) {
+			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+			w.Faults.FailProvisioning = []string{"payments-dev"}
+		},
+		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	})
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
+	doc = f.mustStep("Provision", f.deps.Provision, doc)
+	failedAt, err := f.waitOperation(doc)
+	se := stepError(t, err)
+	assert.Equal(t, vend.ErrProvisioningFailed, se.Name)
+	assert.Contains(t, se.Reason, "stack set instance operation failed")
+	assert.Contains(t, se.Reason, "A redrive moves the account out of the OU and back in")
+	acct, _ := f.sim.Account(failedAt.AccountID)
+	assert.False(t, acct.Enrolled)
+
+	// The redrive: the workflow's Catch kept ProvisionStatus' input; it goes
+	// back to Provision.
+	failedAt.RedriveCount = 1
+	doc = f.mustStep("Provision", f.deps.Provision, failedAt)
+	assert.Equal(t, vend.PhaseOut, doc.Operation.Phase)
+	assert.Empty(t, f.ouPath(doc.AccountID), "moved out to the root")
+	doc, err = f.waitOperation(doc)
+	require.NoError(t, err)
+	acct, _ = f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled)
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
+	assert.Equal(t, 1, f.calls("organizations", "CreateAccount"))
+}

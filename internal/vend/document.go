@@ -177,12 +177,15 @@ type Operation struct {
 	// With auto-enrollment: CreateRequestID is Organizations' CreateAccount
 	// request (kept so a repeat finds it instead of creating a second
 	// account); Phase is "create" (CreateAccount running), "move" (created,
-	// the move into the OU to start) or "enroll" (moved; Control Tower's
-	// baseline on the account running); Restart sends the workflow back to
-	// Provision to start the next phase through the gate.
+	// the move into the OU to start), "enroll" (moved; Control Tower's
+	// baseline on the account running) or "out" (the enrollment failed: the
+	// account is moved out to the root, to be moved back in); Restart sends
+	// the workflow back to Provision to start the next phase through the
+	// gate. Retries counts the failed enrollments tried again.
 	CreateRequestID string `json:"createRequestId,omitempty"`
 	Phase           string `json:"phase,omitempty"`
 	Restart         bool   `json:"restart,omitempty"`
+	Retries         int    `json:"retries,omitempty"`
 }
 
 // The phases of an auto-enrollment operation (Operation.Phase).
@@ -190,6 +193,7 @@ const (
 	PhaseCreate = "create"
 	PhaseMove   = "move"
 	PhaseEnroll = "enroll"
+	PhaseOut    = "out"
 )
 
 // ExecutionRef is the execution carrying a request.
@@ -212,6 +216,11 @@ type QueueStatus struct {
 	Checks      int    `json:"checks"`
 	WaitSeconds int    `json:"waitSeconds"`
 	Reason      string `json:"reason"`
+	// OU is set while the request waits for Control Tower to finish moving
+	// another account into this OU (auto-enrollment: one move at a time per
+	// destination OU). Such a request waits in that OU's own line, not in the
+	// line for a slot, so requests for other OUs are not held up behind it.
+	OU string `json:"ou,omitempty"`
 }
 
 // AccessStatus is assignsso's progress.

@@ -26,6 +26,9 @@ import (
 //     (Control Tower's lifecycle events carry both, never a request id);
 //     the lifecycle function wakes it when CreateManagedAccount or
 //     UpdateManagedAccount arrives for that account;
+//   - the waiting line of each OU (auto-enrollment: Control Tower moves one
+//     account at a time into an OU), under "ou#" and the OU's id, in the
+//     same order: the request whose move into the OU ends wakes the next;
 //   - the waiting line for a Control Tower slot, in arrival order (the
 //     execution's start time, then the request id): whoever sees a slot free
 //     (a lifecycle event, provisionstatus noticing an operation ended without
@@ -348,11 +351,16 @@ func (d *Deps) markWoken(ctx context.Context, sk, taskToken string, now time.Tim
 // (Select COUNT): the answer carries no items, only the count (DynamoDB
 // still reads the entries, one call per megabyte of them).
 func (d *Deps) lineAhead(ctx context.Context, key string) (int, error) {
+	return d.aheadIn(ctx, linePartition, key)
+}
+
+// aheadIn counts the entries of a line (partition pk) before key.
+func (d *Deps) aheadIn(ctx context.Context, pk, key string) (int, error) {
 	in := &dynamodb.QueryInput{TableName: aws.String(d.Config.WaitTable), ConsistentRead: aws.Bool(true),
 		Select:                    ddbtypes.SelectCount,
 		KeyConditionExpression:    aws.String("#k = :k AND #s < :s"),
 		ExpressionAttributeNames:  map[string]string{"#k": waitKey, "#s": waitSort},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": str(linePartition), ":s": str(key)}}
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": str(pk), ":s": str(key)}}
 	ahead := 0
 	for {
 		page, err := d.Waits.Query(ctx, in)
@@ -389,6 +397,14 @@ func (d *Deps) Await(ctx context.Context, in AwaitInput) (AwaitResult, error) {
 	switch in.Wait {
 	case AwaitSlot:
 		key := lineKey(doc)
+		if q := doc.Queue; q != nil && q.OU != "" {
+			pk := ouPartition(q.OU)
+			if err := d.putWaiter(ctx, pk, key, in.TaskToken, map[string]ddbtypes.AttributeValue{"requestId": str(doc.Request.RequestID)}); err != nil {
+				return AwaitResult{}, err
+			}
+			log.Info("waiting for Control Tower to finish moving another account into the OU", "ou", q.OU, "line", key)
+			return AwaitResult{Waiting: AwaitSlot, Keys: []string{pk + "/" + key}}, nil
+		}
 		if err := d.putWaiter(ctx, linePartition, key, in.TaskToken, map[string]ddbtypes.AttributeValue{"requestId": str(doc.Request.RequestID)}); err != nil {
 			return AwaitResult{}, err
 		}
