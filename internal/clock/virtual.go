@@ -293,6 +293,18 @@ func (v *Virtual) Hold() {
 	<-t.wake
 }
 
+// HoldNext is Hold asked for by work running under the clock: it queues the
+// hold now, so the caller outside the clock gets the turn (by calling wait)
+// once the work due at this instant has run, before time moves on. Hold
+// called from outside later could find hours passed meanwhile.
+func (v *Virtual) HoldNext() (wait func()) {
+	v.mu.Lock()
+	t := &timer{when: v.now, wake: make(chan struct{})}
+	v.add(t)
+	v.mu.Unlock()
+	return func() { <-t.wake }
+}
+
 // WaitIdle blocks until no clock-scheduled work is running and none is due, i.e.
 // everything left is waiting for a time that will only come if someone sleeps.
 // It is for tests and for the local runtime's end-of-run check.

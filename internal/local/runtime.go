@@ -411,6 +411,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
+	// The check below ends the run from inside the clock and queues the
+	// hold at that instant: the world is inspected as it was when the run
+	// ended, however long this goroutine takes to get there.
+	var held func()
 	r.mu.Lock()
 	r.lastActivity = r.Clock.Now()
 	r.mu.Unlock()
@@ -423,11 +427,13 @@ func (r *Runtime) Run(ctx context.Context) error {
 				return
 			}
 			if r.finished() && r.work.pending() == 0 {
+				held = r.virtual.HoldNext()
 				done <- nil
 				cancel()
 				return
 			}
 			if r.Clock.Now().After(deadline) {
+				held = r.virtual.HoldNext()
 				done <- fmt.Errorf("the run did not finish within %s of simulated time%s", r.opts.MaxSimulatedTime, r.unfinished())
 				cancel()
 				return
@@ -438,11 +444,13 @@ func (r *Runtime) Run(ctx context.Context) error {
 	var err error
 	select {
 	case err = <-done:
+		cancel()
+		held()
 	case <-ctx.Done():
 		err = ctx.Err()
+		cancel()
+		r.virtual.Hold()
 	}
-	cancel()
-	r.virtual.Hold()
 	r.running.Store(false)
 	if err == nil {
 		r.mu.Lock()

@@ -137,10 +137,10 @@ func (d *Deps) startCreate(ctx context.Context, doc *Doc) (*Operation, error) {
 // (the partition operationKeys names for a create).
 func createKey(plan *Plan) string { return "op#name#" + plan.AccountName }
 
-// createEnded drops a create's entry once the account is enrolled or the
-// create failed.
+// createEnded drops a create's entry (or a retried enrollment's: moveOut)
+// once the account is enrolled or the create failed.
 func (d *Deps) createEnded(ctx context.Context, doc *Doc) {
-	if doc.Plan.Operation != OpCreateAccount {
+	if doc.Plan.Operation != OpCreateAccount && (doc.Operation == nil || doc.Operation.Retries == 0) {
 		return
 	}
 	if err := d.dropWaiter(ctx, createKey(doc.Plan), doc.Request.RequestID, ""); err != nil {
@@ -303,6 +303,10 @@ func (d *Deps) unenrollStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 		return nil, err
 	}
 	if b == nil && op.Phase == PhaseOut {
+		if at, err := time.Parse(time.RFC3339, op.RetryAt); err == nil && d.Clock.Now().Before(at) {
+			op.WaitSeconds = max(int(at.Sub(d.Clock.Now()).Seconds()), 1)
+			return doc, nil
+		}
 		op.Phase, op.Restart = PhaseMove, true // out: back in, through the gate
 		return doc, nil
 	}
@@ -352,8 +356,15 @@ func (d *Deps) accountBaseline(ctx context.Context, accountID string) (*cttypes.
 }
 
 // enrollRetries is how many enrollments Control Tower refused are tried
-// again before the request fails (a redrive tries again).
-const enrollRetries = 3
+// again before the request fails (a redrive tries again): the waits before
+// the moves back in (retryDelay) add up to about five hours, what the
+// Provision state's retries give Account Factory's busy refusals.
+const enrollRetries = 8
+
+// retryDelay is how long an account moved out after its n-th refused
+// enrollment stays out before it is moved back in: 2, 4, 8 … minutes, at
+// most an hour.
+func retryDelay(n int) time.Duration { return min(time.Minute<<min(n, 6), time.Hour) }
 
 // refusedWithin is how soon after it started a failed baseline operation
 // counts as refused (no work done: Control Tower at its quota or busy)
@@ -411,8 +422,15 @@ func (d *Deps) moveOut(ctx context.Context, doc *Doc) (*Doc, error) {
 			return nil, awsErr("organizations:MoveAccount", err)
 		}
 	}
+	// While it is out, the account is still this request's: the hourly
+	// sweep and the lifecycle function leave it alone (awaitedCreate).
+	if err := d.putWaiter(ctx, createKey(doc.Plan), doc.Request.RequestID, "", nil); err != nil {
+		return nil, err
+	}
+	now := d.Clock.Now().UTC()
 	op.Phase, op.Restart, op.Poll, op.Status, op.Polls = PhaseOut, false, true, "", 0
 	op.Retries++
+	op.StartedAt, op.RetryAt = now.Format(time.RFC3339), now.Add(retryDelay(op.Retries)).Format(time.RFC3339)
 	op.WaitSeconds = settlePoll * 4
 	d.logger(doc, "provision").Info("enrollment failed: account moved out of the OU, to be moved back in", "accountId", doc.AccountID, "retries", op.Retries)
 	return doc, nil

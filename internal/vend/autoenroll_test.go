@@ -225,6 +225,8 @@ func TestAutoEnrollmentFailedPartWayIsRedriven(t *testing.T) {
 	doc = f.mustStep("Provision", f.deps.Provision, failedAt)
 	assert.Equal(t, vend.PhaseOut, doc.Operation.Phase)
 	assert.Empty(t, f.ouPath(doc.AccountID), "moved out to the root")
+	sweep := f.lifecycle(sampleEvent(t, "eventbridge-scheduled-event"))
+	assert.Empty(t, sweep.Executions, "out in the root, the account is still CHG1001's: the sweep leaves it")
 	doc, err = f.waitOperation(doc)
 	require.NoError(t, err)
 	acct, _ = f.sim.Account(doc.AccountID)

@@ -186,6 +186,10 @@ type Operation struct {
 	Phase           string `json:"phase,omitempty"`
 	Restart         bool   `json:"restart,omitempty"`
 	Retries         int    `json:"retries,omitempty"`
+	// RetryAt is when an account moved out after a refused enrollment is
+	// moved back in (RFC 3339): later with every retry, as Control Tower's
+	// refusals (busy, at its quota) last a while.
+	RetryAt string `json:"retryAt,omitempty"`
 }
 
 // The phases of an auto-enrollment operation (Operation.Phase).
