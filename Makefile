@@ -96,9 +96,16 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## soak: 1000 requests, each delivered twice, through throttling, failed provisionings and a busy
-## Control Tower; asserts nothing is lost, duplicated or unexplained, then redrives the failures
+## Control Tower; asserts nothing is lost, duplicated, unexplained or in the wrong OU, then redrives the
+## failures. It runs once per provisioning backend in SOAK_BACKENDS, each with SOAK_FLAGS_<backend> and then
+## SOAK_FLAGS; the second runs even when the first fails, and the target fails if either did. Auto-enrollment
+## moves one account at a time into an OU, so its soak spreads the requests over as many OUs as Control Tower
+## has slots (--ous 5): the bursts then arrive no faster than it can enroll them, as they do for Account Factory.
+SOAK_BACKENDS ?= accountFactory autoEnrollment
+SOAK_FLAGS_autoEnrollment ?= --ous 5
 soak:
-	$(GO) run ./cmd/towervend bench --soak $(SOAK_FLAGS)
+	@status=0; $(foreach b,$(SOAK_BACKENDS),echo "== $(strip towervend bench --soak --provisioning $(b) $(SOAK_FLAGS_$(b)) $(SOAK_FLAGS))"; \
+		$(GO) run ./cmd/towervend bench --soak --provisioning $(b) $(SOAK_FLAGS_$(b)) $(SOAK_FLAGS) || status=1;) exit $$status
 
 ## coldstart: build the functions for this machine (same flags as build) and time each one from process
 ## start to its first answered event, against an emulated Lambda runtime API and the simulator on loopback

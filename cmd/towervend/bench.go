@@ -11,10 +11,11 @@ import (
 
 	"github.com/towervend/towervend/internal/bench"
 	"github.com/towervend/towervend/internal/timeline"
+	"github.com/towervend/towervend/internal/vend"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--timeline FILE.html] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs] [--timeline FILE.html]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
+	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--provisioning accountFactory|autoEnrollment|auto] [--ous 3] [--timeline FILE.html] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs] [--provisioning accountFactory|autoEnrollment|auto] [--ous 3] [--timeline FILE.html]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
 	n := fs.Int("n", 0, "how many accounts to vend (default 500); with --soak, how many requests (default 1000)")
 	c := fs.Int("c", 5, "Control Tower's concurrent account operations quota, and towervend's limit (1-10)")
 	t := fs.Duration("t", 30*time.Minute, "how long Control Tower takes to provision an account (simulated)")
@@ -24,6 +25,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	soak := fs.Bool("soak", false, "run the fault soak: throttling, failed provisionings, every message twice, Control Tower busy; then clear the faults and redrive the failures")
 	burst := fs.Int("burst", 0, "with --soak: requests arriving together (default 25)")
 	throttleSQS := fs.Bool("throttle-sqs", false, "with --soak: throttle SQS too (the local poller's SDK retries then wait in real time)")
+	provisioning := fs.String("provisioning", vend.ProvisioningAccountFactory, "the benchmark's and the soak's provisioning backend: accountFactory, autoEnrollment "+
+		"(Organizations CreateAccount and MoveAccount; the bench's landing zone gets remediation type INHERITANCE_DRIFT and enrolls in -t) or auto")
+	ous := fs.Int("ous", 3, "how many registered OUs the requests cycle over (3-20): Sandbox, Workloads/NonProd, Workloads/Prod, then Workloads/Bench01 and on, "+
+		"added to the bench's world (auto-enrollment moves one account at a time into an OU)")
 	coldstart := fs.String("coldstart", "", "measure Lambda cold starts of the bootstrap binaries in DIR/<function>/bootstrap (built for this machine)")
 	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -32,6 +37,17 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	memProfile := fs.String("memprofile", "", "write a heap profile, taken when the run ends, to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch *provisioning {
+	case vend.ProvisioningAccountFactory, vend.ProvisioningAutoEnrollment, vend.ProvisioningAuto:
+	default:
+		return &exitError{code: 2, err: fmt.Errorf("--provisioning %q: write accountFactory, autoEnrollment or auto", *provisioning)}
+	}
+	if *ous < 3 || *ous > 20 {
+		return &exitError{code: 2, err: fmt.Errorf("--ous %d: spread the requests over 3 to 20 OUs (the bench's Sandbox, Workloads/NonProd and Workloads/Prod, then Workloads/Bench01 and on)", *ous)}
+	}
+	if *coldstart != "" && (*provisioning != vend.ProvisioningAccountFactory || *ous != 3) {
+		return &exitError{code: 2, err: errors.New("--provisioning and --ous shape a vending run or a soak: --coldstart vends nothing; leave them out")}
 	}
 	if *timelineFile != "" {
 		if *coldstart != "" {
@@ -63,7 +79,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report = rep
 	case *soak:
-		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed, Picture: *timelineFile != ""}
+		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed, Picture: *timelineFile != "",
+			Provisioning: *provisioning, OUs: *ous}
 		if *throttleSQS {
 			opts.ThrottleServices = append(bench.DefaultThrottleServices(), "sqs")
 		}
@@ -74,7 +91,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		report, problems, picture = rep, rep.Problems(), rep.Picture
 	default:
 		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed,
-			DropLifecycleEvents: *dropEvents, Picture: *timelineFile != ""})
+			DropLifecycleEvents: *dropEvents, Picture: *timelineFile != "", Provisioning: *provisioning, OUs: *ous})
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,9 @@
 // on Account Factory and the work done per account; Soak runs a batch through
 // injected faults and checks that nothing is lost, duplicated or unexplained;
 // ColdStart starts the built Lambda binaries against an emulated Lambda
-// runtime API. The numbers in BENCHMARKS.md come from these.
+// runtime API. Run and Soak vend with either provisioning backend
+// (backend.go), over the bench's OUs or more (ous.go). The numbers in
+// BENCHMARKS.md come from these.
 //
 // It sits at the top with the CLI: it may import the local runtime, the
 // simulator, vend, policy, statemachine and events; nothing imports it but
@@ -46,6 +48,14 @@ type Options struct {
 	DropLifecycleEvents float64
 	// Picture keeps the run's timeline (Report.Picture) for drawing.
 	Picture bool
+	// Provisioning is towervend's provisioning backend (vend.Config.Provisioning):
+	// accountFactory (default), autoEnrollment or auto; see useBackend for
+	// what the bench's world then looks like.
+	Provisioning string
+	// OUs is how many registered OUs the requests cycle over (default 3, the
+	// demo world's Sandbox, Workloads/NonProd and Workloads/Prod; up to 20,
+	// the rest added to the bench's world: see ous.go).
+	OUs int
 }
 
 func (o Options) withDefaults() Options {
@@ -60,19 +70,38 @@ func (o Options) withDefaults() Options {
 // named Wall; in JSON, durations are nanoseconds.
 type Report struct {
 	// The run's settings (Seed is the world's, also when Options left it 0).
+	// Provisioning is the backend that vended the accounts (accountFactory or
+	// autoEnrollment, also when Options asked for auto).
+	Provisioning     string        `json:"provisioning"`
 	Accounts         int           `json:"accounts"`
+	OUs              int           `json:"ous"`
 	Concurrency      int           `json:"concurrency"`
 	ProvisioningTime time.Duration `json:"provisioningTime"`
 	Spread           time.Duration `json:"spread"`
 	Seed             uint64        `json:"seed"`
 
-	// Outcomes counts requests by final status (SUCCEEDED, FAILED, REJECTED, PENDING).
-	Outcomes map[string]int `json:"outcomes"`
-	// Makespan is from the first submit to the last succeeded notification.
+	// Outcomes counts the batch's requests by final status (SUCCEEDED,
+	// FAILED, REJECTED, PENDING); LifecycleOutcomes the work towervend
+	// started on its own (an account joining, the hourly sweep), by the same.
+	Outcomes          map[string]int `json:"outcomes"`
+	LifecycleOutcomes map[string]int `json:"lifecycleOutcomes,omitempty"`
+	// Failures are the batch's failed requests by the kind of reason, and
+	// FailedExamples the first few failed request ids.
+	Failures       map[string]int `json:"failures,omitempty"`
+	FailedExamples []string       `json:"failedExamples,omitempty"`
+	// Misplaced are succeeded requests whose account is not in the OU they
+	// asked for when the run ended, as "id: in PATH, asked for PATH".
+	Misplaced []string `json:"misplaced,omitempty"`
+	// Makespan is from the first submit to the batch's last succeeded notification.
 	Makespan time.Duration `json:"makespan"`
 	// Bound is ceil(Accounts/Concurrency) waves of ProvisioningTime: no
 	// vending system can finish sooner on this Control Tower.
 	Bound time.Duration `json:"bound"`
+	// OUBound, with auto-enrollment only, is the bound one move at a time per
+	// destination OU sets: the OU with the most requests, one
+	// ProvisioningTime each (more than Bound when the batch has fewer OUs
+	// than Concurrency).
+	OUBound time.Duration `json:"ouBound,omitempty"`
 	// Ratio is Makespan/Bound (1 is the bound).
 	Ratio float64 `json:"ratio"`
 	// IdealSchedule is the makespan of the run's own operations, with the
@@ -96,8 +125,12 @@ type Report struct {
 	// PeakUnderChange is the most Account Factory products UNDER_CHANGE at
 	// once, sampled every SampleEvery: what the gate counts.
 	PeakUnderChange int `json:"peakUnderChange"`
-	// Refused counts operations Control Tower refused as busy or over quota.
+	// Refused counts operations Control Tower refused as busy or over quota
+	// (with auto-enrollment, or in conflict with a move into the same OU).
 	Refused int `json:"refused"`
+	// Moves is what Control Tower did with the accounts moved into OUs
+	// (auto-enrollment; empty with Account Factory).
+	Moves Moves `json:"moves,omitzero"`
 	// Utilization is the slot-time Control Tower's operations used, over
 	// Concurrency slots for the makespan.
 	Utilization float64 `json:"utilization"`
@@ -206,15 +239,19 @@ func World(concurrency int, provisioning, spread time.Duration, seed uint64) *aw
 	return w
 }
 
-// newRuntime deploys towervend into w with its limit set to the world's quota.
-func newRuntime(ctx context.Context, w *awssim.World, maxSim time.Duration) (*local.Runtime, error) {
-	rt, err := local.New(ctx, local.Options{World: w, MaxSimulatedTime: maxSim})
+// newRuntime deploys towervend into w with its limit set to the world's
+// quota, vending with the backend (useBackend readied w for it).
+func newRuntime(ctx context.Context, w *awssim.World, backend string, maxSim time.Duration) (*local.Runtime, error) {
+	rt, err := local.New(ctx, local.Options{World: w, MaxSimulatedTime: maxSim, Provisioning: backend})
 	if err != nil {
 		return nil, fmt.Errorf("deploy towervend on the simulated world: %w", err)
 	}
 	rt.Deps.Config.ConcurrencyLimit = w.ControlTower.ConcurrentAccountOperations
 	return rt, nil
 }
+
+// largestShare is how many of n requests cycling over k OUs the fullest OU gets.
+func largestShare(n, k int) int { return (n + k - 1) / k }
 
 // bound is ceil(n/c) waves of t.
 func bound(n, c int, t time.Duration) time.Duration {
@@ -230,13 +267,25 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Accounts < 1 {
 		return nil, fmt.Errorf("accounts %d: vend at least one", opts.Accounts)
 	}
+	backend, err := backendOf(opts.Provisioning)
+	if err != nil {
+		return nil, err
+	}
+	nOUs, err := checkOUs(opts.OUs)
+	if err != nil {
+		return nil, err
+	}
 	w := World(opts.Concurrency, opts.ProvisioningTime, opts.Spread, opts.Seed)
+	useBackend(w, backend)
+	if err := addOUs(w, nOUs); err != nil {
+		return nil, err
+	}
 	w.Faults.DropLifecycleEvents = opts.DropLifecycleEvents
 	if err := w.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("drop-events: %w", err)
 	}
 	b := bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime+opts.Spread)
-	rt, err := newRuntime(ctx, w, 3*b+24*time.Hour)
+	rt, err := newRuntime(ctx, w, backend, 3*b+24*time.Hour)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +296,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	wallStart := time.Now()
 	start := rt.Clock.Now()
-	if err := rt.Submit(ctx, CreateRequests("bench", opts.Accounts)...); err != nil {
+	ous := requestOUs(nOUs)
+	if err := rt.Submit(ctx, createRequestsIn("bench", opts.Accounts, ous)...); err != nil {
 		return nil, err
 	}
 	runErr := rt.Run(ctx)
@@ -257,20 +307,46 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("run: %w", runErr)
 	}
 
-	rep := &Report{Accounts: opts.Accounts, Concurrency: opts.Concurrency, ProvisioningTime: opts.ProvisioningTime,
+	batch := requestNames("bench", opts.Accounts)
+	rep := &Report{Provisioning: backend, Accounts: opts.Accounts, OUs: nOUs, Concurrency: opts.Concurrency, ProvisioningTime: opts.ProvisioningTime,
 		Spread: opts.Spread, Seed: w.Seed, Outcomes: map[string]int{}, Bound: bound(opts.Accounts, opts.Concurrency, opts.ProvisioningTime),
 		DropLifecycleEvents: opts.DropLifecycleEvents}
-	for _, r := range rt.Results() {
+	results := rt.Results()
+	for _, r := range results {
+		if _, ours := batch[r.RequestID]; !ours {
+			if rep.LifecycleOutcomes == nil {
+				rep.LifecycleOutcomes = map[string]int{}
+			}
+			rep.LifecycleOutcomes[r.Status]++
+			continue
+		}
 		rep.Outcomes[r.Status]++
+		if r.Status == "FAILED" {
+			if rep.Failures == nil {
+				rep.Failures = map[string]int{}
+			}
+			rep.Failures[failureKind(r.Reason)]++
+			if len(rep.FailedExamples) < 5 {
+				rep.FailedExamples = append(rep.FailedExamples, r.RequestID)
+			}
+		}
 	}
 	var last time.Time
 	for _, n := range rt.Notifications() {
+		if _, ours := batch[n.RequestID]; !ours {
+			continue
+		}
 		if at, ok := notificationTime(n.Time); ok && n.State == vend.StateSucceeded && at.After(last) {
 			last = at
 		}
 	}
 	rep.Makespan = last.Sub(start)
 	rep.Ratio = float64(rep.Makespan) / float64(rep.Bound)
+	if backend == vend.ProvisioningAutoEnrollment {
+		rep.OUBound = time.Duration(largestShare(opts.Accounts, nOUs)) * opts.ProvisioningTime
+		rep.Moves = measureMoves(rt.Sim, rt.Clock.Now())
+	}
+	rep.Misplaced = misplaced(rt, results, batch, requestOUsByID("bench", opts.Accounts, ous))
 
 	calls := diffCalls(rt.Sim.Calls(), before)
 	_, peak, refused := rt.Sim.AccountOperations()
@@ -320,7 +396,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.LifecycleEvents = LifecycleEvents{Delivered: countLifecycleEvents(rt.Sim.BusEvents("default")), Dropped: len(rt.Sim.DroppedLifecycleEvents())}
 
-	batch := requestNames("bench", opts.Accounts)
 	sm := measureSchedule(rt.Sim.OperationTimings(), gatherFacts(xs, rt.Notifications(), batch), batch, opts.Concurrency, start)
 	rep.Timeline.GateWait, rep.Timeline.Detection, rep.Timeline.StatusChecks, rep.Timeline.AfterOperation =
 		sm.timeline.GateWait, sm.timeline.Detection, sm.timeline.StatusChecks, sm.timeline.AfterOperation
@@ -332,7 +407,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	rep.Cost = smp.cost(wall)
 	if opts.Picture {
-		rep.Picture = picture(rt, fmt.Sprintf("towervend bench: %d accounts, %d Control Tower slots, %s each", opts.Accounts, opts.Concurrency, opts.ProvisioningTime))
+		title := fmt.Sprintf("towervend bench: %d accounts, %d Control Tower slots, %s each", opts.Accounts, opts.Concurrency, opts.ProvisioningTime)
+		if backend != vend.ProvisioningAccountFactory || nOUs != len(benchOUs) {
+			title += fmt.Sprintf(", %s over %d OUs", backend, nOUs)
+		}
+		rep.Picture = picture(rt, title)
 	}
 	return rep, nil
 }

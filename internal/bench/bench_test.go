@@ -75,9 +75,19 @@ func TestRunVendsABatchWithinTheQuota(t *testing.T) {
 	assert.LessOrEqual(t, rep.Utilization, 1.0)
 	assert.GreaterOrEqual(t, rep.Timeline.Detection, time.Duration(0), "the status check comes after Control Tower finishes")
 
+	// Account Factory's backend: the default, through Service Catalog only.
+	assert.Equal(t, "accountFactory", rep.Provisioning)
+	assert.Equal(t, 1.0, float64(rep.APICalls["servicecatalog"]["ProvisionProduct"])/12)
+	assert.Zero(t, rep.APICalls["organizations"]["CreateAccount"], "Control Tower's own CreateAccount is not towervend's call")
+	assert.Zero(t, rep.Moves, "no account is moved into an OU for Control Tower to enroll")
+	assert.Zero(t, rep.OUBound)
+	assert.Empty(t, rep.Misplaced, "every account is in the OU it asked for")
+	assert.Empty(t, rep.LifecycleOutcomes)
+
 	var out strings.Builder
 	require.NoError(t, rep.WriteText(&out))
 	assert.Contains(t, out.String(), "makespan / bound")
+	assert.Contains(t, out.String(), "provisioning backend: accountFactory; requests over 3 OUs")
 }
 
 // The CI-sized soak (100 requests; `towervend bench --soak` runs 1000): under
@@ -100,6 +110,28 @@ func TestSoak(t *testing.T) {
 	assert.Positive(t, rep.Refused, "Control Tower refused work while busy")
 	assert.Equal(t, rep.Outcomes["FAILED"], rep.Redriven)
 	assert.Equal(t, map[string]int{"SUCCEEDED": 100}, rep.AfterRedrive)
+	assert.LessOrEqual(t, rep.PeakRunning, 10)
+}
+
+// The same soak with auto-enrollment, over ten OUs for the ten slots: moves
+// Control Tower refuses while busy are moved out and back in by themselves,
+// the enrollments failed part-way fail with Control Tower's reason and
+// succeed when redriven, every account ends in its OU, and towervend starts
+// no enrollment of its own for the accounts it moves out to the root.
+func TestSoakAutoEnrollment(t *testing.T) {
+	rep, err := Soak(context.Background(), SoakOptions{Requests: 100, Burst: 10, Concurrency: 10, ProvisioningTime: 5 * time.Minute,
+		BusyFrom: 20 * time.Minute, BusyFor: 10 * time.Minute, FailRate: 0.06, Provisioning: "autoEnrollment", OUs: 10})
+	require.NoError(t, err)
+
+	assert.Empty(t, rep.Problems())
+	assert.Equal(t, "autoEnrollment", rep.Provisioning)
+	assert.Positive(t, rep.Outcomes["FAILED"], "the injected failures fail requests")
+	assert.Equal(t, rep.Outcomes["FAILED"], rep.Failures["enrollment failed part-way"], "and only they do: refusals are retried")
+	assert.Positive(t, rep.Moves.Refused["busy"], "Control Tower refused moves while busy")
+	assert.Equal(t, 1, rep.Moves.PeakPerOU)
+	assert.Equal(t, map[string]int{"SUCCEEDED": 100}, rep.AfterRedrive)
+	assert.Empty(t, rep.Misplaced)
+	assert.Empty(t, rep.LifecycleOutcomes, "no account of towervend's was enrolled by the sweep")
 	assert.LessOrEqual(t, rep.PeakRunning, 10)
 }
 

@@ -70,6 +70,11 @@ func accountName(prefix string, i int) string { return fmt.Sprintf("%s-%05d", pr
 // over the registered OUs the default policy allows. The same n and prefix
 // always give the same bodies.
 func CreateRequests(prefix string, n int) [][]byte {
+	return createRequestsIn(prefix, n, benchOUs)
+}
+
+// createRequestsIn is CreateRequests cycling over the OU paths ous.
+func createRequestsIn(prefix string, n int, ous []string) [][]byte {
 	out := make([][]byte, 0, n)
 	for i := 1; i <= n; i++ {
 		name := accountName(prefix, i)
@@ -78,7 +83,7 @@ func CreateRequests(prefix string, n int) [][]byte {
 			RequestID: requestID(prefix, i),
 			Action:    "create",
 			Account: requestAccount{Name: name, Email: "aws+" + name + "@northwind.example",
-				OrganizationalUnit: benchOUs[i%len(benchOUs)]},
+				OrganizationalUnit: ous[i%len(ous)]},
 			Owner:     owner,
 			Access:    []requestGrant{{Group: "platform-admins", PermissionSet: "AWSReadOnlyAccess"}},
 			Tags:      map[string]string{"CostCenter": fmt.Sprintf("%04d", 1000+i%9000)},

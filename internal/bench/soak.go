@@ -14,6 +14,7 @@ import (
 	"github.com/towervend/towervend/internal/awssim"
 	"github.com/towervend/towervend/internal/local"
 	"github.com/towervend/towervend/internal/timeline"
+	"github.com/towervend/towervend/internal/vend"
 	"github.com/towervend/towervend/statemachine"
 )
 
@@ -49,6 +50,10 @@ type SoakOptions struct {
 	// Picture keeps the soak's timeline, faulty run and redrive, in
 	// SoakReport.Picture for drawing.
 	Picture bool `json:"-"`
+	// Provisioning is towervend's provisioning backend, as Options.Provisioning.
+	Provisioning string `json:"provisioning,omitempty"`
+	// OUs is how many registered OUs the requests cycle over, as Options.OUs.
+	OUs int `json:"ous,omitempty"`
 }
 
 // DefaultThrottleServices returns the simulated services the soak throttles: all
@@ -81,10 +86,16 @@ func (o SoakOptions) withDefaults() SoakOptions {
 // empty list is a pass.
 type SoakReport struct {
 	Options SoakOptions `json:"options"`
+	// Provisioning is the backend that vended the accounts (accountFactory or
+	// autoEnrollment, also when the options asked for auto).
+	Provisioning string `json:"provisioning"`
 	// Messages is how many messages were sent (Requests*Deliveries).
 	Messages int `json:"messages"`
-	// Outcomes counts the requests' statuses after the faulty run.
-	Outcomes map[string]int `json:"outcomes"`
+	// Outcomes counts the requests' statuses after the faulty run;
+	// LifecycleOutcomes the work towervend started on its own (an account
+	// joining, the hourly sweep) by the end of the soak.
+	Outcomes          map[string]int `json:"outcomes"`
+	LifecycleOutcomes map[string]int `json:"lifecycleOutcomes,omitempty"`
 	// Lost are requests without a final state and its notification.
 	Lost []string `json:"lost"`
 	// Duplicated are requests whose account name exists more than once.
@@ -106,11 +117,15 @@ type SoakReport struct {
 	StillFailing []string       `json:"stillFailing"`
 	// DuplicatedAfterRedrive are requests whose account exists more than once after the redrive.
 	DuplicatedAfterRedrive []string `json:"duplicatedAfterRedrive"`
-	// MissingAccounts are succeeded requests without their account.
+	// MissingAccounts are succeeded requests without their account;
+	// Misplaced those whose account is not in the OU they asked for.
 	MissingAccounts []string `json:"missingAccounts"`
+	Misplaced       []string `json:"misplaced"`
 
-	// PeakRunning is the most account operations Control Tower ran at once.
-	PeakRunning int `json:"peakRunning"`
+	// PeakRunning is the most account operations Control Tower ran at once;
+	// Moves what it did with the accounts moved into OUs (auto-enrollment).
+	PeakRunning int   `json:"peakRunning"`
+	Moves       Moves `json:"moves,omitzero"`
 	// Simulated is from the first message to the last final notification
 	// under faults; RedrivePhase from the redrive to its last notification.
 	Simulated    time.Duration `json:"simulated"`
@@ -138,6 +153,7 @@ func (r *SoakReport) Problems() []string {
 	add("requests not succeeded after the faults were cleared and they were redriven", r.StillFailing)
 	add("requests with more than one account after the redrive", r.DuplicatedAfterRedrive)
 	add("succeeded requests without their account", r.MissingAccounts)
+	add("succeeded requests whose account is not in the OU they asked for", r.Misplaced)
 	return out
 }
 
@@ -156,12 +172,23 @@ func first(ids []string, n int) []string {
 // Functions API and checks that they all succeed.
 func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	opts = opts.withDefaults()
+	backend, err := backendOf(opts.Provisioning)
+	if err != nil {
+		return nil, err
+	}
+	if opts.OUs, err = checkOUs(opts.OUs); err != nil {
+		return nil, err
+	}
 	w := World(opts.Concurrency, opts.ProvisioningTime, opts.Spread, opts.Seed)
+	useBackend(w, backend)
+	if err := addOUs(w, opts.OUs); err != nil {
+		return nil, err
+	}
 	opts.Seed = w.Seed
 	interval := time.Duration(opts.Burst) * opts.ProvisioningTime / time.Duration(opts.Concurrency)
 	bursts := (opts.Requests + opts.Burst - 1) / opts.Burst
 	horizon := time.Duration(bursts+2)*interval + opts.BusyFor + 24*time.Hour
-	rt, err := newRuntime(ctx, w, horizon)
+	rt, err := newRuntime(ctx, w, backend, horizon)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +199,9 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 	}
 	rt.Sim.SetFaults(faults)
 
-	bodies := CreateRequests("soak", opts.Requests)
-	rep := &SoakReport{Options: opts, Messages: opts.Requests * opts.Deliveries, Outcomes: map[string]int{},
+	ous := requestOUs(opts.OUs)
+	bodies := createRequestsIn("soak", opts.Requests, ous)
+	rep := &SoakReport{Options: opts, Provisioning: backend, Messages: opts.Requests * opts.Deliveries, Outcomes: map[string]int{},
 		Failures: map[string]int{}, AfterRedrive: map[string]int{}}
 	smp := startSampler(rt, time.Minute)
 	defer smp.stop()
@@ -231,8 +259,13 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 		}
 	}
 	wall := time.Since(wallStart)
-	for _, r := range rt.Results() {
+	results := rt.Results()
+	for _, r := range results {
 		if _, ours := names[r.RequestID]; !ours {
+			if rep.LifecycleOutcomes == nil {
+				rep.LifecycleOutcomes = map[string]int{}
+			}
+			rep.LifecycleOutcomes[r.Status]++
 			continue
 		}
 		rep.AfterRedrive[r.Status]++
@@ -245,6 +278,10 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 		}
 	}
 	rep.DuplicatedAfterRedrive = duplicated(rt, names)
+	rep.Misplaced = misplaced(rt, results, names, requestOUsByID("soak", opts.Requests, ous))
+	if backend == vend.ProvisioningAutoEnrollment {
+		rep.Moves = measureMoves(rt.Sim, rt.Clock.Now())
+	}
 	if rep.Redriven > 0 {
 		rep.RedrivePhase = lastFinal(rt).Sub(redriveAt)
 	}
@@ -376,6 +413,19 @@ func failureKind(reason string) string {
 		return "throttled"
 	case strings.Contains(r, "waiting for a slot"):
 		return "gave up waiting for a slot"
+	case strings.Contains(r, "could not enroll account"):
+		// An auto-enrollment: Control Tower's statusMessage says why.
+		switch {
+		case strings.Contains(r, "could not apply the awscontroltowerbaseline"):
+			return "enrollment failed part-way"
+		case strings.Contains(r, "another aws control tower operation is in progress"):
+			return "enrollment refused: Control Tower busy"
+		case strings.Contains(r, "in progress on that ou"):
+			return "enrollment refused: another move into the OU"
+		case strings.Contains(r, "limit of concurrent account operations"):
+			return "enrollment refused: quota"
+		}
+		return "enrollment failed"
 	default:
 		if len(reason) > 60 {
 			reason = reason[:60] + "..."

@@ -22,13 +22,26 @@ func (r *Report) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	p("towervend bench: %d create requests, Control Tower limit %d, provisioning %s (spread ±%s), seed %d",
 		r.Accounts, r.Concurrency, r.ProvisioningTime, r.Spread, r.Seed)
+	p("provisioning backend: %s; requests over %d OUs", r.Provisioning, r.OUs)
 	if r.DropLifecycleEvents > 0 {
 		p("faults: EventBridge drops %.0f%% of Control Tower's lifecycle events", 100*r.DropLifecycleEvents)
 	}
 	p("")
 	p("outcomes\t%s", strings.Join(sortedCounts(r.Outcomes), ", "))
+	if len(r.Failures) > 0 {
+		p("failure reasons\t%s (e.g. %s)", strings.Join(sortedCounts(r.Failures), "; "), strings.Join(r.FailedExamples, ", "))
+	}
+	if len(r.LifecycleOutcomes) > 0 {
+		p("work towervend started itself (joins, sweep)\t%s", strings.Join(sortedCounts(r.LifecycleOutcomes), ", "))
+	}
+	if len(r.Misplaced) > 0 {
+		p("succeeded but not in the OU asked for\t%d (%s)", len(r.Misplaced), strings.Join(first(r.Misplaced, 3), "; "))
+	}
 	p("makespan (simulated)\t%s", hours(r.Makespan))
 	p("bound ceil(N/C)*T\t%s", hours(r.Bound))
+	if r.OUBound > 0 {
+		p("bound of one move per OU (fullest OU's share * T)\t%s", hours(r.OUBound))
+	}
 	p("makespan / bound\t%.4f", r.Ratio)
 	is := r.IdealSchedule
 	p("ideal schedule (drawn durations, no hand-off, no detection lag)\t%s = lead %s + operations %s + after-operation %s",
@@ -38,6 +51,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	p("peak operations running (Control Tower)\t%d of %d", r.PeakRunning, r.Concurrency)
 	p("peak products UNDER_CHANGE (gate's count)\t%d", r.PeakUnderChange)
 	p("operations refused by Control Tower\t%d", r.Refused)
+	if m := r.Moves; r.Provisioning == "autoEnrollment" {
+		p("moves Control Tower enrolled (by OU)\t%d (%s)", m.Started, strings.Join(sortedCounts(m.ByOU), ", "))
+		p("most moves at once into one OU\t%d (Control Tower allows 1)", m.PeakPerOU)
+		p("moves refused / stopped by a later move\t%d (%s) / %d", sumCounts(m.Refused), strings.Join(sortedCounts(m.Refused), ", "), m.Stopped)
+	}
 	p("slot utilization over the makespan\t%.2f%%", 100*r.Utilization)
 	p("")
 	p("mean wait for a slot (Provision state)\t%s", hours(r.Timeline.GateWait))
@@ -91,6 +109,14 @@ func lagText(l LagStats) string {
 	return fmt.Sprintf("mean %s, p99 %s (max %s, n %d)", sec(l.Mean), sec(l.P99), sec(l.Max), l.N)
 }
 
+func sumCounts(m map[string]int) int {
+	t := 0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
 func sum(m map[string]float64) float64 {
 	t := 0.0
 	for _, v := range m {
@@ -111,9 +137,10 @@ func (r *SoakReport) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	p("towervend bench --soak: %d create requests in bursts of %d, each message delivered %d times (%d messages)",
 		o.Requests, o.Burst, o.Deliveries, r.Messages)
-	p("faults: %.0f%% throttling on %s; %.0f%% of Account Factory operations fail; Control Tower busy from %s to %s",
+	p("faults: %.0f%% throttling on %s; %.0f%% of Control Tower's account operations fail; Control Tower busy from %s to %s",
 		100*o.Throttle, strings.Join(o.ThrottleServices, ", "), 100*o.FailRate, o.BusyFrom, o.BusyFrom+o.BusyFor)
 	p("Control Tower limit %d, provisioning %s (spread ±%s), seed %d", o.Concurrency, o.ProvisioningTime, o.Spread, o.Seed)
+	p("provisioning backend: %s; requests over %d OUs", r.Provisioning, o.OUs)
 	p("")
 	p("outcomes under faults\t%s", strings.Join(sortedCounts(r.Outcomes), ", "))
 	p("failure reasons\t%s", strings.Join(sortedCounts(r.Failures), "; "))
@@ -122,6 +149,10 @@ func (r *SoakReport) WriteText(w io.Writer) error {
 	p("failures without a reason\t%d", len(r.Unexplained))
 	p("operations Control Tower refused (busy)\t%d", r.Refused)
 	p("peak operations running\t%d of %d", r.PeakRunning, o.Concurrency)
+	if m := r.Moves; r.Provisioning == "autoEnrollment" {
+		p("moves Control Tower enrolled / refused / stopped\t%d / %d (%s) / %d", m.Started, sumCounts(m.Refused), strings.Join(sortedCounts(m.Refused), ", "), m.Stopped)
+		p("most moves at once into one OU\t%d (Control Tower allows 1)", m.PeakPerOU)
+	}
 	p("messages in the dead-letter queue\t%d", r.DeadLettered)
 	p("")
 	p("faults cleared; redriven\t%d", r.Redriven)
@@ -129,6 +160,10 @@ func (r *SoakReport) WriteText(w io.Writer) error {
 	p("still failing\t%d", len(r.StillFailing))
 	p("duplicate accounts after the redrive\t%d", len(r.DuplicatedAfterRedrive))
 	p("succeeded without their account\t%d", len(r.MissingAccounts))
+	p("succeeded but not in the OU asked for\t%d", len(r.Misplaced))
+	if len(r.LifecycleOutcomes) > 0 {
+		p("work towervend started itself (joins, sweep)\t%s", strings.Join(sortedCounts(r.LifecycleOutcomes), ", "))
+	}
 	p("")
 	p("simulated time under faults\t%s", hours(r.Simulated))
 	p("simulated time of the redrive\t%s", r.RedrivePhase.Round(time.Second))
