@@ -45,7 +45,9 @@ func openPolicy(t *testing.T) *policy.Policy {
 
 // Requests waiting for a busy OU wait in that OU's line: each is woken when
 // the move before it ends (a handful of Provision calls, not a retry every
-// few minutes), and a later request for another OU is not held up behind them.
+// few minutes), a later request for another OU is not held up behind them,
+// and the next account for the OU is created while the one before it
+// enrolls, not the whole burst at once.
 func TestRequestsForABusyOUWaitInItsOwnLine(t *testing.T) {
 	ctx := context.Background()
 	rt := autoEnrollmentWith(t, Options{Policy: openPolicy(t)})
@@ -87,6 +89,20 @@ func TestRequestsForABusyOUWaitInItsOwnLine(t *testing.T) {
 	}
 	assert.True(t, spans["prod-late"][0].Before(secondSandbox), "the Prod request did not wait behind the Sandbox line: %v, second Sandbox move %v",
 		spans["prod-late"], secondSandbox)
+	// At most one Sandbox account waits in the root for its move at any time:
+	// the next is created while the one before it enrolls, not the whole burst at once.
+	for i := 1; i <= 4; i++ {
+		a := rt.Sim.AccountsNamed(fmt.Sprintf("sandbox-%d", i))[0]
+		joined, moved := a.JoinedTimestamp, spans[a.Name][0]
+		waiting := 0
+		for j := 1; j <= 4; j++ {
+			b := rt.Sim.AccountsNamed(fmt.Sprintf("sandbox-%d", j))[0]
+			if !b.JoinedTimestamp.After(joined) && spans[b.Name][0].After(joined) {
+				waiting++ // b was created and not yet moved in when a was created
+			}
+		}
+		assert.LessOrEqual(t, waiting, 2, "sandbox-%d, created %s, moved in %s: %d Sandbox accounts in the root then", i, joined, moved, waiting)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for id, n := range provisions {
@@ -97,13 +113,13 @@ func TestRequestsForABusyOUWaitInItsOwnLine(t *testing.T) {
 	assert.Zero(t, refused, "Control Tower never refused a move")
 }
 
-// Organizations creates at most five accounts at once: with Control Tower's
-// quota raised to ten, the sixth and later creates wait instead of being
-// refused.
+// Organizations creates at most five accounts at once: seven creates for
+// seven OUs, with Control Tower's quota raised to ten, and the sixth and
+// seventh wait instead of being refused.
 func TestAtMostFiveCreatesAtOnce(t *testing.T) {
 	ctx := context.Background()
 	rt := autoEnrollmentWith(t, Options{Policy: openPolicy(t), ConcurrencyLimit: 10})
-	ous := []string{"Sandbox", "Workloads/Prod", "Workloads/NonProd", "Enrollment", "Infrastructure/Prod", "Sandbox", "Workloads/Prod"}
+	ous := []string{"Sandbox", "Workloads/Prod", "Workloads/NonProd", "Enrollment", "Infrastructure/Prod", "Infrastructure", "Workloads"}
 	for i, ou := range ous {
 		require.NoError(t, rt.Submit(ctx, createIn(fmt.Sprintf("CR%02d", i), fmt.Sprintf("many-%d", i), ou)))
 	}

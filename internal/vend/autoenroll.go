@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/controltower"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/controltower/types"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
@@ -18,9 +19,10 @@ import (
 // CreateAccount in the root and enrolled by moving it into a registered OU;
 // Control Tower then applies its baseline to the account. The operation goes
 // through the same gate as Account Factory's (one of Control Tower's account
-// operations per enrollment; CreateAccount calls in flight count too, as
-// Organizations creates at most 5 accounts at once), plus Control Tower's own
-// rule of one move-account operation at a time per destination OU. A request
+// operations per enrollment: the move in takes the slot, not the
+// CreateAccount before it, which Organizations limits to 5 at once), plus
+// Control Tower's own rule of one move-account operation at a time per
+// destination OU, and one account created ahead per OU (waitToCreate). A request
 // whose OU is busy waits in that OU's own line (waitForOU), not in the line
 // for a slot, where it would hold up requests for other OUs behind it; the
 // request whose move ends wakes the OU's next waiter.
@@ -56,34 +58,49 @@ func (d *Deps) provisionByMove(ctx context.Context, doc *Doc) (*Doc, error) {
 			return doc, nil // started: ProvisionStatus follows it
 		}
 	}
-	moving := plan.Operation == OpMoveAccount || op != nil && op.Phase == PhaseMove
-	kind := OpCreateAccount
+	moving := movePhase(doc)
+	spare := 0
 	if moving {
-		kind = OpMoveAccount
 		if q, err := d.waitForOU(ctx, doc, plan.MoveTo); err != nil || q != nil {
 			return d.queued(doc, q, err)
 		}
-	}
-	if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
-		return d.queued(doc, q, err)
-	}
-	q, spare, err := d.admit(ctx, doc, kind)
-	if err != nil || q != nil {
-		return d.queued(doc, q, err)
-	}
-	if moving {
-		op, err = d.startMove(ctx, doc, op)
+		if q, err := d.behindOthers(ctx, doc); err != nil || q != nil {
+			return d.queued(doc, q, err)
+		}
+		q, free, err := d.admit(ctx, doc, OpMoveAccount)
+		if err != nil || q != nil {
+			return d.queued(doc, q, err)
+		}
+		spare = free
+		if op, err = d.startMove(ctx, doc, op); err != nil {
+			return nil, err
+		}
 	} else {
-		op, err = d.startCreate(ctx, doc)
-	}
-	if err != nil {
-		return nil, err
+		// A create takes no Control Tower slot (CreateAccount is
+		// Organizations' work): its move in will. It waits only for its
+		// OU's line and Organizations' own limit.
+		if q, err := d.waitToCreate(ctx, doc); err != nil || q != nil {
+			return d.queued(doc, q, err)
+		}
+		if err := d.createsFree(ctx); err != nil {
+			return nil, err
+		}
+		var err error
+		if op, err = d.startCreate(ctx, doc); err != nil {
+			return nil, err
+		}
 	}
 	doc.Operation = op
 	if err := d.leaveQueue(ctx, doc); err != nil {
 		return nil, err
 	}
 	d.handOff(ctx, doc, "provision", spare)
+	if moving {
+		// The OU's next account may be created now, to move in after this one.
+		if _, err := d.wakeOU(ctx, plan.MoveTo, "", wantsCreate); err != nil {
+			log.Warn("cannot wake the next request for the OU", "ou", plan.MoveTo, "error", err.Error())
+		}
+	}
 	log.Info("auto-enrollment operation started", "operation", op.Kind, "phase", op.Phase, "accountId", doc.AccountID, "queuedSeconds", op.QueuedSeconds)
 	return doc, nil
 }
@@ -102,6 +119,11 @@ func (d *Deps) startCreate(ctx context.Context, doc *Doc) (*Operation, error) {
 		op.CreateRequestID = prev.CreateRequestID
 		op.Adopted = true
 		return op, nil
+	}
+	// The create holds its OU's line (waitToCreate) until its account moves in.
+	if err := d.putWaiter(ctx, ouPartition(plan.MoveTo), lineKey(doc), "", map[string]ddbtypes.AttributeValue{
+		ouHoldUntil: num(d.Clock.Now().Add(createHold).Unix()), "requestId": str(doc.Request.RequestID)}); err != nil {
+		return nil, err
 	}
 	if id, err := d.earlierCreate(ctx, doc); err != nil || id != "" {
 		op.CreateRequestID, op.Adopted = id, true
@@ -145,6 +167,9 @@ func (d *Deps) createEnded(ctx context.Context, doc *Doc) {
 	}
 	if err := d.dropWaiter(ctx, createKey(doc.Plan), doc.Request.RequestID, ""); err != nil {
 		d.logger(doc, "provisionstatus").Warn("cannot drop the create's entry; it expires", "error", err.Error())
+	}
+	if err := d.dropWaiter(ctx, ouPartition(doc.Plan.MoveTo), lineKey(doc), ""); err != nil {
+		d.logger(doc, "provisionstatus").Warn("cannot drop the create's place in its OU's line; it expires", "error", err.Error())
 	}
 }
 
@@ -280,11 +305,13 @@ func (d *Deps) createStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 	case orgtypes.CreateAccountStateSucceeded:
 		doc.AccountID = aws.ToString(st.AccountId)
 		op.Phase, op.Restart = PhaseMove, true
-		d.handOff(ctx, doc, "provisionstatus", 1)
 		return doc, nil
 	case orgtypes.CreateAccountStateFailed:
 		d.createEnded(ctx, doc)
-		d.handOff(ctx, doc, "provisionstatus", 1)
+		// Its place in the OU's line is free: the OU's next create may go.
+		if _, err := d.wakeOU(ctx, doc.Plan.MoveTo, "", wantsCreate); err != nil {
+			d.logger(doc, "provisionstatus").Warn("cannot wake the next request for the OU", "error", err.Error())
+		}
 		return nil, &StepError{Name: ErrProvisioningFailed, Reason: createFailure(st.FailureReason, doc.Plan)}
 	}
 	if err := d.pastBudget(op, "Organizations' CreateAccount request "+op.CreateRequestID); err != nil {
@@ -518,7 +545,7 @@ func (d *Deps) waitForOU(ctx context.Context, doc *Doc, ous ...string) (*QueueSt
 		if busy == "" && ahead > 0 {
 			// Free: earlier waiters go first. One is woken (dead entries are
 			// dropped); with none left the way is this request's.
-			woken, err := d.wakeOU(ctx, ou, key)
+			woken, err := d.wakeOU(ctx, ou, key, "")
 			if err != nil {
 				return nil, err
 			}
@@ -538,20 +565,82 @@ func (d *Deps) waitForOU(ctx context.Context, doc *Doc, ous ...string) (*QueueSt
 		q.OU, q.Reason, q.WaitSeconds = ou, busy, ouWaitFallback(ahead)
 		return q, nil
 	}
-	if doc.Queue != nil && doc.Queue.OU != "" {
-		if err := d.dropWaiter(ctx, ouPartition(doc.Queue.OU), key, ""); err != nil {
-			return nil, err
+	for _, ou := range ous {
+		// Its place in the line (a wait, or its create's hold) is spent.
+		if ou != "" && !strings.HasPrefix(ou, "r-") {
+			if err := d.dropWaiter(ctx, ouPartition(ou), key, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return nil, nil
 }
 
+// Creates ahead of the moves. A create holds a place in its OU's line from
+// CreateAccount until its account moves in (or the create fails); a create
+// starts only when no earlier request holds or waits in that line. So an OU
+// has at most one account created ahead while Control Tower enrolls another,
+// instead of a burst for one OU creating all its accounts at once and
+// leaving them in the root for hours.
+const (
+	// createHold is how long a create's place counts: longer than any
+	// CreateAccount, short enough that a crashed execution's place lapses.
+	createHold  = time.Hour
+	ouHoldUntil = "holdUntil"
+	// ouWants is what a waiter in an OU's line waits to do: wantsCreate or
+	// wantsMove.
+	ouWants     = "wants"
+	wantsCreate = "create"
+	wantsMove   = "move"
+)
+
+// movePhase reports whether the request's next auto-enrollment step is a
+// move (an enrollment, an OU change, or a created account's move in).
+func movePhase(doc *Doc) bool {
+	return doc.Plan.Operation == OpMoveAccount || doc.Operation != nil && doc.Operation.Phase == PhaseMove
+}
+
+// waitToCreate returns the create's place in its OU's line while earlier
+// requests hold or wait in it, or nil when it may create.
+func (d *Deps) waitToCreate(ctx context.Context, doc *Doc) (*QueueStatus, error) {
+	ou, key := doc.Plan.MoveTo, lineKey(doc)
+	if ou == "" || strings.HasPrefix(ou, "r-") {
+		return nil, nil
+	}
+	ahead, err := d.aheadIn(ctx, ouPartition(ou), key)
+	if err != nil || ahead == 0 {
+		return nil, err
+	}
+	if w := doc.Wake; w != nil && w.Error != "" {
+		// Its wait ran out without a wake: those ahead may be gone. The
+		// longest waiter ahead is woken, dropping any that cannot be.
+		if _, err := d.wakeOU(ctx, ou, key, ""); err != nil {
+			return nil, err
+		}
+		if ahead, err = d.aheadIn(ctx, ouPartition(ou), key); err != nil || ahead == 0 {
+			return nil, err
+		}
+	}
+	if doc.Queue != nil && doc.Queue.OU == "" {
+		if err := d.leaveLine(ctx, doc); err != nil {
+			return nil, err
+		}
+	}
+	q := d.queueStatus(doc, ahead)
+	q.OU, q.WaitSeconds = ou, ouWaitFallback(ahead)
+	q.Reason = fmt.Sprintf("%d earlier requests are creating accounts for OU %s or waiting to move them in (Control Tower enrolls one account "+
+		"at a time per OU); towervend creates this account when the one before it moves in", ahead, ou)
+	return q, nil
+}
+
 // wakeOU wakes the longest waiter of the OU's line (before key, when key is
 // set) and takes it out of the line: it asks again on its way, and waits
-// again should the OU be busy by then. Entries that cannot be woken are
-// dropped. It reports whether it woke one.
-func (d *Deps) wakeOU(ctx context.Context, ou, key string) (bool, error) {
-	if d.waitsReady() != nil {
+// again should the OU be busy by then. With want set, it wakes the longest
+// waiter only if that one waits to do want. Creates' places are passed over
+// (dropped once lapsed); entries that cannot be woken are dropped. It
+// reports whether it woke one.
+func (d *Deps) wakeOU(ctx context.Context, ou, key, want string) (bool, error) {
+	if d.waitsReady() != nil || ou == "" || strings.HasPrefix(ou, "r-") {
 		return false, nil
 	}
 	pk := ouPartition(ou)
@@ -559,9 +648,21 @@ func (d *Deps) wakeOU(ctx context.Context, ou, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	now := d.Clock.Now().Unix()
 	for _, it := range items {
 		sk, tok := attrString(it, waitSort), attrString(it, waitToken)
 		if key != "" && sk >= key {
+			return false, nil
+		}
+		if tok == "" { // a create's place
+			if attrInt(it, ouHoldUntil) < now {
+				if err := d.dropWaiter(ctx, pk, sk, ""); err != nil {
+					return false, err
+				}
+			}
+			continue
+		}
+		if want != "" && attrString(it, ouWants) != want {
 			return false, nil
 		}
 		ok, err := d.wakeTask(ctx, tok, Wake{Source: "ou"})
@@ -581,7 +682,7 @@ func (d *Deps) wakeOU(ctx context.Context, ou, key string) (bool, error) {
 // moveEnded wakes the next request waiting to move an account into the OU
 // this request's move went to.
 func (d *Deps) moveEnded(ctx context.Context, doc *Doc) {
-	if _, err := d.wakeOU(ctx, doc.Plan.MoveTo, ""); err != nil {
+	if _, err := d.wakeOU(ctx, doc.Plan.MoveTo, "", ""); err != nil {
 		d.logger(doc, "provisionstatus").Warn("cannot wake the requests waiting for the OU", "ou", doc.Plan.MoveTo, "error", err.Error())
 	}
 }
@@ -590,16 +691,32 @@ func (d *Deps) moveEnded(ctx context.Context, doc *Doc) {
 // (Organizations quotas: member accounts you can create concurrently).
 const concurrentCreates = 5
 
+// createsFree refuses as busy (the Provision state retries it within
+// minutes) a create while Organizations creates as many accounts as it
+// does at once. With one create at a time per OU (waitToCreate) that takes
+// creates for more than five OUs at the same moment.
+func (d *Deps) createsFree(ctx context.Context) error {
+	out, err := d.Org.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{
+		States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateInProgress}})
+	if err != nil {
+		return awsErr("organizations:ListCreateAccountStatus", err)
+	}
+	if n := len(out.CreateAccountStatuses); n >= concurrentCreates {
+		return &StepError{Name: ErrControlTowerBusy, Reason: fmt.Sprintf("Organizations is creating %d accounts, as many as it creates at once; towervend creates this one when one has finished", n)}
+	}
+	return nil
+}
+
 // accountsEnrolling counts, for the gate, the accounts Control Tower is
-// enrolling (their baseline under change) and those Organizations is creating.
-func (d *Deps) accountsEnrolling(ctx context.Context) (enrolling, creating int, err error) {
+// enrolling: their baseline under change.
+func (d *Deps) accountsEnrolling(ctx context.Context) (int, error) {
 	n := 0
 	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
 		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, 0, awsErr("controltower:ListEnabledBaselines", err)
+			return 0, awsErr("controltower:ListEnabledBaselines", err)
 		}
 		for _, b := range page.EnabledBaselines {
 			if accountOfArn(aws.ToString(b.TargetIdentifier)) != "" {
@@ -607,12 +724,7 @@ func (d *Deps) accountsEnrolling(ctx context.Context) (enrolling, creating int, 
 			}
 		}
 	}
-	out, err := d.Org.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{
-		States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateInProgress}})
-	if err != nil {
-		return 0, 0, awsErr("organizations:ListCreateAccountStatus", err)
-	}
-	return n, len(out.CreateAccountStatuses), nil
+	return n, nil
 }
 
 // accountOfArn is the account id of an Organizations account ARN

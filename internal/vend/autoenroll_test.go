@@ -235,3 +235,35 @@ func TestAutoEnrollmentFailedPartWayIsRedriven(t *testing.T) {
 	assert.Len(t, f.sim.AccountsNamed("payments-dev"), 1)
 	assert.Equal(t, 1, f.calls("organizations", "CreateAccount"))
 }
+
+// A create holds its OU's line until its account moves in, so the OU's next
+// create waits; the hold of an execution that died lapses after an hour, and
+// the next create's own fallback then finds the way free.
+func TestAutoEnrollmentCreateHoldsItsOUAndTheHoldLapses(t *testing.T) {
+	f := autoEnrollment(t)
+	exec := func(name string) *vend.ExecutionRef {
+		return &vend.ExecutionRef{StateMachineArn: "arn:aws:states:eu-west-1:111122223333:stateMachine:towervend-vending", Name: name,
+			StartTime: f.clk.Now().UTC().Format("2006-01-02T15:04:05.000Z")}
+	}
+	first := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create"), Execution: exec("CHG1001")})
+	first = f.mustStep("Provision", f.deps.Provision, first)
+	require.NotNil(t, first.Operation, "the first create started") // its execution dies here
+
+	f.advance(time.Second)
+	second := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Execution: exec("CHG5201"), Request: decode(t, `{"requestId": "CHG5201", "action": "create",
+		"account": {"name": "payments-qa", "email": "aws+payments-qa@northwind.example", "organizationalUnit": "Workloads/NonProd"},
+		"owner": {"email": "raj.patel@northwind.example", "firstName": "Raj", "lastName": "Patel"}, "tags": {"CostCenter": "2100"}}`)})
+	require.False(t, second.Plan.Rejected, "%v", second.Plan.Problems)
+	second = f.mustStep("Provision", f.deps.Provision, second)
+	require.NotNil(t, second.Queue, "the OU's line is held by the first create")
+	assert.Equal(t, first.Plan.MoveTo, second.Queue.OU)
+	assert.Contains(t, second.Queue.Reason, "creating accounts for OU")
+	assert.Nil(t, second.Operation)
+
+	f.advance(time.Duration(second.Queue.WaitSeconds) * time.Second) // no wake comes: the first never moves in
+	second.Wake = &vend.Wake{Error: "States.Timeout"}
+	second = f.mustStep("Provision", f.deps.Provision, second)
+	assert.Nil(t, second.Queue, "the dead create's hold lapsed")
+	require.NotNil(t, second.Operation)
+	assert.Equal(t, vend.OpCreateAccount, second.Operation.Kind)
+}

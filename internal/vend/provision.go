@@ -203,24 +203,19 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 	if err != nil {
 		return nil, 0, err
 	}
-	creating := 0
 	if d.backend() == ProvisioningAutoEnrollment {
-		// Accounts Control Tower enrolls after a move, and accounts
-		// Organizations is creating, take their share of the slots too.
-		enrolling, n, err := d.accountsEnrolling(ctx)
+		// Accounts Control Tower enrolls after a move take their share of the slots too.
+		enrolling, err := d.accountsEnrolling(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
-		total += enrolling + n
-		creating = n
+		total += enrolling
 	}
 	q.InFlight = total
 	free := limit - total
 	switch {
 	case free <= 0:
 		q.Reason = fmt.Sprintf("%d of %d Control Tower account operations are in flight; waiting for a slot", total, limit)
-	case op == OpCreateAccount && creating >= concurrentCreates:
-		q.Reason = fmt.Sprintf("Organizations is creating %d accounts, as many as it creates at once; waiting for one to finish", creating)
 	case op == OpTerminate && terminating > 0:
 		q.Reason = "another account is being unmanaged; Control Tower unmanages one account at a time"
 	case ahead > 0:

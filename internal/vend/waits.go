@@ -357,10 +357,12 @@ func (d *Deps) lineAhead(ctx context.Context, key string) (int, error) {
 // aheadIn counts the entries of a line (partition pk) before key.
 func (d *Deps) aheadIn(ctx context.Context, pk, key string) (int, error) {
 	in := &dynamodb.QueryInput{TableName: aws.String(d.Config.WaitTable), ConsistentRead: aws.Bool(true),
-		Select:                    ddbtypes.SelectCount,
-		KeyConditionExpression:    aws.String("#k = :k AND #s < :s"),
-		ExpressionAttributeNames:  map[string]string{"#k": waitKey, "#s": waitSort},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": str(pk), ":s": str(key)}}
+		Select:                 ddbtypes.SelectCount,
+		KeyConditionExpression: aws.String("#k = :k AND #s < :s"),
+		// A create's place in an OU's line counts while it holds (ouHoldUntil).
+		FilterExpression:          aws.String("attribute_not_exists(#h) OR #h > :now"),
+		ExpressionAttributeNames:  map[string]string{"#k": waitKey, "#s": waitSort, "#h": ouHoldUntil},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":k": str(pk), ":s": str(key), ":now": num(d.Clock.Now().Unix())}}
 	ahead := 0
 	for {
 		page, err := d.Waits.Query(ctx, in)
@@ -398,8 +400,12 @@ func (d *Deps) Await(ctx context.Context, in AwaitInput) (AwaitResult, error) {
 	case AwaitSlot:
 		key := lineKey(doc)
 		if q := doc.Queue; q != nil && q.OU != "" {
-			pk := ouPartition(q.OU)
-			if err := d.putWaiter(ctx, pk, key, in.TaskToken, map[string]ddbtypes.AttributeValue{"requestId": str(doc.Request.RequestID)}); err != nil {
+			pk, wants := ouPartition(q.OU), wantsCreate
+			if doc.Plan == nil || movePhase(doc) || doc.Plan.Operation != OpCreateAccount {
+				wants = wantsMove
+			}
+			if err := d.putWaiter(ctx, pk, key, in.TaskToken, map[string]ddbtypes.AttributeValue{"requestId": str(doc.Request.RequestID),
+				ouWants: str(wants)}); err != nil {
 				return AwaitResult{}, err
 			}
 			log.Info("waiting for Control Tower to finish moving another account into the OU", "ou", q.OU, "line", key)
