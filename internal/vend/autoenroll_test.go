@@ -15,10 +15,16 @@ import (
 )
 
 // autoEnrollment is a fixture whose landing zone enrolls accounts moved into
-// its registered OUs and whose towervend vends that way.
-func autoEnrollment(t *testing.T) *fixture {
+// its registered OUs and whose towervend vends that way; edit changes its
+// world further (faults, say).
+func autoEnrollment(t *testing.T, edit ...func(*awssim.World)) *fixture {
 	return newFixture(t, setup{
-		world:  func(w *awssim.World) { w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"} },
+		world: func(w *awssim.World) {
+			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+			for _, e := range edit {
+				e(w)
+			}
+		},
 		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
 	})
 }
@@ -88,12 +94,8 @@ func TestAutoEnrollmentMoves(t *testing.T) {
 
 // Organizations' failure reasons are said plainly.
 func TestAutoEnrollmentCreateFailureIsExplained(t *testing.T) {
-	f := newFixture(t, setup{
-		world: func(w *awssim.World) {
-			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
-			w.Faults.FailCreateAccount = []awssim.CreateAccountFailure{{Name: "payments-dev", Reason: "ACCOUNT_LIMIT_EXCEEDED"}}
-		},
-		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	f := autoEnrollment(t, func(w *awssim.World) {
+		w.Faults.FailCreateAccount = []awssim.CreateAccountFailure{{Name: "payments-dev", Reason: "ACCOUNT_LIMIT_EXCEEDED"}}
 	})
 	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
 	doc = f.mustStep("Provision", f.deps.Provision, doc)
@@ -177,12 +179,8 @@ func TestSweepLeavesAnAutoEnrollmentCreateToItsRequest(t *testing.T) {
 // Control Tower refuses an enrollment it cannot start (busy here): the
 // account is moved out of the OU and back in, and enrolled; one account.
 func TestAutoEnrollmentRefusedIsMovedOutAndBackIn(t *testing.T) {
-	f := newFixture(t, setup{
-		world: func(w *awssim.World) {
-			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
-			w.Faults.ControlTowerBusy = []awssim.Window{{From: 0, Until: awssim.Duration(20 * time.Minute)}}
-		},
-		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
+	f := autoEnrollment(t, func(w *awssim.World) {
+		w.Faults.ControlTowerBusy = []awssim.Window{{From: 0, Until: awssim.Duration(20 * time.Minute)}}
 	})
 	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
 	doc = f.mustStep("Provision", f.deps.Provision, doc)
@@ -202,13 +200,7 @@ func TestAutoEnrollmentRefusedIsMovedOutAndBackIn(t *testing.T) {
 // An enrollment that fails part-way fails the request with Control Tower's
 // reason; a redrive moves the account out and back in, which enrolls it.
 func TestAutoEnrollmentFailedPartWayIsRedriven(t *testing.T) {
-	f := newFixture(t, setup{
-		world: func(w *awssim.World) {
-			w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
-			w.Faults.FailProvisioning = []string{"payments-dev"}
-		},
-		config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment },
-	})
+	f := autoEnrollment(t, func(w *awssim.World) { w.Faults.FailProvisioning = []string{"payments-dev"} })
 	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: sampleRequest(t, "01-create")})
 	doc = f.mustStep("Provision", f.deps.Provision, doc)
 	failedAt, err := f.waitOperation(doc)
@@ -266,4 +258,18 @@ func TestAutoEnrollmentCreateHoldsItsOUAndTheHoldLapses(t *testing.T) {
 	assert.Nil(t, second.Queue, "the dead create's hold lapsed")
 	require.NotNil(t, second.Operation)
 	assert.Equal(t, vend.OpCreateAccount, second.Operation.Kind)
+}
+
+// With auto-enrollment a move into an unregistered OU would unenroll the
+// account: it is refused, and the fix names unmanage for doing that on purpose.
+func TestAutoEnrollmentRefusesAMoveThatWouldUnenroll(t *testing.T) {
+	f := autoEnrollment(t)
+	doc := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t,
+		`{"requestId": "CHG5301", "action": "update", "account": {"id": "730335518842", "organizationalUnit": "Legacy"}}`)})
+	require.True(t, doc.Plan.Rejected)
+	p := doc.Plan.Problems[0]
+	assert.Equal(t, "account.organizationalUnit", p.Field)
+	assert.Contains(t, p.Message, "an account moved there is unenrolled")
+	assert.Contains(t, p.Fix, "send action unmanage")
+	assert.Zero(t, f.calls("organizations", "MoveAccount"))
 }

@@ -147,6 +147,14 @@ func (v *validation) targetOU() *OURef {
 		v.problems = append(v.problems, *p)
 		return nil
 	}
+	if !v.org.registered[ou.ID] && v.auto {
+		// Auto-enrollment: a move there would unenroll the account.
+		v.problem("account.organizationalUnit", v.req.Account.OrganizationalUnit,
+			fmt.Sprintf("OU %s is not registered with Control Tower: an account moved there is unenrolled, and towervend moves accounts only into registered OUs", ou.Path),
+			"register it in the Control Tower console, or choose one of: "+v.allowedOUChoices()+
+				"; to take an account out of Control Tower on purpose, send action unmanage (it moves the account to the root)")
+		return nil
+	}
 	if !v.org.registered[ou.ID] {
 		v.problem("account.organizationalUnit", v.req.Account.OrganizationalUnit,
 			fmt.Sprintf("OU %s is not registered with Control Tower, so Account Factory cannot place accounts in it", ou.Path),
