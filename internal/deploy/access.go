@@ -144,6 +144,12 @@ func (r Resources) landingZones() string {
 	return fmt.Sprintf("arn:%s:controltower:%s:%s:landingzone/*", r.Partition, r.Region, r.Account)
 }
 
+// enabledBaselines are Control Tower's enabled baselines (an OU's is what
+// ResetEnabledBaseline takes).
+func (r Resources) enabledBaselines() string {
+	return fmt.Sprintf("arn:%s:controltower:%s:%s:enabledbaseline/*", r.Partition, r.Region, r.Account)
+}
+
 // Identity Center resources of the configured instance.
 func (r Resources) ssoInstance() string { return r.InstanceArn }
 func (r Resources) ssoPermissionSets() string {
@@ -200,6 +206,8 @@ func autoEnrollmentGrants(function string, r Resources) []Grant {
 			{Actions: []string{"organizations:ListRoots"}, Resources: []string{"*"}, Why: whyOrgList,
 				When: "Control Tower failed to enroll an account: it is moved out to the root and back in"},
 			{Actions: []string{"controltower:ListEnabledBaselines"}, Resources: []string{"*"}, Why: whyBaseline},
+			{Actions: []string{"controltower:ResetEnabledBaseline"}, Resources: []string{r.enabledBaselines()},
+				When: "the landing zone does not auto-enroll: Control Tower enrolls the accounts moved into an OU when its baseline is reset"},
 			// The create's entry the lifecycle function finds (it starts no enrollment of its own).
 			{Actions: []string{"dynamodb:PutItem"}, Resources: []string{r.WaitsTableArn}},
 		}

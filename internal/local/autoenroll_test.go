@@ -234,3 +234,65 @@ func TestSamplesUnderBothBackends(t *testing.T) {
 	}
 	assert.Len(t, auto, len(factory))
 }
+
+// Where the landing zone does not auto-enroll, Control Tower enrolls the
+// accounts moved into an OU when its baseline is reset: one reset at a time in
+// the landing zone, and accounts waiting in the same OU share a reset.
+func TestBaselineResetsRunOneAtATimeAndAreShared(t *testing.T) {
+	ctx := context.Background()
+	w := awssim.DefaultWorld()
+	w.Happenings = nil
+	rt, err := New(ctx, Options{World: w, Policy: openPolicy(t), Provisioning: vend.ProvisioningAutoEnrollment})
+	require.NoError(t, err)
+	var bodies [][]byte
+	for i, ou := range []string{"Sandbox", "Workloads/Prod", "Sandbox", "Workloads/Prod", "Sandbox", "Workloads/Prod"} {
+		bodies = append(bodies, createIn(fmt.Sprintf("RS%02d", i), fmt.Sprintf("reset-%d", i), ou))
+	}
+	require.NoError(t, rt.Submit(ctx, bodies...))
+	require.NoError(t, rt.Run(ctx))
+	for _, r := range rt.Results() {
+		require.Equal(t, "SUCCEEDED", r.Status, "%s: %s", r.RequestID, r.Reason)
+		a, _ := rt.Sim.Account(r.AccountID)
+		assert.True(t, a.Enrolled, r.RequestID)
+	}
+	var resets [][2]time.Time
+	for _, op := range rt.Sim.AccountFactory().BaselineOperations {
+		if op.Type == "RESET_ENABLED_BASELINE" {
+			resets = append(resets, [2]time.Time{op.Started, op.Ended})
+		}
+	}
+	require.NotEmpty(t, resets)
+	assert.Less(t, len(resets), 6, "accounts waiting in one OU share its reset")
+	for i := range resets {
+		for j := i + 1; j < len(resets); j++ {
+			a, b := resets[i], resets[j]
+			assert.True(t, !a[0].Before(b[1]) || !b[0].Before(a[1]), "resets never overlap: %v %v", a, b)
+		}
+	}
+	assert.Equal(t, 6, rt.Sim.Calls()["organizations"]["CreateAccount"])
+}
+
+// provisioning auto, on a landing zone that auto-enrolls: every function
+// follows the plan Validate made from the landing zone, so the gate counts the
+// enrollments it started (the provision function never reads the landing
+// zone) and Control Tower refuses none of seven moves into seven OUs.
+func TestAutoProvisioningGatesTheMoves(t *testing.T) {
+	ctx := context.Background()
+	w := awssim.DefaultWorld()
+	w.Happenings = nil
+	w.ControlTower.RemediationTypes = []string{"INHERITANCE_DRIFT"}
+	rt, err := New(ctx, Options{World: w, Policy: openPolicy(t), Provisioning: vend.ProvisioningAuto})
+	require.NoError(t, err)
+	for i, ou := range []string{"Sandbox", "Workloads/Prod", "Workloads/NonProd", "Enrollment", "Infrastructure/Prod", "Infrastructure", "Workloads"} {
+		require.NoError(t, rt.Submit(ctx, createIn(fmt.Sprintf("AU%02d", i), fmt.Sprintf("auto-%d", i), ou)))
+	}
+	require.NoError(t, rt.Run(ctx))
+	for _, r := range rt.Results() {
+		require.Equal(t, "SUCCEEDED", r.Status, "%s: %s", r.RequestID, r.Reason)
+	}
+	assert.Equal(t, 7, rt.Sim.Calls()["organizations"]["CreateAccount"], "auto chose Organizations")
+	assert.Len(t, enrollSpans(rt), 7, "every account enrolled by its move")
+	_, peak, refused := rt.Sim.AccountOperations()
+	assert.LessOrEqual(t, peak, 5)
+	assert.Zero(t, refused, "the gate counted the enrollments in flight")
+}

@@ -52,6 +52,9 @@ func (d *Deps) provisionByMove(ctx context.Context, doc *Doc) (*Doc, error) {
 				op.Restart = false
 				return doc, err
 			}
+			if plan.ByReset {
+				return d.provisionByReset(ctx, doc) // its OU's baseline is reset again
+			}
 			return d.moveOut(ctx, doc)
 		case op.Phase == PhaseOut || !op.Restart:
 			op.Restart = false
@@ -60,6 +63,9 @@ func (d *Deps) provisionByMove(ctx context.Context, doc *Doc) (*Doc, error) {
 	}
 	moving := movePhase(doc)
 	spare := 0
+	if moving && plan.ByReset && !plan.Unmanage {
+		return d.provisionByReset(ctx, doc)
+	}
 	if moving {
 		if q, err := d.waitForOU(ctx, doc, plan.MoveTo); err != nil || q != nil {
 			return d.queued(doc, q, err)
@@ -470,6 +476,9 @@ func (d *Deps) ouEnrolling(ctx context.Context, ouID, accountID string) (string,
 	if ouID == "" || strings.HasPrefix(ouID, "r-") {
 		return "", nil
 	}
+	if ouID == resetLine {
+		return d.anyEnrolling(ctx, accountID)
+	}
 	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
 		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
 	for p.HasMorePages() {
@@ -682,8 +691,12 @@ func (d *Deps) wakeOU(ctx context.Context, ou, key, want string) (bool, error) {
 // moveEnded wakes the next request waiting to move an account into the OU
 // this request's move went to.
 func (d *Deps) moveEnded(ctx context.Context, doc *Doc) {
-	if _, err := d.wakeOU(ctx, doc.Plan.MoveTo, "", ""); err != nil {
-		d.logger(doc, "provisionstatus").Warn("cannot wake the requests waiting for the OU", "ou", doc.Plan.MoveTo, "error", err.Error())
+	ou := doc.Plan.MoveTo
+	if doc.Plan.ByReset {
+		ou = resetLine // the next reset may start
+	}
+	if _, err := d.wakeOU(ctx, ou, "", ""); err != nil {
+		d.logger(doc, "provisionstatus").Warn("cannot wake the requests waiting for the OU", "ou", ou, "error", err.Error())
 	}
 }
 

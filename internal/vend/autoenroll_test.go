@@ -140,8 +140,8 @@ func TestAutoEnrollmentCreateResumesAtTheMove(t *testing.T) {
 	assert.True(t, acct.Enrolled)
 }
 
-// auto follows the landing zone; autoEnrollment on a landing zone without it
-// is refused, saying what to turn on.
+// auto follows the landing zone; autoEnrollment on a landing zone that does
+// not auto-enroll vends through Organizations too (enrolled by baseline reset).
 func TestProvisioningFollowsTheLandingZone(t *testing.T) {
 	plan := func(remediation []string, provisioning string) *vend.Doc {
 		f := newFixture(t, setup{
@@ -153,10 +153,7 @@ func TestProvisioningFollowsTheLandingZone(t *testing.T) {
 	assert.Equal(t, vend.OpCreateAccount, plan([]string{"INHERITANCE_DRIFT"}, vend.ProvisioningAuto).Plan.Operation)
 	assert.Equal(t, vend.OpProvision, plan(nil, vend.ProvisioningAuto).Plan.Operation)
 	assert.Equal(t, vend.OpProvision, plan([]string{"INHERITANCE_DRIFT"}, vend.ProvisioningAccountFactory).Plan.Operation)
-	doc := plan(nil, vend.ProvisioningAutoEnrollment)
-	require.True(t, doc.Plan.Rejected)
-	assert.Contains(t, doc.Plan.Problems[0].Message, "does not enroll accounts moved into its OUs")
-	assert.Contains(t, doc.Plan.Problems[0].Fix, "INHERITANCE_DRIFT")
+	assert.Equal(t, vend.OpCreateAccount, plan(nil, vend.ProvisioningAutoEnrollment).Plan.Operation)
 }
 
 // An account towervend created in the root, not yet moved into its OU, is
@@ -272,4 +269,39 @@ func TestAutoEnrollmentRefusesAMoveThatWouldUnenroll(t *testing.T) {
 	assert.Contains(t, p.Message, "an account moved there is unenrolled")
 	assert.Contains(t, p.Fix, "send action unmanage")
 	assert.Zero(t, f.calls("organizations", "MoveAccount"))
+}
+
+// byReset is a fixture whose landing zone does not auto-enroll and whose
+// towervend vends through Organizations: accounts are enrolled by resetting
+// their OU's baseline.
+func byReset(t *testing.T) *fixture {
+	return newFixture(t, setup{config: func(c *vend.Config) { c.Provisioning = vend.ProvisioningAutoEnrollment }})
+}
+
+// Where the landing zone does not auto-enroll, a create moves the account
+// into its OU and resets the OU's baseline, which enrolls it.
+func TestCreateEnrolledByBaselineReset(t *testing.T) {
+	f := byReset(t)
+	doc := f.workflow(sampleRequest(t, "01-create"))
+	assert.Equal(t, vend.OpCreateAccount, doc.Plan.Operation)
+	assert.NotEmpty(t, doc.Operation.BaselineOperationID)
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled, "the OU's reset enrolled it")
+	assert.Equal(t, "Workloads/NonProd", f.ouPath(doc.AccountID))
+	assert.Equal(t, 1, f.calls("organizations", "CreateAccount"))
+	assert.Equal(t, 1, f.calls("controltower", "/reset-enabled-baseline"))
+	assert.Zero(t, f.calls("servicecatalog", "ProvisionProduct"))
+	assert.Equal(t, []string{vend.StateAccepted, vend.StateSucceeded}, f.states("CHG1001"))
+}
+
+// Without auto-enrollment a move out would not unenroll an account enrolled
+// through its OU's baseline: unmanage is refused, saying what to turn on.
+func TestUnmanageWithoutAutoEnrollmentIsRefused(t *testing.T) {
+	f := byReset(t)
+	doc := f.workflow(sampleRequest(t, "01-create"))
+	un := f.mustStep("Validate", f.deps.Validate, &vend.Doc{Request: decode(t,
+		`{"requestId": "CHG5401", "action": "unmanage", "account": {"id": "`+doc.AccountID+`"}}`)})
+	require.True(t, un.Plan.Rejected)
+	assert.Contains(t, un.Plan.Problems[0].Message, "would leave it drifted, not unmanaged")
+	assert.Contains(t, un.Plan.Problems[0].Fix, "INHERITANCE_DRIFT")
 }

@@ -1,7 +1,6 @@
 package vend
 
 import (
-	"fmt"
 	"slices"
 )
 
@@ -11,14 +10,20 @@ import (
 //     Catalog (ProvisionProduct, UpdateProvisionedProduct,
 //     TerminateProvisionedProduct), any landing zone from 3.0;
 //   - autoEnrollment: Organizations CreateAccount, then MoveAccount into a
-//     registered OU, which Control Tower answers by enrolling the account
-//     (landing zone 3.1 or later with remediation type INHERITANCE_DRIFT); an
+//     registered OU. On a landing zone that auto-enrolls (3.1 or later with
+//     remediation type INHERITANCE_DRIFT) the move enrolls the account; an
 //     enrollment is a move into a registered OU, an OU change a move between
-//     them, and unmanaging a move to the root. Control Tower emits no
-//     lifecycle event for it: the account's enabled baseline is polled
+//     them, and unmanaging a move to the root. Where the landing zone does
+//     not auto-enroll, Control Tower enrolls the accounts moved into an OU
+//     when that OU's baseline is reset (ResetEnabledBaseline, as AWS's
+//     Landing Zone Accelerator does there): one OU operation at a time in the
+//     whole landing zone (reset.go). Control Tower emits no lifecycle event
+//     for either: the account's enabled baseline is polled
 //     (ListEnabledBaselines, GetBaselineOperation).
 //
-// auto picks autoEnrollment where the landing zone has it on, else accountFactory.
+// auto picks autoEnrollment where the landing zone auto-enrolls, else
+// accountFactory (the reset path is chosen only explicitly: its one OU
+// operation at a time enrolls fewer accounts an hour than Account Factory).
 const (
 	autoEnrollmentSince = "3.1"
 	inheritanceDrift    = "INHERITANCE_DRIFT"
@@ -45,19 +50,9 @@ func (d *Deps) autoEnrollmentOn() bool {
 	return lz != nil && !versionBefore(lz.version, autoEnrollmentSince) && slices.Contains(lz.remediation, inheritanceDrift)
 }
 
-// autoEnrollmentProblem says why a deployment set to autoEnrollment cannot
-// use the landing zone, or "" when it can.
-func (d *Deps) autoEnrollmentProblem() string {
-	if d.Config.Provisioning != ProvisioningAutoEnrollment || d.autoEnrollmentOn() {
-		return ""
-	}
-	d.mu.Lock()
-	lz := d.landingZone
-	d.mu.Unlock()
-	version := ""
-	if lz != nil {
-		version = lz.version
-	}
-	return fmt.Sprintf("this deployment vends with auto-enrollment (provisioning: autoEnrollment), but the landing zone (version %s) does not enroll accounts "+
-		"moved into its OUs: that needs landing zone %s or later with remediation type %s", version, autoEnrollmentSince, inheritanceDrift)
+// byReset reports whether accounts are enrolled by resetting their OU's
+// baseline: the autoEnrollment backend on a landing zone that does not
+// auto-enroll.
+func (d *Deps) byReset() bool {
+	return d.backend() == ProvisioningAutoEnrollment && !d.autoEnrollmentOn()
 }

@@ -67,6 +67,7 @@ type ControlTowerAPI interface {
 	GetLandingZone(context.Context, *controltower.GetLandingZoneInput, ...func(*controltower.Options)) (*controltower.GetLandingZoneOutput, error)
 	ListEnabledBaselines(context.Context, *controltower.ListEnabledBaselinesInput, ...func(*controltower.Options)) (*controltower.ListEnabledBaselinesOutput, error)
 	GetBaselineOperation(context.Context, *controltower.GetBaselineOperationInput, ...func(*controltower.Options)) (*controltower.GetBaselineOperationOutput, error)
+	ResetEnabledBaseline(context.Context, *controltower.ResetEnabledBaselineInput, ...func(*controltower.Options)) (*controltower.ResetEnabledBaselineOutput, error)
 }
 
 // SSOAdminAPI is the part of IAM Identity Center's admin API towervend uses.

@@ -101,6 +101,11 @@ type Plan struct {
 	// first (or, with auto-enrollment, is enrolled and is moved to the root).
 	Unmanage bool `json:"unmanage"`
 	// MoveTo is where an auto-enrollment move takes the account: the target
+	// ByReset: the landing zone does not auto-enroll, so the account is
+	// enrolled by resetting its OU's baseline after the move (reset.go).
+	// Validate decides it, having read the landing zone; the other steps
+	// follow the plan.
+	ByReset bool `json:"byReset,omitempty"`
 	// OU's id, or the root's id to unmanage it.
 	MoveTo string `json:"moveTo,omitempty"`
 }
@@ -190,6 +195,9 @@ type Operation struct {
 	// moved back in (RFC 3339): later with every retry, as Control Tower's
 	// refusals (busy, at its quota) last a while.
 	RetryAt string `json:"retryAt,omitempty"`
+	// BaselineOperationID is the ResetEnabledBaseline operation that
+	// enrolls the account where the landing zone does not auto-enroll.
+	BaselineOperationID string `json:"baselineOperationId,omitempty"`
 }
 
 // The phases of an auto-enrollment operation (Operation.Phase).

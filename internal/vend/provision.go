@@ -54,7 +54,7 @@ func (d *Deps) Provision(ctx context.Context, doc *Doc) (*Doc, error) {
 	// A request arriving behind others waits its turn before anything else:
 	// whatever a crashed try of this very call may have started is found
 	// (adopted) when its turn comes.
-	if d.backend() == ProvisioningAutoEnrollment && doc.AccountID != "" {
+	if d.Config.Provisioning != ProvisioningAccountFactory && doc.AccountID != "" {
 		// Control Tower refuses Account Factory work on an OU while it moves
 		// an account into it.
 		if q, err := d.ouFree(ctx, doc); err != nil || q != nil {
@@ -203,8 +203,10 @@ func (d *Deps) admit(ctx context.Context, doc *Doc, op string) (*QueueStatus, in
 	if err != nil {
 		return nil, 0, err
 	}
-	if d.backend() == ProvisioningAutoEnrollment {
-		// Accounts Control Tower enrolls after a move take their share of the slots too.
+	if d.Config.Provisioning != ProvisioningAccountFactory {
+		// Accounts Control Tower enrolls after a move take their share of the
+		// slots too. (This function has not read the landing zone: with auto
+		// it counts them whatever the landing zone does.)
 		enrolling, err := d.accountsEnrolling(ctx)
 		if err != nil {
 			return nil, 0, err

@@ -113,10 +113,6 @@ func (v *validation) run(ctx context.Context) error {
 		}
 		return err
 	}
-	if why := d.autoEnrollmentProblem(); why != "" {
-		v.problem("request", "", why, "turn on auto-enrollment in the landing zone (UpdateLandingZone with remediationTypes [\"INHERITANCE_DRIFT\"]), or deploy with provisioning accountFactory or auto")
-		return nil
-	}
 	v.auto = d.backend() == ProvisioningAutoEnrollment
 	org, err := d.loadOUs(ctx)
 	if err != nil {
@@ -250,7 +246,7 @@ func (v *validation) create(ctx context.Context) error {
 // root, to unmanage): there is no provisioned product.
 func (v *validation) autoPlan(op string, ou *OURef) {
 	plan := v.plan
-	plan.Operation, plan.ProductName = op, ""
+	plan.Operation, plan.ProductName, plan.ByReset = op, "", v.d.byReset()
 	if ou != nil {
 		plan.MoveTo = ou.ID
 	} else {
@@ -558,6 +554,14 @@ func (v *validation) retire(ctx context.Context) error {
 	case managed != nil:
 		plan.Operation, plan.Unmanage = OpTerminate, true
 		plan.ProvisionedProductID, plan.ProductName = aws.ToString(managed.Id), aws.ToString(managed.Name)
+	case enrolled && v.d.byReset() && req.Action == request.ActionUnmanage:
+		// Without auto-enrollment a move out of the OU unenrolls nothing:
+		// Control Tower reports the account as drifted.
+		v.problem("action", string(req.Action), fmt.Sprintf("account %s was enrolled through its OU's baseline, and this landing zone does not auto-enroll: "+
+			"moving it out of its OU would leave it drifted, not unmanaged", req.Account.ID),
+			"turn on auto-enrollment in the landing zone (UpdateLandingZone with remediationTypes [\"INHERITANCE_DRIFT\"]), then send the request again; or close the account")
+	case enrolled && v.d.byReset():
+		v.doc.Notes = append(v.doc.Notes, "closed where it is: without auto-enrollment a move out of its OU would not unenroll it")
 	case enrolled:
 		// Auto-enrollment: moving the account to the root unenrolls it, and
 		// Control Tower removes its baseline resources.

@@ -17,7 +17,8 @@ import (
 // the Control Tower API's lists and Get*Operation; GetLandingZone is
 // authorized on the landing zone
 // (arn:aws:controltower:<region>:<account>:landingzone/<id>), GetBaseline,
-// GetEnabledBaseline and GetEnabledControl on the resource they name.
+// GetEnabledBaseline, ResetEnabledBaseline and GetEnabledControl on the
+// resource they name.
 
 // AccessDenied is Service Catalog's answer to a call IAM denied; no
 // AccessDenied shape is modelled, so the SDK surfaces the generic code.
@@ -112,6 +113,11 @@ func (s *Service) onGetBaseline(_ *protocol.Call, in getBaselineInput) []protoco
 // onGetEnabledBaseline authorizes on the enabled baseline.
 func (s *Service) onGetEnabledBaseline(_ *protocol.Call, in getEnabledBaselineInput) []protocol.Access {
 	return []protocol.Access{{Action: "controltower:GetEnabledBaseline", Resource: arnOrAny(in.EnabledBaselineIdentifier)}}
+}
+
+// onResetEnabledBaseline authorizes on the enabled baseline the reset names.
+func (s *Service) onResetEnabledBaseline(_ *protocol.Call, in resetEnabledBaselineInput) []protocol.Access {
+	return []protocol.Access{{Action: "controltower:ResetEnabledBaseline", Resource: arnOrAny(in.EnabledBaselineIdentifier)}}
 }
 
 // onGetEnabledControl authorizes on the enabled control.

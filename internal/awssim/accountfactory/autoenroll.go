@@ -55,6 +55,9 @@ import (
 //     operation: Control Tower's own workflow decides where it ends up.
 //   - No Service Catalog provisioned product, no Identity Center user, no
 //     lifecycle event: AWS documents none for auto-enrollment.
+//   - A ResetEnabledBaseline in progress on the destination OU (reset.go)
+//     holds it as a move does: the move is refused at once. A move out of
+//     an OU being reset is auto-enrollment's, the reset leaves the account.
 
 // remediationInheritanceDrift is the remediation type that turns auto-enrollment on.
 const remediationInheritanceDrift = "INHERITANCE_DRIFT"
@@ -65,6 +68,7 @@ const (
 	blEnable  = "ENABLE_BASELINE"
 	blUpdate  = "UPDATE_ENABLED_BASELINE"
 	blDisable = "DISABLE_BASELINE"
+	blReset   = "RESET_ENABLED_BASELINE"
 
 	blInProgress = "IN_PROGRESS"
 	blSucceeded  = "SUCCEEDED"
@@ -84,6 +88,8 @@ const (
 		"Move the account out of the OU and back in once it has finished."
 	blMsgOUBusy = "AWS Control Tower cannot enroll account %s in organizational unit %s: a move account operation (%s, account %s) is in progress on that OU, " +
 		"and only one move account operation at a time can run on a destination OU. Move the account out of the OU and back in once that operation has finished."
+	blMsgOUReset = "AWS Control Tower cannot enroll account %s in organizational unit %s: a ResetEnabledBaseline operation (%s) is in progress on that OU, " +
+		"and other account operations on an OU conflict until it has finished. Move the account out of the OU and back in once that operation has finished."
 	blMsgManagement = "AWS Control Tower cannot enroll the management account."
 	blMsgRole       = "AWS Control Tower cannot enroll account %s: its AWSControlTowerExecution role does not trust the management account %s, and AWS Control Tower " +
 		"cannot deploy its own role by that name. Let the role trust arn:aws:iam::%s:root, or delete it, then move the account out of the OU and back in."
@@ -117,7 +123,9 @@ func (s *Service) AccountMoved(accountID, from, to string) {
 	now := s.env.Clock.Now()
 	prev := s.state.AccountBaselines[accountID]
 	if prev != nil {
-		if op := s.state.BaselineOperations[prev.LastOperationID]; op != nil && op.Status == blInProgress {
+		// An OU's reset goes on for its other accounts; the account's
+		// own operation stops.
+		if op := s.state.BaselineOperations[prev.LastOperationID]; op != nil && op.Status == blInProgress && op.AccountID == accountID {
 			s.blEnd(op, blFailed, fmt.Sprintf(blMsgMoved, accountID, s.parentName(to)), now)
 		}
 	}
@@ -167,6 +175,9 @@ func (s *Service) blStart(acct Account, ou OU, typ string, now time.Time) {
 		if other := s.moveInFlight(ou.ID); other != nil {
 			s.state.Refused++
 			refusal = fmt.Sprintf(blMsgOUBusy, acct.ID, s.parentName(ou.ID), other.ID, other.AccountID)
+			if other.AccountID == "" {
+				refusal = fmt.Sprintf(blMsgOUReset, acct.ID, s.parentName(ou.ID), other.ID)
+			}
 		}
 	}
 	if refusal != "" {
@@ -199,6 +210,15 @@ func (s *Service) blStart(acct Account, ou OU, typ string, now time.Time) {
 // blNew records a baseline operation in progress on an account and makes
 // the account's child baseline UNDER_CHANGE under ouID. The lock is held.
 func (s *Service) blNew(accountID, ouID, typ string, now time.Time) *BaselineOperation {
+	op := s.blRecord(accountID, ouID, typ, now)
+	s.state.AccountBaselines[accountID] = &AccountBaseline{AccountID: accountID, OUID: ouID, Status: ebUnderChange, LastOperationID: op.ID}
+	return op
+}
+
+// blRecord records a baseline operation in progress (on an account, or on
+// an OU when accountID is ""), making the state's maps if the state has
+// none yet. The lock is held.
+func (s *Service) blRecord(accountID, ouID, typ string, now time.Time) *BaselineOperation {
 	if s.state.BaselineOperations == nil {
 		s.state.BaselineOperations = map[string]*BaselineOperation{}
 	}
@@ -207,7 +227,6 @@ func (s *Service) blNew(accountID, ouID, typ string, now time.Time) *BaselineOpe
 	}
 	op := &BaselineOperation{ID: s.env.UUID(), Type: typ, Status: blInProgress, Started: now, AccountID: accountID, OUID: ouID}
 	s.state.BaselineOperations[op.ID] = op
-	s.state.AccountBaselines[accountID] = &AccountBaseline{AccountID: accountID, OUID: ouID, Status: ebUnderChange, LastOperationID: op.ID}
 	return op
 }
 
@@ -225,6 +244,10 @@ func (s *Service) blFinish(id string) {
 		return
 	}
 	now := s.env.Clock.Now()
+	if op.Type == blReset {
+		s.rsFinish(op, now)
+		return
+	}
 	acct, ok := s.org.Account(op.AccountID)
 	switch {
 	case !ok:
@@ -288,9 +311,13 @@ func (s *Service) blSlots() int {
 	return n
 }
 
-// moveInFlight returns the move account operation in progress on a
-// destination OU, or nil. The lock is held.
+// moveInFlight returns the operation holding a destination OU: the move
+// account operation in progress on it, or a reset of its enabled baseline
+// (AccountID ""), or nil. The lock is held.
 func (s *Service) moveInFlight(ouID string) *BaselineOperation {
+	if op := s.ouOperation(); op != nil && op.OUID == ouID {
+		return op
+	}
 	for _, id := range sortedKeys(s.state.AccountBaselines) {
 		if op := s.blInFlightOn(id); op != nil && op.Slot && op.OUID == ouID {
 			return op
@@ -313,7 +340,8 @@ func (s *Service) afOperationOn(accountID string) bool {
 	return false
 }
 
-// blResume rearms the baseline operations in progress when a snapshot was taken.
+// blResume rearms the baseline operations in progress when a snapshot was
+// taken, an OU's reset as an account's.
 func (s *Service) blResume() {
 	for _, id := range sortedKeys(s.state.BaselineOperations) {
 		if op := s.state.BaselineOperations[id]; op.Status == blInProgress {

@@ -15,16 +15,18 @@ import (
 // AWS's documented example; ARNs are in the home Region.
 //
 // GetBaselineOperation describes the baseline operations auto-enrollment
-// runs on accounts (autoenroll.go).
+// runs on accounts (autoenroll.go) and ResetEnabledBaseline's on OUs
+// (reset.go).
 //
 // LIMITATIONS: only AWSControlTowerBaseline is ever enabled (on registered
 // OUs and, as children, their enrolled accounts); the shared accounts'
 // AuditBaseline, LogArchiveBaseline and the management account's
 // IdentityCenterBaseline are not; the only baseline operations are
-// auto-enrollment's, on accounts (Account Factory's operations show in
-// Service Catalog, not here; EnableBaseline, ResetEnabledBaseline and the
-// other baseline writes are not served); no drift is reported
-// (driftStatusSummary, inheritanceDriftStatuses).
+// auto-enrollment's, on accounts, and ResetEnabledBaseline's, on registered
+// OUs (Account Factory's operations show in Service Catalog, not here;
+// EnableBaseline, DisableBaseline, UpdateEnabledBaseline and the tagging
+// calls are not served); no drift is reported (driftStatusSummary,
+// inheritanceDriftStatuses).
 
 type baseline struct{ id, name, description string }
 
@@ -127,8 +129,8 @@ type baselineOperationDetail struct {
 	EndTime             string `json:"endTime,omitempty"`
 }
 
-// getBaselineOperation describes one of auto-enrollment's baseline
-// operations; its timestamps are ISO 8601, as the API's model says.
+// getBaselineOperation describes one of auto-enrollment's or a reset's
+// baseline operations; its timestamps are ISO 8601, as the API's model says.
 func (s *Service) getBaselineOperation(_ *protocol.Call, in getOperationInput) (any, *protocol.APIError) {
 	if err := checkOperationID(in.OperationIdentifier); err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ func (s *Service) ControlTowerOps() map[string]protocol.Handler {
 		"/list-baselines":         protocol.OpOn(s.listBaselines, anyResource[listBaselinesInput]("controltower:ListBaselines")),
 		"/get-baseline":           protocol.OpOn(s.getBaseline, s.onGetBaseline),
 		"/get-baseline-operation": protocol.OpOn(s.getBaselineOperation, anyResource[getOperationInput]("controltower:GetBaselineOperation")),
+		"/reset-enabled-baseline": protocol.OpOn(s.resetEnabledBaseline, s.onResetEnabledBaseline),
 		"/list-enabled-controls":  protocol.OpOn(s.listEnabledControls, anyResource[listEnabledControlsInput]("controltower:ListEnabledControls")),
 		"/get-enabled-control":    protocol.OpOn(s.getEnabledControl, s.onGetEnabledControl),
 		"/get-control-operation":  protocol.OpOn(getOperation("Control"), anyResource[getOperationInput]("controltower:GetControlOperation")),
@@ -120,11 +121,12 @@ func checkBaselineFilter(targets, parents, statuses []string) *protocol.APIError
 	return nil
 }
 
-// enabledBaselines are AWSControlTowerBaseline on each registered OU and,
-// with children, on its accounts: each enrolled account's, SUCCEEDED, unless
-// auto-enrollment has worked on the account (AccountBaselines): then its
-// status is that of its last baseline operation, under the OU that
-// operation was for (the OU it left, while an unenrollment runs).
+// enabledBaselines are AWSControlTowerBaseline on each registered OU
+// (SUCCEEDED, UNDER_CHANGE while a reset runs on it) and, with children, on
+// its accounts: each enrolled account's, SUCCEEDED, unless auto-enrollment
+// or a reset has worked on the account (AccountBaselines): then its status
+// is that of its last baseline operation, under the OU that operation was
+// for (the OU it left, while an unenrollment runs).
 func (s *Service) enabledBaselines(children bool) []enabledBaseline {
 	baseline := s.BaselineARN()
 	child := func(accountID, parent, status, lastOp string) enabledBaseline {
@@ -137,13 +139,18 @@ func (s *Service) enabledBaselines(children bool) []enabledBaseline {
 	}
 	var all []enabledBaseline
 	listed := map[string]bool{}
+	reset := s.ouOperation()
 	for _, ou := range s.org.OUs() {
 		if !ou.Registered {
 			continue
 		}
 		parent := s.enabledBaselineArn(ou.ID)
+		summary := map[string]string{"status": ebSucceeded}
+		if reset != nil && reset.OUID == ou.ID {
+			summary = map[string]string{"status": ebUnderChange, "lastOperationIdentifier": reset.ID}
+		}
 		all = append(all, enabledBaseline{Arn: parent, BaselineIdentifier: baseline, BaselineVersion: "4.0",
-			TargetIdentifier: s.org.OUArn(ou.ID), StatusSummary: map[string]string{"status": ebSucceeded}})
+			TargetIdentifier: s.org.OUArn(ou.ID), StatusSummary: summary})
 		if !children {
 			continue
 		}

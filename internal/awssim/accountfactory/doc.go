@@ -9,8 +9,10 @@
 // GetEnabledControl, GetControlOperation), and account auto-enrollment: with
 // the landing zone's remediation types including INHERITANCE_DRIFT, Control
 // Tower enrolls, updates and unenrolls the accounts Organizations'
-// MoveAccount moves (AccountMoved; autoenroll.go says how). They are one
-// package because each changes what the others answer.
+// MoveAccount moves (AccountMoved; autoenroll.go says how). Its one write,
+// ResetEnabledBaseline, re-applies a registered OU's baseline, enrolling
+// the accounts moved into the OU (reset.go). They are one package because
+// each changes what the others answer.
 //
 // Account Factory creates, moves and enrolls accounts and sets up Identity
 // Center users, but owns neither the organization nor Identity Center: it sees

@@ -289,7 +289,7 @@ func (s *Service) Ops() map[string]protocol.Handler {
 // AccountOperations reports Control Tower's account operations, Account
 // Factory's and auto-enrollment's alike: how many run now, the most that
 // ever ran at once, and how many it refused because it was busy, at its
-// limit, or (auto-enrollment) the OU had a move in flight.
+// limit, or (auto-enrollment) the OU had a move or a reset in flight.
 func (s *Service) AccountOperations() (running, peak, refused int) {
 	running, _ = s.afInFlight()
 	return running, s.state.PeakInFlight, s.state.Refused

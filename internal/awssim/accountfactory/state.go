@@ -62,21 +62,28 @@ type State struct {
 	Refused int `json:"refused"`
 	// BaselineOperations are Control Tower's baseline operations by id (a
 	// UUID), as GetBaselineOperation describes them: those auto-enrollment
-	// ran on accounts (autoenroll.go). They stay describable once ended.
+	// ran on accounts (autoenroll.go) and the resets of OUs' enabled
+	// baselines (reset.go). They stay describable once ended.
 	BaselineOperations map[string]*BaselineOperation `json:"baselineOperations,omitempty"`
 	// AccountBaselines are the AWSControlTowerBaseline child enabled
-	// baselines auto-enrollment made, by account id. An enrolled account
-	// without one has its child baseline from Account Factory (or the
-	// world), always SUCCEEDED.
+	// baselines auto-enrollment and resets made, by account id. An enrolled
+	// account without one has its child baseline from Account Factory (or
+	// the world), always SUCCEEDED.
 	AccountBaselines map[string]*AccountBaseline `json:"accountBaselines,omitempty"`
+	// OUOperation is the id of the OU operation (a ResetEnabledBaseline) in
+	// progress, "" when none: Control Tower runs one at a time.
+	OUOperation string `json:"ouOperation,omitempty"`
 }
 
-// BaselineOperation is one of Control Tower's baseline operations on an
-// account: enabling its OU's AWSControlTowerBaseline (an enrollment),
-// updating it (a move between registered OUs) or disabling it (a move out).
+// BaselineOperation is one of Control Tower's baseline operations: on an
+// account, enabling its OU's AWSControlTowerBaseline (an enrollment),
+// updating it (a move between registered OUs) or disabling it (a move out);
+// on an OU, re-enabling the OU's enabled baseline (a reset), which works on
+// the accounts whose child baselines name it as their last operation.
 type BaselineOperation struct {
 	ID string `json:"id"`
-	// Type is ENABLE_BASELINE, UPDATE_ENABLED_BASELINE or DISABLE_BASELINE.
+	// Type is ENABLE_BASELINE, UPDATE_ENABLED_BASELINE, DISABLE_BASELINE or
+	// RESET_ENABLED_BASELINE.
 	Type string `json:"type"`
 	// Status is IN_PROGRESS, SUCCEEDED or FAILED; StatusMessage says why it failed.
 	Status        string    `json:"status"`
@@ -87,9 +94,11 @@ type BaselineOperation struct {
 	// failure it ends with then (a failing precheck, an injected fault).
 	Due         time.Time `json:"due,omitzero"`
 	FailMessage string    `json:"failMessage,omitempty"`
-	AccountID   string    `json:"accountId"`
+	// AccountID is the account the operation works on; "" for an OU
+	// operation (a reset).
+	AccountID string `json:"accountId"`
 	// OUID is the OU whose baseline the operation applies (the move's
-	// destination) or removes (the OU the account left).
+	// destination, the reset OU) or removes (the OU the account left).
 	OUID string `json:"ouId"`
 	// Slot is whether the operation holds one of Control Tower's concurrent
 	// account operations (and its destination OU's one move at a time)

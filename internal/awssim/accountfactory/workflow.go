@@ -87,10 +87,11 @@ const (
 	afMsgRole = "AWS Control Tower is unable to assume the AWSControlTowerExecution role in the account. Add the role to your account if it's not present, and try again"
 	// afMsgSuspended is the enrollment failure for a suspended account.
 	afMsgSuspended = "This account has been suspended. It cannot be enrolled in AWS Control Tower."
-	// afMsgAutoEnrolling and afMsgOUMove refuse an operation that conflicts
-	// with auto-enrollment (not quoted from AWS).
+	// afMsgAutoEnrolling, afMsgOUMove and afMsgOUReset refuse an operation
+	// that conflicts with auto-enrollment or a reset (not quoted from AWS).
 	afMsgAutoEnrolling = "Account Factory cannot complete an operation on account %s, because AWS Control Tower is working on its baseline after a move (baseline operation %s). Try again later."
 	afMsgOUMove        = "Account Factory cannot complete an operation on organizational unit %s, because a move account operation (%s, account %s) is in progress on it. Try again later."
+	afMsgOUReset       = "Account Factory cannot complete an operation on organizational unit %s, because a ResetEnabledBaseline operation (%s) is in progress on it. Try again later."
 	afMsgCreated       = "AWS Control Tower successfully created a managed account."
 	afMsgUpdated       = "AWS Control Tower successfully updated a managed account."
 
@@ -306,14 +307,18 @@ func (s *Service) afStart(rec *Record, pp *ProvisionedProduct, now time.Time) {
 }
 
 // afConflict is Control Tower's refusal of an Account Factory operation on
-// an account (if known) into an OU (if any) while auto-enrollment works on
-// them: the account's own baseline operation, or a move account operation
-// on the OU, the account's OU for a terminate (the limits page: other
-// account operations on the destination OU conflict until the move has
-// finished). "" when there is none. The lock is held.
+// an account (if known) into an OU (if any) while auto-enrollment or a
+// reset works on them: the account's own baseline operation, or a move
+// account operation or reset on the OU, the account's OU for a terminate
+// (the limits page: other account operations on the destination OU
+// conflict until the move has finished). "" when there is none. The lock
+// is held.
 func (s *Service) afConflict(accountID, ouID string) string {
 	if accountID != "" {
 		if op := s.blInFlightOn(accountID); op != nil {
+			if op.AccountID == "" {
+				return fmt.Sprintf(afMsgOUReset, s.parentName(op.OUID), op.ID)
+			}
 			return fmt.Sprintf(afMsgAutoEnrolling, accountID, op.ID)
 		}
 		if ouID == "" {
@@ -323,6 +328,9 @@ func (s *Service) afConflict(accountID, ouID string) string {
 		}
 	}
 	if op := s.moveInFlight(ouID); op != nil {
+		if op.AccountID == "" {
+			return fmt.Sprintf(afMsgOUReset, s.parentName(ouID), op.ID)
+		}
 		return fmt.Sprintf(afMsgOUMove, s.parentName(ouID), op.ID, op.AccountID)
 	}
 	return ""
