@@ -204,8 +204,9 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-// Every sample request under both backends: the same outcomes where the
-// backends agree; where they do not, the difference the README documents.
+// Every sample request under both backends (and auto-enrollment's reset
+// path): the same outcomes where the backends agree; where they do not, the
+// difference the README documents.
 func TestSamplesUnderBothBackends(t *testing.T) {
 	ctx := context.Background()
 	outcomes := func(rt *Runtime) map[string]string {
@@ -219,6 +220,14 @@ func TestSamplesUnderBothBackends(t *testing.T) {
 	}
 	factory := outcomes(newRuntime(t, nil))
 	auto := outcomes(autoEnrollmentRuntime(t, nil))
+	// On a landing zone that does not auto-enroll, the OU's reset enrolls
+	// the moved accounts: the same outcomes as auto-enrollment's.
+	w := awssim.DefaultWorld()
+	w.Happenings = nil
+	byReset, err := New(ctx, Options{World: w, Provisioning: vend.ProvisioningAutoEnrollment})
+	require.NoError(t, err)
+	assert.Equal(t, auto, outcomes(byReset), "enrolled by baseline reset")
+	assert.Positive(t, byReset.Sim.Calls()["controltower"]["/reset-enabled-baseline"])
 	differ := map[string][2]string{
 		// Control Tower deploys AWSControlTowerExecution itself when it auto-enrolls.
 		"CHG1004": {"FAILED", "SUCCEEDED"},
