@@ -15,7 +15,7 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--provisioning accountFactory|autoEnrollment|auto] [--ous 3] [--timeline FILE.html] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs] [--provisioning accountFactory|autoEnrollment|auto] [--ous 3] [--timeline FILE.html]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
+	fs := newFlags("bench", "bench [-n 500] [-c 5] [-t 30m] [--spread 0] [--seed N] [--drop-events 0] [--provisioning accountFactory|autoEnrollment|auto [--reset]] [--ous 3] [--timeline FILE.html] [--json]\n       towervend bench --soak [-n 1000] [--burst 25] [-c 5] [-t 30m] [--throttle-sqs] [--provisioning accountFactory|autoEnrollment|auto] [--ous 3] [--timeline FILE.html]\n       towervend bench --coldstart DIR [--runs 5]", stderr)
 	n := fs.Int("n", 0, "how many accounts to vend (default 500); with --soak, how many requests (default 1000)")
 	c := fs.Int("c", 5, "Control Tower's concurrent account operations quota, and towervend's limit (1-10)")
 	t := fs.Duration("t", 30*time.Minute, "how long Control Tower takes to provision an account (simulated)")
@@ -29,6 +29,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"(Organizations CreateAccount and MoveAccount; the bench's landing zone gets remediation type INHERITANCE_DRIFT and enrolls in -t) or auto")
 	ous := fs.Int("ous", 3, "how many registered OUs the requests cycle over (3-20): Sandbox, Workloads/NonProd, Workloads/Prod, then Workloads/Bench01 and on, "+
 		"added to the bench's world (auto-enrollment moves one account at a time into an OU)")
+	byReset := fs.Bool("reset", false, "with --provisioning autoEnrollment: the bench's landing zone does not auto-enroll, and accounts are enrolled by resetting their OU's baseline (one reset at a time)")
 	coldstart := fs.String("coldstart", "", "measure Lambda cold starts of the bootstrap binaries in DIR/<function>/bootstrap (built for this machine)")
 	runs := fs.Int("runs", 5, "with --coldstart: cold starts per function")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -79,6 +80,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		report = rep
 	case *soak:
+		if *byReset {
+			return &exitError{code: 2, err: errors.New("--reset shapes a vending run: the soak's landing zone auto-enrolls; leave --reset out")}
+		}
 		opts := bench.SoakOptions{Requests: *n, Burst: *burst, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed, Picture: *timelineFile != "",
 			Provisioning: *provisioning, OUs: *ous}
 		if *throttleSQS {
@@ -91,7 +95,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		report, problems, picture = rep, rep.Problems(), rep.Picture
 	default:
 		rep, err := bench.Run(ctx, bench.Options{Accounts: *n, Concurrency: *c, ProvisioningTime: *t, Spread: *spread, Seed: *seed,
-			DropLifecycleEvents: *dropEvents, Picture: *timelineFile != "", Provisioning: *provisioning, OUs: *ous})
+			DropLifecycleEvents: *dropEvents, Picture: *timelineFile != "", Provisioning: *provisioning, OUs: *ous, ByReset: *byReset})
 		if err != nil {
 			return err
 		}

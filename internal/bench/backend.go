@@ -34,10 +34,23 @@ func backendOf(option string) (string, error) {
 // face the same bound, and what differs is what each backend costs around
 // it (the CreateAccount before the move, the polls, one move per OU).
 // accountFactory leaves the world as it is.
-func useBackend(w *awssim.World, backend string) {
+// With byReset the landing zone does not auto-enroll: autoEnrollment then
+// enrolls by resetting each OU's baseline (one at a time), which takes the
+// same EnrollmentTime.
+func useBackend(w *awssim.World, backend string, byReset bool) {
 	if backend != vend.ProvisioningAutoEnrollment {
 		return
 	}
-	w.ControlTower.RemediationTypes = []string{inheritanceDrift}
+	if !byReset {
+		w.ControlTower.RemediationTypes = []string{inheritanceDrift}
+	}
 	w.ControlTower.EnrollmentTime = w.ControlTower.ProvisioningTime
+}
+
+// checkReset checks a ByReset option: it shapes the autoEnrollment backend only.
+func checkReset(byReset bool, backend string) error {
+	if byReset && backend != vend.ProvisioningAutoEnrollment {
+		return fmt.Errorf("reset: enrolling by baseline reset is the autoEnrollment backend's way where the landing zone does not auto-enroll; set provisioning autoEnrollment")
+	}
+	return nil
 }

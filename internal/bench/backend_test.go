@@ -177,3 +177,26 @@ func TestFailureKind(t *testing.T) {
 		assert.Equal(t, want, failureKind(reason), reason)
 	}
 }
+
+// On a landing zone that does not auto-enroll, autoEnrollment enrolls by
+// resetting each OU's baseline: one reset at a time, each enrolling the
+// accounts moved into its OU, none through a move or Account Factory.
+func TestRunEnrollsByBaselineReset(t *testing.T) {
+	rep, err := Run(context.Background(), Options{Accounts: 10, Concurrency: 5, ProvisioningTime: 30 * time.Minute,
+		Provisioning: "autoEnrollment", ByReset: true, OUs: 5})
+	require.NoError(t, err)
+	assert.True(t, rep.ByReset)
+	assert.Equal(t, map[string]int{"SUCCEEDED": 10}, rep.Outcomes)
+	assert.Empty(t, rep.Misplaced)
+	assert.Zero(t, rep.Moves.Started, "no move enrolled anything")
+	assert.Positive(t, rep.Moves.Resets)
+	assert.Less(t, rep.Moves.Resets, 10, "accounts waiting in one OU share its reset")
+	assert.Equal(t, 1, rep.Moves.ResetPeak, "one OU operation at a time")
+	assert.Equal(t, 10, rep.APICalls["organizations"]["CreateAccount"])
+	assert.Zero(t, rep.APICalls["servicecatalog"]["ProvisionProduct"])
+	assert.Zero(t, rep.OUBound, "resets enroll an OU's accounts together")
+
+	_, err = Run(context.Background(), Options{Accounts: 1, ByReset: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "set provisioning autoEnrollment")
+}

@@ -27,24 +27,36 @@ type Moves struct {
 	// same account stopped part-way.
 	Refused map[string]int `json:"refused,omitempty"`
 	Stopped int            `json:"stopped"`
+	// Resets counts the OU baseline resets that enrolled accounts (a landing
+	// zone that does not auto-enroll), and ResetPeak the most at once
+	// (Control Tower runs one OU operation at a time).
+	Resets    int `json:"resets,omitempty"`
+	ResetPeak int `json:"resetPeak,omitempty"`
 }
 
 // Control Tower's baseline operation types for a move into a registered OU.
 const (
 	enableBaseline = "ENABLE_BASELINE"
 	updateBaseline = "UPDATE_ENABLED_BASELINE"
+	resetBaseline  = "RESET_ENABLED_BASELINE"
 )
 
 // measureMoves summarises the simulator's baseline operations; end stands in
 // for the end of one still running.
 func measureMoves(sim *awssim.Sim, end time.Time) Moves {
 	m := Moves{ByOU: map[string]int{}, Refused: map[string]int{}}
-	type edge struct {
-		at    time.Time
-		delta int
-	}
 	byOU := map[string][]edge{}
+	var resets []edge
 	for _, op := range sim.AccountFactory().BaselineOperations {
+		if op.Type == resetBaseline {
+			m.Resets++
+			stop := op.Ended
+			if stop.IsZero() {
+				stop = end
+			}
+			resets = append(resets, edge{op.Started, 1}, edge{stop, -1})
+			continue
+		}
 		if op.Type != enableBaseline && op.Type != updateBaseline {
 			continue // unenrollments hold no slot and no OU
 		}
@@ -64,20 +76,33 @@ func measureMoves(sim *awssim.Sim, end time.Time) Moves {
 		byOU[op.OUID] = append(byOU[op.OUID], edge{op.Started, 1}, edge{stop, -1})
 	}
 	for _, edges := range byOU {
-		// An end at the instant of a start frees the OU first.
-		sort.Slice(edges, func(i, j int) bool {
-			if !edges[i].at.Equal(edges[j].at) {
-				return edges[i].at.Before(edges[j].at)
-			}
-			return edges[i].delta < edges[j].delta
-		})
-		n := 0
-		for _, e := range edges {
-			n += e.delta
-			m.PeakPerOU = max(m.PeakPerOU, n)
-		}
+		m.PeakPerOU = max(m.PeakPerOU, peak(edges))
 	}
+	m.ResetPeak = peak(resets)
 	return m
+}
+
+// peak is the most spans open at once, given their starts (+1) and ends
+// (-1); an end at the instant of a start closes first.
+func peak(edges []edge) int {
+	sort.Slice(edges, func(i, j int) bool {
+		if !edges[i].at.Equal(edges[j].at) {
+			return edges[i].at.Before(edges[j].at)
+		}
+		return edges[i].delta < edges[j].delta
+	})
+	n, most := 0, 0
+	for _, e := range edges {
+		n += e.delta
+		most = max(most, n)
+	}
+	return most
+}
+
+// edge is a span's start (delta 1) or end (delta -1).
+type edge struct {
+	at    time.Time
+	delta int
 }
 
 // refusalKind names why Control Tower refused a move, from the simulator's

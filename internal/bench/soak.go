@@ -180,7 +180,7 @@ func Soak(ctx context.Context, opts SoakOptions) (*SoakReport, error) {
 		return nil, err
 	}
 	w := World(opts.Concurrency, opts.ProvisioningTime, opts.Spread, opts.Seed)
-	useBackend(w, backend)
+	useBackend(w, backend, false)
 	if err := addOUs(w, opts.OUs); err != nil {
 		return nil, err
 	}

@@ -22,7 +22,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 	p("towervend bench: %d create requests, Control Tower limit %d, provisioning %s (spread ±%s), seed %d",
 		r.Accounts, r.Concurrency, r.ProvisioningTime, r.Spread, r.Seed)
-	p("provisioning backend: %s; requests over %d OUs", r.Provisioning, r.OUs)
+	how := ""
+	if r.ByReset {
+		how = " (the landing zone does not auto-enroll: enrolled by resetting each OU's baseline)"
+	}
+	p("provisioning backend: %s%s; requests over %d OUs", r.Provisioning, how, r.OUs)
 	if r.DropLifecycleEvents > 0 {
 		p("faults: EventBridge drops %.0f%% of Control Tower's lifecycle events", 100*r.DropLifecycleEvents)
 	}
@@ -43,15 +47,19 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("bound of one move per OU (fullest OU's share * T)\t%s", hours(r.OUBound))
 	}
 	p("makespan / bound\t%.4f", r.Ratio)
-	is := r.IdealSchedule
-	p("ideal schedule (drawn durations, no hand-off, no detection lag)\t%s = lead %s + operations %s + after-operation %s",
-		hours(is.Makespan), is.Lead.Round(time.Second), hours(is.Operations), is.AfterOperation.Round(time.Second))
-	p("makespan / ideal schedule\t%.4f", r.RatioToSchedule)
+	if is := r.IdealSchedule; is.Makespan > 0 { // none without slot operations (enrolled by resets)
+		p("ideal schedule (drawn durations, no hand-off, no detection lag)\t%s = lead %s + operations %s + after-operation %s",
+			hours(is.Makespan), is.Lead.Round(time.Second), hours(is.Operations), is.AfterOperation.Round(time.Second))
+		p("makespan / ideal schedule\t%.4f", r.RatioToSchedule)
+	}
 	p("")
 	p("peak operations running (Control Tower)\t%d of %d", r.PeakRunning, r.Concurrency)
 	p("peak products UNDER_CHANGE (gate's count)\t%d", r.PeakUnderChange)
 	p("operations refused by Control Tower\t%d", r.Refused)
-	if m := r.Moves; r.Provisioning == "autoEnrollment" {
+	if m := r.Moves; r.ByReset {
+		p("OU baseline resets (one at a time)\t%d, most at once %d; %.1f accounts enrolled per reset", m.Resets, m.ResetPeak,
+			float64(r.Outcomes["SUCCEEDED"])/float64(max(m.Resets, 1)))
+	} else if r.Provisioning == "autoEnrollment" {
 		p("moves Control Tower enrolled (by OU)\t%d (%s)", m.Started, strings.Join(sortedCounts(m.ByOU), ", "))
 		p("most moves at once into one OU\t%d (Control Tower allows 1)", m.PeakPerOU)
 		p("moves refused / stopped by a later move\t%d (%s) / %d", sumCounts(m.Refused), strings.Join(sortedCounts(m.Refused), ", "), m.Stopped)

@@ -291,10 +291,18 @@ func (d *Deps) moveStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 			"A redrive moves the account out of the OU and back in, which enrolls it again",
 			doc.AccountID, ouName(doc.Plan), strings.TrimSuffix(reason, "."), remedy(reason))}
 	}
-	if err := d.pastBudget(op, "the enrollment of account "+doc.AccountID); err != nil {
+	what, budget := "the enrollment of account "+doc.AccountID, d.Config.WaitBudget
+	if doc.Plan.ByReset {
+		what, budget = "the reset of OU "+ouName(doc.Plan)+"'s baseline, enrolling account "+doc.AccountID, resetBudget
+	}
+	if err := d.pastBudget(op, what, budget); err != nil {
 		return nil, err
 	}
 	op.WaitSeconds = enrollPoll
+	if doc.Plan.ByReset {
+		// A large OU's reset takes hours: look less often as it goes on.
+		op.WaitSeconds = min(enrollPoll<<min(op.Polls/3, 2), resetPollMax)
+	}
 	return doc, nil
 }
 
@@ -320,7 +328,7 @@ func (d *Deps) createStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 		}
 		return nil, &StepError{Name: ErrProvisioningFailed, Reason: createFailure(st.FailureReason, doc.Plan)}
 	}
-	if err := d.pastBudget(op, "Organizations' CreateAccount request "+op.CreateRequestID); err != nil {
+	if err := d.pastBudget(op, "Organizations' CreateAccount request "+op.CreateRequestID, d.Config.WaitBudget); err != nil {
 		return nil, err
 	}
 	op.WaitSeconds = createPoll
@@ -348,20 +356,20 @@ func (d *Deps) unenrollStatus(ctx context.Context, doc *Doc) (*Doc, error) {
 		d.handOff(ctx, doc, "provisionstatus", 1)
 		return doc, nil
 	}
-	if err := d.pastBudget(op, "the unenrollment of account "+doc.AccountID); err != nil {
+	if err := d.pastBudget(op, "the unenrollment of account "+doc.AccountID, d.Config.WaitBudget); err != nil {
 		return nil, err
 	}
 	op.WaitSeconds = min(60<<min(op.Polls, 5), maxPollWait)
 	return doc, nil
 }
 
-// pastBudget fails an operation towervend has waited for longer than its budget.
-func (d *Deps) pastBudget(op *Operation, what string) error {
+// pastBudget fails an operation towervend has waited for longer than budget.
+func (d *Deps) pastBudget(op *Operation, what string, budget time.Duration) error {
 	started, err := time.Parse(time.RFC3339, op.StartedAt)
 	if err != nil {
 		return nil
 	}
-	if waited := d.Clock.Now().Sub(started); waited > d.Config.WaitBudget {
+	if waited := d.Clock.Now().Sub(started); waited > budget {
 		return &StepError{Name: ErrTimeout, Reason: fmt.Sprintf("%s has not finished after %s; towervend stopped waiting but it may still finish. "+
 			"Check it in the Control Tower console (Organization), then redrive this request: towervend picks up the result", what, waited.Round(time.Minute))}
 	}

@@ -36,6 +36,14 @@ import (
 // resetLine is the OU line every reset waits in.
 const resetLine = "reset"
 
+// resetBudget is how long towervend waits for a reset to enroll an account:
+// Control Tower applies the baseline to every account in the OU, a few at a
+// time, so a large OU's reset takes hours.
+const resetBudget = 24 * time.Hour
+
+// resetPollMax is the longest wait between two looks at a reset's progress.
+const resetPollMax = 20 * 60
+
 // provisionByReset is Provision's move for the reset path.
 func (d *Deps) provisionByReset(ctx context.Context, doc *Doc) (*Doc, error) {
 	plan, log := doc.Plan, d.logger(doc, "provision")

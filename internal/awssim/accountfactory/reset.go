@@ -29,7 +29,8 @@ import (
 //     AccountOperations' refused: the caller has the error.
 //   - A reset is one baseline operation (RESET_ENABLED_BASELINE) on the OU,
 //     taking no concurrent account operation, for the world's
-//     enrollmentTime give or take its spread. Every account directly in
+//     enrollmentTime (give or take its spread) for every
+//     concurrentAccountOperations accounts it covers. Every account directly in
 //     the OU when it starts (not the management account, nor one Account
 //     Factory or auto-enrollment is working on) has its child baseline
 //     UNDER_CHANGE under the OU's with the reset as its last operation, and
@@ -156,6 +157,7 @@ func (s *Service) ouOperation() *BaselineOperation {
 func (s *Service) rsStart(ou OU, now time.Time) *BaselineOperation {
 	op := s.blRecord("", ou.ID, blReset, now)
 	s.state.OUOperation = op.ID
+	covered := 0
 	for _, a := range s.org.AccountsIn(ou.ID) {
 		// Account Factory's and auto-enrollment's own work is left to them.
 		if a.ID == s.env.ManagementAccountID || s.afOperationOn(a.ID) || s.blInFlightOn(a.ID) != nil {
@@ -163,10 +165,22 @@ func (s *Service) rsStart(ou OU, now time.Time) *BaselineOperation {
 		}
 		s.state.AccountBaselines[a.ID] = &AccountBaseline{AccountID: a.ID, OUID: ou.ID, Status: ebUnderChange, LastOperationID: op.ID}
 		s.state.KnownAccounts[a.ID] = true
+		covered++
 	}
-	op.Due = now.Add(s.afJitter(s.set.EnrollmentTime))
+	op.Due = now.Add(s.rsDuration(covered))
 	s.blArm(op)
 	return op
+}
+
+// rsDuration is how long a reset of an OU with n accounts takes: Control
+// Tower applies the baseline to the OU's accounts a few at a time, so a reset
+// takes an enrollment's time for every concurrentAccountOperations accounts
+// it covers (the simulator's model; AWS documents that re-applying an OU's
+// baseline updates every account in it, not how fast).
+func (s *Service) rsDuration(n int) time.Duration {
+	quota := max(s.set.ConcurrentAccountOperations, 1)
+	waves := max((n+quota-1)/quota, 1)
+	return time.Duration(waves) * s.afJitter(s.set.EnrollmentTime)
 }
 
 // rsFinish ends a reset: it enrolls each of its accounts still in the OU
