@@ -305,3 +305,16 @@ func TestUnmanageWithoutAutoEnrollmentIsRefused(t *testing.T) {
 	assert.Contains(t, un.Plan.Problems[0].Message, "would leave it drifted, not unmanaged")
 	assert.Contains(t, un.Plan.Problems[0].Fix, "INHERITANCE_DRIFT")
 }
+
+// A reset applies the baseline to every account in the OU, which can take
+// hours: towervend waits for it past its usual budget for one operation.
+func TestBaselineResetOutlastsTheUsualWaitBudget(t *testing.T) {
+	f := newFixture(t, setup{config: func(c *vend.Config) {
+		c.Provisioning = vend.ProvisioningAutoEnrollment
+		c.WaitBudget = 10 * time.Minute // shorter than the reset's 30 minutes
+	}})
+	doc := f.workflow(sampleRequest(t, "01-create"))
+	acct, _ := f.sim.Account(doc.AccountID)
+	assert.True(t, acct.Enrolled)
+	assert.True(t, doc.Plan.ByReset)
+}
