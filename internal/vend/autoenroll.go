@@ -229,17 +229,8 @@ func (d *Deps) startMove(ctx context.Context, doc *Doc, prev *Operation) (*Opera
 	if prev != nil {
 		op.CreateRequestID, op.QueuedSeconds, op.Retries = prev.CreateRequestID, prev.QueuedSeconds, prev.Retries
 	}
-	parent, err := d.accountParent(ctx, doc.AccountID)
-	if err != nil {
+	if _, _, err := d.moveAccount(ctx, doc.AccountID, plan.MoveTo); err != nil {
 		return nil, err
-	}
-	if parent != plan.MoveTo {
-		_, err := d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(doc.AccountID),
-			SourceParentId: aws.String(parent), DestinationParentId: aws.String(plan.MoveTo)})
-		var already *orgtypes.DuplicateAccountException
-		if err != nil && !errors.As(err, &already) {
-			return nil, awsErr("organizations:MoveAccount", err)
-		}
 	}
 	if plan.Unmanage {
 		op.WaitSeconds = settlePoll * 4
@@ -451,17 +442,8 @@ func (d *Deps) moveOut(ctx context.Context, doc *Doc) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	parent, err := d.accountParent(ctx, doc.AccountID)
-	if err != nil {
+	if _, _, err := d.moveAccount(ctx, doc.AccountID, root); err != nil {
 		return nil, err
-	}
-	if parent != root {
-		_, err := d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(doc.AccountID),
-			SourceParentId: aws.String(parent), DestinationParentId: aws.String(root)})
-		var already *orgtypes.DuplicateAccountException
-		if err != nil && !errors.As(err, &already) {
-			return nil, awsErr("organizations:MoveAccount", err)
-		}
 	}
 	// While it is out, the account is still this request's: the hourly
 	// sweep and the lifecycle function leave it alone (awaitedCreate).

@@ -18,20 +18,29 @@ func (d *Deps) MoveOU(ctx context.Context, doc *Doc) (*Doc, error) {
 	if plan == nil || !plan.Place || plan.OU == nil || doc.AccountID == "" {
 		return doc, nil
 	}
-	parent, err := d.accountParent(ctx, doc.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	if parent == plan.OU.ID {
-		return doc, nil
-	}
-	_, err = d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(doc.AccountID),
-		SourceParentId: aws.String(parent), DestinationParentId: aws.String(plan.OU.ID)})
-	var dup *orgtypes.DuplicateAccountException
-	if err != nil && !errors.As(err, &dup) {
-		return nil, awsErr("organizations:MoveAccount", err)
+	parent, moved, err := d.moveAccount(ctx, doc.AccountID, plan.OU.ID)
+	if err != nil || !moved {
+		return doc, err
 	}
 	d.logger(doc, "moveou").Info("account moved", "accountId", doc.AccountID, "from", parent, "to", plan.OU.ID)
 	doc.Notes = append(doc.Notes, fmt.Sprintf("moved the account from %s to %s", parent, plan.OU.Path))
 	return doc, nil
+}
+
+// moveAccount moves an account to dest (an OU or the root) unless it is there
+// already, reading its parent afresh (MoveAccount needs the source); a move
+// Organizations finds done already (a repeat) counts as done. It returns the
+// parent the account was in and whether it moved it.
+func (d *Deps) moveAccount(ctx context.Context, accountID, dest string) (string, bool, error) {
+	parent, err := d.accountParent(ctx, accountID)
+	if err != nil || parent == dest {
+		return parent, false, err
+	}
+	_, err = d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(accountID),
+		SourceParentId: aws.String(parent), DestinationParentId: aws.String(dest)})
+	var dup *orgtypes.DuplicateAccountException
+	if err != nil && !errors.As(err, &dup) {
+		return parent, false, awsErr("organizations:MoveAccount", err)
+	}
+	return parent, true, nil
 }

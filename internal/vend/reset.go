@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/controltower"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/controltower/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // Enrolling by baseline reset (backend.go: the autoEnrollment backend on a
@@ -47,17 +45,11 @@ const resetPollMax = 20 * 60
 // provisionByReset is Provision's move for the reset path.
 func (d *Deps) provisionByReset(ctx context.Context, doc *Doc) (*Doc, error) {
 	plan, log := doc.Plan, d.logger(doc, "provision")
-	parent, err := d.accountParent(ctx, doc.AccountID)
+	_, moved, err := d.moveAccount(ctx, doc.AccountID, plan.MoveTo)
 	if err != nil {
 		return nil, err
 	}
-	if parent != plan.MoveTo {
-		_, err := d.Org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(doc.AccountID),
-			SourceParentId: aws.String(parent), DestinationParentId: aws.String(plan.MoveTo)})
-		var already *orgtypes.DuplicateAccountException
-		if err != nil && !errors.As(err, &already) {
-			return nil, awsErr("organizations:MoveAccount", err)
-		}
+	if moved {
 		// Moved in: the OU's next account may be created (waitToCreate).
 		if err := d.dropWaiter(ctx, ouPartition(plan.MoveTo), lineKey(doc), ""); err != nil {
 			return nil, err
