@@ -469,29 +469,41 @@ func (d *Deps) ouEnrolling(ctx context.Context, ouID, accountID string) (string,
 	if ouID == resetLine {
 		return d.anyEnrolling(ctx, accountID)
 	}
+	changing, err := d.baselinesUnderChange(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range changing {
+		other := accountOfArn(aws.ToString(b.TargetIdentifier))
+		if other == "" || other == accountID {
+			continue
+		}
+		parent, err := d.accountParent(ctx, other)
+		if err != nil {
+			return "", err
+		}
+		if parent == ouID {
+			return fmt.Sprintf("Control Tower is enrolling account %s in OU %s and moves one account at a time per OU; towervend moves account %s when it is done",
+				other, ouID, accountID), nil
+		}
+	}
+	return "", nil
+}
+
+// baselinesUnderChange are the enabled baselines, OUs' and accounts', that
+// Control Tower is applying now.
+func (d *Deps) baselinesUnderChange(ctx context.Context) ([]cttypes.EnabledBaselineSummary, error) {
+	var out []cttypes.EnabledBaselineSummary
 	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
 		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", awsErr("controltower:ListEnabledBaselines", err)
+			return nil, awsErr("controltower:ListEnabledBaselines", err)
 		}
-		for _, b := range page.EnabledBaselines {
-			other := accountOfArn(aws.ToString(b.TargetIdentifier))
-			if other == "" || other == accountID {
-				continue
-			}
-			parent, err := d.accountParent(ctx, other)
-			if err != nil {
-				return "", err
-			}
-			if parent == ouID {
-				return fmt.Sprintf("Control Tower is enrolling account %s in OU %s and moves one account at a time per OU; towervend moves account %s when it is done",
-					other, ouID, accountID), nil
-			}
-		}
+		out = append(out, page.EnabledBaselines...)
 	}
-	return "", nil
+	return out, nil
 }
 
 // ouFree makes an Account Factory operation on an account wait while Control
@@ -713,21 +725,14 @@ func (d *Deps) createsFree(ctx context.Context) error {
 // accountsEnrolling counts, for the gate, the accounts Control Tower is
 // enrolling: their baseline under change.
 func (d *Deps) accountsEnrolling(ctx context.Context) (int, error) {
+	changing, err := d.baselinesUnderChange(ctx)
 	n := 0
-	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
-		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, awsErr("controltower:ListEnabledBaselines", err)
-		}
-		for _, b := range page.EnabledBaselines {
-			if accountOfArn(aws.ToString(b.TargetIdentifier)) != "" {
-				n++
-			}
+	for _, b := range changing {
+		if accountOfArn(aws.ToString(b.TargetIdentifier)) != "" {
+			n++
 		}
 	}
-	return n, nil
+	return n, err
 }
 
 // accountOfArn is the account id of an Organizations account ARN

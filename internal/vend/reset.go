@@ -133,18 +133,14 @@ func (d *Deps) ouBaselineArn(ctx context.Context, ouID string) (string, error) {
 // anyEnrolling says what Control Tower is applying a baseline to now, as the
 // reason a reset waits ("" when nothing): one OU operation at a time.
 func (d *Deps) anyEnrolling(ctx context.Context, accountID string) (string, error) {
-	p := controltower.NewListEnabledBaselinesPaginator(d.ControlTower, &controltower.ListEnabledBaselinesInput{IncludeChildren: true,
-		Filter: &cttypes.EnabledBaselineFilter{Statuses: []cttypes.EnablementStatus{cttypes.EnablementStatusUnderChange}}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return "", awsErr("controltower:ListEnabledBaselines", err)
-		}
-		for _, b := range page.EnabledBaselines {
-			if other := aws.ToString(b.TargetIdentifier); accountOfArn(other) != accountID {
-				return fmt.Sprintf("Control Tower is applying its baseline to %s and runs one OU operation at a time in the landing zone; "+
-					"towervend resets the OU's baseline for account %s when it is done", other, accountID), nil
-			}
+	changing, err := d.baselinesUnderChange(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range changing {
+		if other := aws.ToString(b.TargetIdentifier); accountOfArn(other) != accountID {
+			return fmt.Sprintf("Control Tower is applying its baseline to %s and runs one OU operation at a time in the landing zone; "+
+				"towervend resets the OU's baseline for account %s when it is done", other, accountID), nil
 		}
 	}
 	return "", nil
